@@ -1,0 +1,175 @@
+"""Language-aware text helpers: sentence splitting, tokens, stems, numbers, language detection.
+
+Indonesian news text is the corpus; questions come in Indonesian or English.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Abbreviations after which a period does not end a sentence.
+_ABBREV = {
+    "dr", "prof", "ir", "h", "hj", "st", "no", "vol", "hlm", "jl", "tn", "ny", "sdr", "bpk",
+    "mr", "mrs", "ms", "jr", "sr", "vs", "etc", "e.g", "i.e", "u.s", "a.s", "dkk", "dll", "dsb",
+    "gen", "lt", "col", "sen", "rep", "gov", "st", "mt", "ft", "approx", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "agu", "sep", "sept", "oct", "okt", "nov", "dec", "des",
+}
+
+_SENT_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph (or several, separated by newlines) into sentences.
+
+    Handles quotes after the full stop, abbreviations, decimal/thousand separators
+    ("10.000"), dates ("19/11/2024") and domain names ("Kompas.com").
+    """
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n|\n", text):
+        para = " ".join(para.split())
+        if not para:
+            continue
+        start = 0
+        for m in _SENT_END.finditer(para):
+            end = m.end()
+            before = para[start : m.start()]
+            last_word = before.rsplit(" ", 1)[-1].lower().strip("(\"'“")
+            nxt = para[end : end + 1]
+            if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
+                continue
+            if nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "\"'“‘(["):
+                continue
+            out.append(para[start:end].strip())
+            start = end
+        tail = para[start:].strip()
+        if tail:
+            out.append(tail)
+    return [s for s in out if s]
+
+
+_WORD = re.compile(r"[0-9]+(?:[.,/:][0-9]+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def words(text: str) -> list[str]:
+    """Word and number tokens, folded."""
+    return _WORD.findall(fold(text))
+
+
+ID_STOP = frozenset(
+    """yang dan di ke dari pada untuk dengan dalam atas oleh ini itu ia dia mereka kami kita saya
+    anda adalah ialah akan telah sudah sedang masih juga pun lah kah tersebut bahwa karena sebagai
+    serta atau tetapi namun agar supaya hingga sampai sejak saat ketika setelah sebelum antara
+    para sang si tak tidak bukan belum apa siapa kapan mana dimana di mana bagaimana mengapa
+    kenapa berapa apakah manakah bilamana seperti secara lebih paling sangat sebuah suatu seorang
+    nya an se hal tentang menurut terhadap tanpa bagi kepada via ada bisa dapat harus perlu
+    mau ingin lalu kemudian baru pernah sambil tiap setiap semua seluruh beberapa banyak
+    yakni yaitu sementara sedangkan begitu demikian maka jika kalau bila apabila lain""".split()
+)
+
+EN_STOP = frozenset(
+    """the a an of to in on at for from by with about as into over after before during since
+    and or but if then than so not no is are was were be been being am do does did done has
+    have had having will would shall should can could may might must this that these those
+    it its it's they them their he him his she her hers we us our you your i me my what which
+    who whom whose when where why how there here also just only very more most some any each
+    all both such own same other another again further once up down out off per via according
+    tell say said ever""".split()
+)
+
+STOPWORDS = ID_STOP | EN_STOP
+
+_ID_MARKERS = ID_STOP - EN_STOP
+_EN_MARKERS = EN_STOP - ID_STOP
+
+
+def detect_language(text: str) -> str:
+    """Return ``"id"`` or ``"en"`` from function words; ties and unknowns fall back to
+    affix patterns typical of Indonesian, then to English."""
+    toks = words(text)
+    id_hits = sum(t in _ID_MARKERS for t in toks)
+    en_hits = sum(t in _EN_MARKERS for t in toks)
+    if id_hits != en_hits:
+        return "id" if id_hits > en_hits else "en"
+    affixed = sum(bool(re.match(r"^(meng|mem|men|me|ber|ter|di|ke|pe)[a-z]{3,}(kan|an|i|nya)$", t)) for t in toks)
+    return "id" if affixed >= max(1, len(toks) // 4) else "en"
+
+
+_PREFIXES = ("memper", "member", "menge", "meng", "meny", "mem", "men", "me", "diper", "di", "ter",
+             "ber", "per", "pe", "ke", "se")
+_SUFFIXES = ("kannya", "annya", "nya", "kan", "an", "i", "lah", "kah")
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """A light stemmer for matching: strips common Indonesian affixes and English inflections.
+
+    It is for recall in lexical matching (``pertemuan`` ~ ``bertemu``), not linguistics.
+    """
+    w = fold(word)
+    if not w.isalpha() or len(w) <= 4:
+        return w
+    # English inflections
+    for suf in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4 and re.search(r"[aeiou]", w[: -len(suf)]):
+            if suf in ("ies", "ied"):
+                return w[: -len(suf)] + "y"
+            if suf in ("es", "s") and w.endswith(("ss", "us", "is")):
+                break
+            return w[: -len(suf)]
+    base = w
+    for suf in _SUFFIXES:
+        if base.endswith(suf) and len(base) - len(suf) >= 4:
+            base = base[: -len(suf)]
+            break
+    for pre in _PREFIXES:
+        if base.startswith(pre) and len(base) - len(pre) >= 4:
+            rest = base[len(pre) :]
+            # meny-/peny- drop an initial s, mem-/pem- a p, men-/pen- a t, meng-/peng- a k
+            if pre in ("meny",):
+                rest = "s" + rest
+            base = rest
+            break
+    return base
+
+
+def stems(text: str, drop_stopwords: bool = True) -> list[str]:
+    return [stem(t) for t in words(text) if not (drop_stopwords and t in STOPWORDS)]
+
+
+_NUM = re.compile(r"\d+(?:[.,]\d{3})*(?:[.,]\d+)?")
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers in a text, normalised ("10.000" and "10,000" -> "10000"; dates split into parts)."""
+    out = set()
+    for m in _NUM.findall(text):
+        if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", m):
+            out.add(re.sub(r"[.,]", "", m))
+        else:
+            out.update(p.lstrip("0") or "0" for p in re.split(r"[.,]", m))
+    return out
+
+
+def similar(a: str, b: str) -> float:
+    """Similarity of two words in [0, 1] (normalised edit distance), for transliterations:
+    Moskow ~ Moscow, Ukraina ~ Ukraine."""
+    a, b = fold(a), fold(b)
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1.0 - prev[-1] / max(len(a), len(b))
