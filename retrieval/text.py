@@ -49,7 +49,7 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
-_WORD = re.compile(r"[0-9]+(?:[.,/:][0-9]+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+_TOKEN = re.compile(r"[0-9]+(?:[.,/:][0-9]+)*|[^\W\d_]+", re.UNICODE)
 
 
 def fold(text: str) -> str:
@@ -58,9 +58,14 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+def tokens(text: str) -> list[str]:
+    """Word and number tokens as written (hyphenated words split: "Jong-un" -> "Jong", "un")."""
+    return _TOKEN.findall(text)
+
+
 def words(text: str) -> list[str]:
     """Word and number tokens, folded."""
-    return _WORD.findall(fold(text))
+    return _TOKEN.findall(fold(text))
 
 
 ID_STOP = frozenset(
@@ -102,46 +107,70 @@ def detect_language(text: str) -> str:
     return "id" if affixed >= max(1, len(toks) // 4) else "en"
 
 
-_PREFIXES = ("memper", "member", "menge", "meng", "meny", "mem", "men", "me", "diper", "di", "ter",
-             "ber", "per", "pe", "ke", "se")
+_PREFIXES = ("memper", "member", "menge", "penge", "meng", "peng", "meny", "peny", "mem", "pem", "men", "pen",
+             "me", "pe", "diper", "di", "ter", "ber", "per", "ke", "se")
 _SUFFIXES = ("kannya", "annya", "nya", "kan", "an", "i", "lah", "kah")
+# Nasal prefixes drop the root's first consonant: meng+kirim -> mengirim, men+tulis -> menulis,
+# mem+pukul -> memukul, meny+sapa -> menyapa. Matching tries the restored forms too.
+_RESTORE = {"meng": ("k",), "peng": ("k",), "men": ("t",), "pen": ("t",), "mem": ("p",), "pem": ("p",),
+            "meny": ("s",), "peny": ("s",)}
+_EN_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s")
 
 
-@lru_cache(maxsize=50_000)
-def stem(word: str) -> str:
-    """A light stemmer for matching: strips common Indonesian affixes and English inflections.
+@lru_cache(maxsize=100_000)
+def stem_variants(word: str) -> frozenset[str]:
+    """Possible roots of a word, for matching across inflections and derivations
+    (``pertemuan`` ~ ``bertemu``, ``mengunjungi`` ~ ``kunjungan``, ``greetings`` ~ ``greeting``).
 
-    It is for recall in lexical matching (``pertemuan`` ~ ``bertemu``), not linguistics.
+    It is for recall in lexical matching, not linguistics: two words match when their
+    variant sets intersect.
     """
     w = fold(word)
-    if not w.isalpha() or len(w) <= 4:
-        return w
-    # English inflections
-    for suf in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s"):
-        if w.endswith(suf) and len(w) - len(suf) >= 4 and re.search(r"[aeiou]", w[: -len(suf)]):
-            if suf in ("ies", "ied"):
-                return w[: -len(suf)] + "y"
-            if suf in ("es", "s") and w.endswith(("ss", "us", "is")):
-                break
-            return w[: -len(suf)]
-    base = w
+    out = {w}
+    if not w.isalpha() or len(w) <= 3:
+        return frozenset(out)
+    for suf in _EN_SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            base = w[: -len(suf)]
+            out.add(base + "y" if suf in ("ies", "ied") else base)
+            if suf in ("ed", "es", "ing"):
+                out.add(base + "e")
+            break
+    bases = {w}
     for suf in _SUFFIXES:
-        if base.endswith(suf) and len(base) - len(suf) >= 4:
-            base = base[: -len(suf)]
-            break
-    for pre in _PREFIXES:
-        if base.startswith(pre) and len(base) - len(pre) >= 4:
-            rest = base[len(pre) :]
-            # meny-/peny- drop an initial s, mem-/pem- a p, men-/pen- a t, meng-/peng- a k
-            if pre in ("meny",):
-                rest = "s" + rest
-            base = rest
-            break
-    return base
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            bases.add(w[: -len(suf)])
+    for base in list(bases):
+        for pre in _PREFIXES:
+            if base.startswith(pre) and len(base) - len(pre) >= 3:
+                rest = base[len(pre) :]
+                bases.add(rest)
+                for c in _RESTORE.get(pre, ()):
+                    if rest[:1] in "aeiou":
+                        bases.add(c + rest)
+                break
+    # "kunjungan" -> "kunjung", "ditempatkan" -> "tempat": strip a suffix from prefix-stripped forms too
+    for base in list(bases):
+        for suf in _SUFFIXES:
+            if base.endswith(suf) and len(base) - len(suf) >= 4:
+                bases.add(base[: -len(suf)])
+    out |= {b for b in bases if len(b) >= 3}
+    return frozenset(out)
+
+
+def stem(word: str) -> str:
+    """One canonical key per word (the shortest root variant), for indexing."""
+    return min(stem_variants(word), key=lambda v: (len(v), v))
 
 
 def stems(text: str, drop_stopwords: bool = True) -> list[str]:
-    return [stem(t) for t in words(text) if not (drop_stopwords and t in STOPWORDS)]
+    """All root variants of the text's words, for lexical (BM25) indexing and queries."""
+    out: list[str] = []
+    for t in words(text):
+        if drop_stopwords and t in STOPWORDS:
+            continue
+        out.extend(sorted(stem_variants(t)))
+    return out
 
 
 _NUM = re.compile(r"\d+(?:[.,]\d{3})*(?:[.,]\d+)?")

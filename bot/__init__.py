@@ -1,0 +1,1 @@
+"""User-facing edges of rnkbot: the command line, the terminal chat and the Telegram bot."""

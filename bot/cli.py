@@ -1,0 +1,175 @@
+"""The ``rnkbot`` command: ask, chat, ingest, eval, serve, run.
+
+Settings are built once here and passed down. Errors from the core become one clear
+line on stderr and a non-zero exit code; nothing else prints a traceback to users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from corpus.documents import DocumentError
+from retrieval.evaluate import EvalFileError, load_items, score
+from retrieval.llm import LLMError
+from retrieval.settings import Settings
+from retrieval.store import StoreError
+
+from .textui import format_answer
+
+log = logging.getLogger("rnkbot")
+USER_ERRORS = (StoreError, LLMError, DocumentError, EvalFileError, FileNotFoundError, IsADirectoryError, ValueError)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rnkbot", description="Cited answers on Russia–North Korea relations from news articles.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what the pipeline does")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer one question (or a batch) from the index")
+    ask.add_argument("question", nargs="?", help="the question (Indonesian or English)")
+    ask.add_argument("--json", action="store_true", help="print the answer contract as JSON")
+    ask.add_argument("--batch", type=Path, metavar="FILE", help="one question a line (JSON with 'question', or text)")
+    ask.add_argument("--lang", choices=["id", "en"], help="reply language (default: the question's)")
+
+    sub.add_parser("chat", help="interactive chat in the terminal")
+
+    ing = sub.add_parser("ingest", help="add or update articles in the index")
+    ing.add_argument("paths", nargs="*", type=Path, help="files or folders (.md with front matter, .txt scraped pages)")
+    ing.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ev = sub.add_parser("eval", help="score a question set (format of shared/eval/dev.jsonl)")
+    ev.add_argument("file", type=Path)
+    ev.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser("run", help="build the index if needed, then the bot (with a token) or the terminal chat")
+    sub.add_parser("about", help="what the index holds")
+    return p
+
+
+def _service(settings: Settings, *, with_llm: bool = True):
+    from retrieval.service import AnswerService
+
+    service = AnswerService.build(settings, with_llm=with_llm)
+    report = service.ensure_index(progress=sys.stderr.isatty())
+    if report is not None:
+        print(f"index built: {report.summary()}", file=sys.stderr)
+    return service
+
+
+def _batch_questions(path: Path):
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield line, f"line {no}: invalid JSON ({exc.msg})"
+                continue
+            q = obj.get("question") if isinstance(obj, dict) else None
+            if not isinstance(q, str):
+                yield line, f"line {no}: JSON has no string 'question'"
+                continue
+            yield q, None
+        else:
+            yield line.strip(), None
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    if not args.question and not args.batch:
+        print("rnkbot ask: give a question, or --batch FILE", file=sys.stderr)
+        return 2
+    if args.batch and not args.batch.is_file():
+        raise FileNotFoundError(f"{args.batch}: no such file")
+    service = _service(settings)
+    if args.batch:
+        for question, error in _batch_questions(args.batch):
+            if error:
+                print(json.dumps({"question": question, "error": error}, ensure_ascii=False), flush=True)
+                continue
+            ans = service.ask(question, language=args.lang)
+            print(json.dumps(ans.contract(), ensure_ascii=False), flush=True)
+        return 0
+    ans = service.ask(args.question, language=args.lang)
+    print(json.dumps(ans.contract(), ensure_ascii=False) if args.json else format_answer(ans))
+    return 0
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from retrieval.service import AnswerService
+
+    service = AnswerService.build(settings, with_llm=False)
+    report = service.ingester().ingest_paths(args.paths or [settings.corpus_dir], progress=not args.quiet)
+    print(report.summary())
+    return 1 if report.skipped and not (report.added or report.updated or report.unchanged) else 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    items = load_items(args.file)
+    service = _service(settings)
+    report = score(items, lambda q: service.ask(q))
+    print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if args.json else report.table())
+    return 0
+
+
+def cmd_about(args, settings: Settings) -> int:
+    s = _service(settings, with_llm=False).stats()
+    print(f"{s.articles} articles ({s.chunks} chunks) from {', '.join(s.outlets) or 'unknown outlets'}; "
+          f"published {s.first_published or '?'} to {s.last_published or '?'}")
+    return 0
+
+
+def cmd_chat(args, settings: Settings) -> int:
+    from .chat import run_chat
+
+    return run_chat(_service(settings))
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    if settings.telegram_bot_token is None:
+        print("rnkbot serve: set TELEGRAM_BOT_TOKEN (in the environment or .env) to run the Telegram bot", file=sys.stderr)
+        return 2
+    from .telegram.app import run_bot
+
+    run_bot(settings)
+    return 0
+
+
+def cmd_run(args, settings: Settings) -> int:
+    return cmd_serve(args, settings) if settings.telegram_bot_token else cmd_chat(args, settings)
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "serve": cmd_serve,
+            "run": cmd_run, "about": cmd_about}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"rnkbot: invalid setting: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']} (check .env and RNKBOT_* variables)",
+              file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.DEBUG if args.verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
+                        if args.command in ("serve", "run") else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the bot token
+    try:
+        return COMMANDS[args.command](args, settings)
+    except USER_ERRORS as exc:
+        print(f"rnkbot {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

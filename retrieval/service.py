@@ -1,0 +1,90 @@
+"""The composition root of the answering core: built once per process, shared by CLI and bot."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .answer import Answerer
+from .embeddings import build_embeddings
+from .ingest import Ingester, IngestReport
+from .llm import Generator, build_generator
+from .search import HybridRetriever
+from .settings import Settings
+from .store import ChunkStore, open_store
+from .types import Answer, Language, Turn
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    articles: int
+    chunks: int
+    outlets: list[str]
+    first_published: str | None
+    last_published: str | None
+
+
+class AnswerService:
+    """Answers questions from the index. Thread-safe: one question at a time per process.
+
+    Build with :meth:`build` (loads the embedder and the model once); call :meth:`ask`
+    from worker threads (``asyncio.to_thread`` in async code).
+    """
+
+    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None) -> None:
+        self.settings = settings
+        self.store = store
+        self.generator = generator
+        self.retriever = HybridRetriever(store, k=settings.retrieve_k)
+        self.answerer = Answerer(settings, self.retriever, store, generator)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def build(cls, settings: Settings, *, with_llm: bool = True) -> "AnswerService":
+        embeddings = build_embeddings(settings)
+        store = open_store(settings, embeddings)
+        generator = build_generator(settings) if with_llm else None
+        return cls(settings, store, generator)
+
+    def ingester(self) -> Ingester:
+        return Ingester(self.store)
+
+    def ensure_index(self, progress: bool = False) -> IngestReport | None:
+        """Ingest the default corpus when the index is empty (first run)."""
+        if self.store.count() > 0:
+            return None
+        return self.ingester().ingest_paths([self.settings.corpus_dir], progress=progress)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: list[Turn] | None = None,
+        language: Language | None = None,
+        on_partial: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer one question. ``history`` holds earlier turns for follow-ups;
+        ``language`` forces the reply language; ``on_partial`` receives the draft text while the model writes."""
+        started = time.perf_counter()
+        with self._lock:
+            waited = time.perf_counter() - started
+            if waited > 0.05:
+                log.debug("waited %.2fs for the answering lock", waited)
+            return self.answerer.answer(question, history=history or [], language=language, on_partial=on_partial)
+
+    def stats(self) -> CorpusStats:
+        metas = self.store.articles()
+        outlets = sorted({m.outlet for m in metas if m.outlet})
+        dates = sorted(m.published[:10] for m in metas if m.published)
+        return CorpusStats(
+            articles=len(metas),
+            chunks=self.store.count(),
+            outlets=outlets,
+            first_published=dates[0] if dates else None,
+            last_published=dates[-1] if dates else None,
+        )
