@@ -18,7 +18,8 @@ from collections.abc import Callable
 
 from prompts import message, template
 
-from .evidence import Analysis, Candidate, EvidenceSelector, analyze, type_ok
+from .evidence import Analysis, Candidate, EvidenceSelector, analyze, answer_tokens
+from .lexicon import Matcher, concepts
 from .llm import Generator, LLMError
 from .search import HybridRetriever
 from .settings import Settings
@@ -125,7 +126,7 @@ class Answerer:
                 log.warning("model failed, quoting the evidence instead: %s", exc)
                 raw = ""
             kept = [c for c in verify(raw, evidence, question, lang) if c.ok]
-            kept = [c for c in kept if self._answers(analysis, c.text)]
+            kept = [c for c in kept if self._answers(analysis, c.text, [chosen[k - 1] for k in c.keys])]
             if kept:
                 text = " ".join(c.text for c in kept)
                 used = sorted({k for c in kept for k in c.keys})
@@ -137,9 +138,15 @@ class Answerer:
         ]
         return " ".join(parts), numbered
 
-    def _answers(self, analysis: Analysis, text: str) -> bool:
-        """The phrased answer must still hold the answer (a name for "who", a date for "when", ...)."""
-        return analysis.qtype == "other" or type_ok(analysis.qtype, MARKER.sub("", text), analysis)
+    @staticmethod
+    def _answers(analysis: Analysis, text: str, cited: list[Candidate]) -> bool:
+        """The phrased sentence must carry the answer the evidence holds (the author's name for
+        "who wrote", the day for "which day"), in either language, not just restate the topic."""
+        found = [t for c in cited for t in answer_tokens(analysis.qtype, c.text, analysis, c.meta.title)]
+        if not found:
+            return False
+        m = Matcher(" ".join(found))
+        return any(m.has(c) for c in concepts(MARKER.sub("", text)))
 
     @staticmethod
     def _renumber(text: str, used: list[tuple[int, Candidate]]) -> tuple[str, list[tuple[int, Candidate]]]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from .lexicon import Concept, Matcher, concepts
 from .store import SentenceRow
-from .text import fold, numbers, stem_variants, tokens
+from .text import STOPWORDS, fold, numbers, stem_variants, tokens
 from .types import ArticleMeta, RetrievedChunk
 
 QTYPE_PATTERNS: list[tuple[str, str]] = [
@@ -84,7 +84,7 @@ def analyze(question: str, doc_stems: dict[str, set[str]]) -> Analysis:
     """Question type and content concepts, each weighted by rarity across the articles
     (a word every article has, like "Kim" or "Rusia", says little about which passage answers)."""
     qtype = question_type(question)
-    cs = concepts(question, exclude=FORM_WORDS)
+    cs = concepts(question, exclude=FORM_WORDS, group_names=True)
     n = max(len(doc_stems), 1)
     weights = []
     for c in cs:
@@ -94,23 +94,32 @@ def analyze(question: str, doc_stems: dict[str, set[str]]) -> Analysis:
     return Analysis(question, qtype, cs, weights, q_stems)
 
 
-def type_ok(qtype: str, text: str, analysis: Analysis) -> bool:
-    toks = tokens(text)
-    new = [t for t in toks if not (stem_variants(t) & analysis.question_stems)]
+def answer_tokens(qtype: str, text: str, analysis: Analysis, title: str | None = None) -> list[str]:
+    """Words of a passage that could be the answer to a question of this type, and that
+    the question does not already hold: names for "who", days and dates for "when",
+    numbers for "how many", any new content word otherwise. A headline's capitalised
+    words are not names, so ``title`` is left out."""
+    if title and text.startswith(title):
+        text = text[len(title) :]
+    fresh = lambda t: not (stem_variants(t) & analysis.question_stems)  # noqa: E731
+    out: list[str] = []
     if qtype == "time":
-        return bool(RELATIVE_TIME.search(text)) or any(fold(t) in DAYS or fold(t) in MONTHS for t in toks) or bool(
-            re.search(r"\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b(19|20)\d{2}\b", text)
-        )
-    if qtype == "number":
-        return any(t[0].isdigit() and t not in analysis.question for t in new) or any(fold(t) in NUMBER_WORDS for t in new)
-    if qtype in ("person", "place"):
-        # a capitalised word (not opening a sentence, not a day or month) the question doesn't hold
-        for sent in re.split(r"(?<=[.!?])\s+", text):
-            for t in tokens(sent)[1:]:
-                if t[:1].isupper() and fold(t) not in DAYS and fold(t) not in MONTHS and not (stem_variants(t) & analysis.question_stems):
-                    return True
-        return False
-    return True
+        out += [m.group(0) for m in RELATIVE_TIME.finditer(text)]
+        out += re.findall(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:19|20)\d{2}\b", text)
+        out += [t for t in tokens(text) if fold(t) in DAYS or fold(t) in MONTHS]
+    elif qtype == "number":
+        out += [t for t in tokens(text) if (t[0].isdigit() or fold(t) in NUMBER_WORDS) and fresh(t)]
+    elif qtype in ("person", "place"):
+        for sent in re.split(r"(?<=[.!?:])\s+", text):
+            out += [t for t in tokens(sent)[1:]
+                    if t[:1].isupper() and fold(t) not in DAYS and fold(t) not in MONTHS and fresh(t)]
+    else:
+        out += [t for t in tokens(text) if fold(t) not in STOPWORDS and len(t) > 2 and fresh(t)]
+    return out
+
+
+def type_ok(qtype: str, text: str, analysis: Analysis, title: str | None = None) -> bool:
+    return qtype == "other" or bool(answer_tokens(qtype, text, analysis, title))
 
 
 def byline(meta: ArticleMeta) -> str | None:
@@ -163,18 +172,20 @@ class EvidenceSelector:
                     continue
                 units.append(([row], sims[i]))
                 if i > 0 and rows[i - 1].index == row.index - 1:
-                    units.append(([rows[i - 1], row], (sims[i - 1] + sims[i]) / 2))
+                    units.append(([rows[i - 1], row], max(sims[i - 1], sims[i])))
             for unit, dense in units:
                 text = " ".join(r.text for r in unit)
                 cov = self.coverage(analysis, text, meta)
-                ok = analysis.qtype == "other" or type_ok(analysis.qtype, unit[-1].text if len(unit) > 1 else text, analysis)
+                ok = type_ok(analysis.qtype, unit[-1].text if len(unit) > 1 else text, analysis, meta.title)
+                penalty = 0.0
                 if len(unit) > 1 and not ANAPHORA.match(unit[-1].text):
                     # a pair must earn its length: the left sentence has to add coverage
                     solo = self.coverage(analysis, unit[-1].text, meta)
                     if cov <= solo + 1e-9:
                         continue
+                    penalty = 0.1
                 rank = doc_rank.get(doc_id, len(doc_rank))
-                score = 2.0 * cov + 0.5 * ok + 3.0 * max(dense - 0.8, 0.0) + 0.15 / (1 + rank) - 0.05 * (len(unit) - 1)
+                score = 2.0 * cov + 0.5 * ok + 3.0 * max(dense - 0.8, 0.0) + 0.15 / (1 + rank) - penalty
                 out.append(Candidate(unit, meta, text, cov, ok, dense, score, rank))
         return sorted(out, key=lambda c: -c.score)
 

@@ -60,23 +60,44 @@ class Concept:
     is_number: bool = False
 
 
-def concepts(text: str, exclude: frozenset[str] = frozenset()) -> list[Concept]:
-    """Content words of ``text`` (stop words and ``exclude``d words dropped), de-duplicated."""
+def concepts(text: str, exclude: frozenset[str] = frozenset(), group_names: bool = False) -> list[Concept]:
+    """Content words of ``text`` (stop words and ``exclude``d words dropped), de-duplicated.
+
+    With ``group_names``, a run of capitalised words ("Aleksey Krivoruchko", "Kim Jong Un")
+    is one concept that any of its parts matches: articles name a person in full once,
+    then by one name.
+    """
     out: list[Concept] = []
     seen: set[str] = set()
-    for tok in tokens(text):
+    toks = tokens(text)
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
         low = fold(tok)
         if low in STOPWORDS or low in exclude or len(low) < 2:
+            i += 1
             continue
-        s = stem(low)
-        if s in seen:
-            continue
-        seen.add(s)
         if low[0].isdigit():
-            out.append(Concept(tok, tuple((frozenset([n]),) for n in sorted(numbers(tok))), is_number=True))
+            if low not in seen:
+                seen.add(low)
+                out.append(Concept(tok, tuple((frozenset([n]),) for n in sorted(numbers(tok))), is_number=True))
+            i += 1
             continue
-        forms = (_form(low),) + translations(low)
-        out.append(Concept(tok, forms, is_name=tok[:1].isupper()))
+        j = i + 1
+        if group_names and tok[:1].isupper():
+            while j < len(toks) and toks[j][:1].isupper() and fold(toks[j]) not in STOPWORDS and not toks[j][0].isdigit():
+                j += 1
+        parts = toks[i:j]
+        key = " ".join(fold(t) for t in parts)
+        i = j
+        if key in seen:
+            continue
+        seen.add(key)
+        forms: list[Form] = []
+        for part in parts:
+            forms.append(_form(fold(part)))
+            forms.extend(translations(fold(part)))
+        out.append(Concept(" ".join(parts), tuple(dict.fromkeys(forms)), is_name=parts[0][:1].isupper()))
     return out
 
 
@@ -105,7 +126,7 @@ class Matcher:
         for form in concept.forms:
             if all(variants & self.stems for variants in form):
                 return True
-        if concept.is_name and len(concept.surface) >= 4:
-            low = fold(concept.surface)
-            return any(similar(low, n) >= 0.8 for n in self.names)
+        if concept.is_name:
+            parts = [fold(p) for p in concept.surface.split() if len(p) >= 4]
+            return any(similar(p, n) >= 0.8 for p in parts for n in self.names)
         return False
