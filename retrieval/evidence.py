@@ -22,20 +22,22 @@ import numpy as np
 
 from .lexicon import Concept, Matcher, concepts
 from .store import SentenceRow
-from .text import STOPWORDS, fold, numbers, stem_variants, tokens
+from .text import STOPWORDS, detect_language, fold, numbers, stem_variants, tokens
 from .types import ArticleMeta, RetrievedChunk
 
 QTYPE_PATTERNS: list[tuple[str, str]] = [
     ("time", r"\b(when|what (day|date|time|year|month)|which (day|date|year|month)|since when|kapan|hari apa|"
              r"tanggal (berapa|apa)|tahun (berapa|apa)|bulan apa|pukul berapa|sejak kapan|sejak hari)\b"),
     ("number", r"\b(how many|how much|berapa)\b"),
-    ("person", r"\b(who|whom|whose|siapa|pihak mana)\b"),
+    ("person", r"\b(who|whom|whose|siapa|pihak mana|(which|what) (outlet|media|newspaper|news agency|agency|organi[sz]ation|"
+               r"company|official|minister|leader|person|country|countries)|(media|kantor berita|negara|pejabat|menteri|"
+               r"lembaga|organisasi) (apa|mana))\b"),
     ("place", r"\b(where|which (city|country|place)|di ?mana|ke ?mana|kota mana|negara mana)\b"),
 ]
 # Words that only shape the question ("which day of the week", "hari apa"): not content to match.
 FORM_WORDS = frozenset(
     "day days week date time year month hari tanggal pukul waktu minggu pekan jumlah many much kind sort "
-    "happen happened terjadi".split()
+    "happen happened terjadi isi contain contains content contents".split()
 )
 ANAPHORA = re.compile(r"^(ia|dia|mereka|hal (ini|itu|tersebut)|keduanya|he|she|they|it|this|that)\b", re.IGNORECASE)
 DAYS = frozenset("senin selasa rabu kamis jumat sabtu minggu monday tuesday wednesday thursday friday saturday sunday".split())
@@ -49,6 +51,7 @@ NUMBER_WORDS = frozenset("satu dua tiga empat lima enam tujuh delapan sembilan s
                          "ratus belasan one two three four five six seven eight nine ten hundred thousand million".split())
 
 MIN_COVERAGE = 0.5
+MIN_PLAIN_SHARE = 0.6
 
 
 def question_type(question: str) -> str:
@@ -89,7 +92,13 @@ def analyze(question: str, doc_stems: dict[str, set[str]]) -> Analysis:
     weights = []
     for c in cs:
         df = sum(1 for st in doc_stems.values() if any(all(v & st for v in form) for form in c.forms))
-        weights.append(math.log((n + 1) / (df + 0.5)) if not c.is_number else math.log((n + 1) / (df + 0.5)) + 0.5)
+        weights.append(math.log((n + 1) / (df + 0.5)) + (0.5 if c.is_number else 0.0))
+    # An English word the glossary doesn't know can't be matched in Indonesian text: it still
+    # counts, but no more than a typical known word (else one unknown adverb vetoes a good answer).
+    known = sorted(w for c, w in zip(cs, weights) if c.translated or c.is_name or c.is_number)
+    if known and detect_language(question) == "en":
+        cap = known[len(known) // 2]
+        weights = [w if (c.translated or c.is_name or c.is_number) else min(w, cap) for c, w in zip(cs, weights)]
     q_stems = set().union(*(stem_variants(t) for t in tokens(question))) if question.strip() else set()
     return Analysis(question, qtype, cs, weights, q_stems)
 
@@ -99,8 +108,8 @@ def answer_tokens(qtype: str, text: str, analysis: Analysis, title: str | None =
     the question does not already hold: names for "who", days and dates for "when",
     numbers for "how many", any new content word otherwise. A headline's capitalised
     words are not names, so ``title`` is left out."""
-    if title and text.startswith(title):
-        text = text[len(title) :]
+    if title:
+        text = text.replace(title, "")
     fresh = lambda t: not (stem_variants(t) & analysis.question_stems)  # noqa: E731
     out: list[str] = []
     if qtype == "time":
@@ -110,7 +119,7 @@ def answer_tokens(qtype: str, text: str, analysis: Analysis, title: str | None =
     elif qtype == "number":
         out += [t for t in tokens(text) if (t[0].isdigit() or fold(t) in NUMBER_WORDS) and fresh(t)]
     elif qtype in ("person", "place"):
-        for sent in re.split(r"(?<=[.!?:])\s+", text):
+        for sent in re.split(r"(?<=[.!?])\s+", text):
             out += [t for t in tokens(sent)[1:]
                     if t[:1].isupper() and fold(t) not in DAYS and fold(t) not in MONTHS and fresh(t)]
     else:
@@ -124,12 +133,16 @@ def type_ok(qtype: str, text: str, analysis: Analysis, title: str | None = None)
 
 def byline(meta: ArticleMeta) -> str | None:
     """The article's header facts as a passage ("who wrote it, where, when")."""
-    parts = [meta.title + "."]
-    if meta.outlet or meta.published:
-        parts.append(", ".join(p for p in (meta.outlet, (meta.published or "")[:10] or None) if p) + ".")
+    if not (meta.author or meta.outlet):
+        return None
+    parts = [f"Judul berita: {meta.title}."]
+    if meta.outlet:
+        parts.append(f"Media: {meta.outlet}.")
+    if meta.published:
+        parts.append(f"Terbit: {meta.published[:10]}.")
     if meta.author:
         parts.append(f"Penulis: {meta.author}.")
-    return " ".join(parts) if (meta.author or meta.outlet) else None
+    return " ".join(parts)
 
 
 class EvidenceSelector:
@@ -139,12 +152,17 @@ class EvidenceSelector:
         self.min_coverage = min_coverage
 
     def coverage(self, analysis: Analysis, text: str, meta: ArticleMeta) -> float:
+        """Share of the question's content the passage expresses: weighted by rarity, and
+        capped by the plain share of concepts (so two common words can't stand in for a question)."""
         if not analysis.concepts:
             return 0.0
         extra = numbers(meta.published or "") | numbers(meta.title)
         m = Matcher(text, extra_numbers=extra)
+        hits = [m.has(c) for c in analysis.concepts]
         total = sum(analysis.weights) or 1.0
-        return sum(w for c, w in zip(analysis.concepts, analysis.weights) if m.has(c)) / total
+        weighted = sum(w for hit, w in zip(hits, analysis.weights) if hit) / total
+        plain = sum(hits) / len(hits)
+        return min(weighted, plain / MIN_PLAIN_SHARE * self.min_coverage) if plain < MIN_PLAIN_SHARE else weighted
 
     def candidates(
         self,

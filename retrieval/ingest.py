@@ -25,6 +25,8 @@ from .types import Article, Chunk
 
 log = logging.getLogger(__name__)
 
+# Bump when chunking or the stored passages change: every article is then re-indexed once.
+INDEX_FORMAT = 2
 MAX_CHUNK_CHARS = 700
 MAX_CHUNK_SENTENCES = 4
 
@@ -76,7 +78,8 @@ def chunk_article(article: Article) -> tuple[list[Chunk], list[tuple[str, str, i
 
 
 def content_hash(article: Article) -> str:
-    return hashlib.sha256(article.model_dump_json().encode("utf-8")).hexdigest()[:16]
+    payload = f"{INDEX_FORMAT}\n{article.model_dump_json()}"
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass

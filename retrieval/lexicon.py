@@ -33,7 +33,8 @@ def glossary() -> dict[str, tuple[Form, ...]]:
             continue
         en, _, ids = line.partition("\t")
         alts = [_form(alt) for alt in ids.split("|") if alt.strip()]
-        for key in stem_variants(en.strip()):
+        keys = [fold(en.strip())] if " " in en.strip() else stem_variants(en.strip())
+        for key in keys:
             table.setdefault(key, []).extend(a for a in alts if a)
     return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
 
@@ -58,6 +59,7 @@ class Concept:
     forms: tuple[Form, ...]
     is_name: bool = False
     is_number: bool = False
+    translated: bool = True  # False: an English word the glossary doesn't know (it can't match Indonesian text)
 
 
 def concepts(text: str, exclude: frozenset[str] = frozenset(), group_names: bool = False) -> list[Concept]:
@@ -93,11 +95,13 @@ def concepts(text: str, exclude: frozenset[str] = frozenset(), group_names: bool
         if key in seen:
             continue
         seen.add(key)
-        forms: list[Form] = []
-        for part in parts:
-            forms.append(_form(fold(part)))
-            forms.extend(translations(fold(part)))
-        out.append(Concept(" ".join(parts), tuple(dict.fromkeys(forms)), is_name=parts[0][:1].isupper()))
+        forms: list[Form] = [_form(fold(part)) for part in parts if fold(part) not in STOPWORDS]
+        if len(parts) == 1:
+            forms.extend(translations(fold(tok)))
+        else:  # a multi-word name translates as a whole ("United States" -> "Amerika Serikat")
+            forms.extend(glossary().get(key, ()))
+        out.append(Concept(" ".join(parts), tuple(dict.fromkeys(forms)), is_name=parts[0][:1].isupper(),
+                           translated=len(forms) > len(parts) or not parts[0][:1].islower()))
     return out
 
 
