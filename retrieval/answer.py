@@ -72,7 +72,7 @@ class Answerer:
         retrieved = self.retriever.retrieve(search_text, qvec)
         doc_ids = list(dict.fromkeys(r.chunk.doc_id for r in retrieved))
         sentences = self.store.sentences_of(doc_ids)
-        analysis = analyze(search_text, self._doc_stems())
+        analysis = analyze(search_text, self._doc_stems(), asked=question)
         ranked = self.selector.candidates(analysis, qvec, retrieved, sentences)
         chosen = self.selector.select(analysis, ranked, self.settings.evidence_k)
         t1 = time.perf_counter()

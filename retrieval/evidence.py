@@ -83,10 +83,13 @@ class Candidate:
     doc_rank: int
 
 
-def analyze(question: str, doc_stems: dict[str, set[str]]) -> Analysis:
+def analyze(question: str, doc_stems: dict[str, set[str]], asked: str | None = None) -> Analysis:
     """Question type and content concepts, each weighted by rarity across the articles
-    (a word every article has, like "Kim" or "Rusia", says little about which passage answers)."""
-    qtype = question_type(question)
+    (a word every article has, like "Kim" or "Rusia", says little about which passage answers).
+
+    For a follow-up, ``question`` is the text searched (with the earlier question) and
+    ``asked`` the follow-up itself, whose type ("and when was that?") wins."""
+    qtype = question_type(asked) if asked and question_type(asked) != "other" else question_type(question)
     cs = concepts(question, exclude=FORM_WORDS, group_names=True)
     n = max(len(doc_stems), 1)
     weights = []
@@ -189,7 +192,7 @@ class EvidenceSelector:
                     units.append(([row], sims[i]))
                     continue
                 units.append(([row], sims[i]))
-                if i > 0 and rows[i - 1].index == row.index - 1:
+                if i > 0 and rows[i - 1].index >= 0 and rows[i - 1].index == row.index - 1:
                     units.append(([rows[i - 1], row], max(sims[i - 1], sims[i])))
             for unit, dense in units:
                 text = " ".join(r.text for r in unit)

@@ -141,14 +141,13 @@ def stem_variants(word: str) -> frozenset[str]:
         if w.endswith(suf) and len(w) - len(suf) >= 4:
             bases.add(w[: -len(suf)])
     for base in list(bases):
-        for pre in _PREFIXES:
+        for pre in sorted(_PREFIXES, key=len, reverse=True):
             if base.startswith(pre) and len(base) - len(pre) >= 3:
                 rest = base[len(pre) :]
                 bases.add(rest)
                 for c in _RESTORE.get(pre, ()):
                     if rest[:1] in "aeiou":
                         bases.add(c + rest)
-                break
     # "kunjungan" -> "kunjung", "ditempatkan" -> "tempat": strip a suffix from prefix-stripped forms too
     for base in list(bases):
         for suf in _SUFFIXES:
