@@ -26,8 +26,8 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "I could not find an answer to that in the news articles I know.",
         "id": "Saya tidak menemukan jawabannya di artikel berita yang saya ketahui.",
     },
-    "no_sources": {"en": "No sources: the last answer did not cite any article.",
-                   "id": "Tidak ada sumber: jawaban terakhir tidak mengutip artikel apa pun."},
+    "no_sources": {"en": "No sources: the answer to <i>{question}</i> did not cite any article.",
+                   "id": "Tidak ada sumber: jawaban atas <i>{question}</i> tidak mengutip artikel apa pun."},
 }
 MONTHS = {
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
@@ -99,9 +99,10 @@ def render_refusal(answer: Answer, lang: Language) -> str:
 
 def render_sources(answer: Answer, lang: Language) -> str:
     """``/sources``: every cited article with its id and the quote that supports the answer."""
+    question = esc(answer.question.strip()[:200])
     if not answer.citations:
-        return esc(LABELS["no_sources"][lang])
-    blocks = [f"<b>{LABELS['sources'][lang]}</b> — <i>{esc(answer.question.strip()[:200])}</i>"]
+        return LABELS["no_sources"][lang].format(question=question)
+    blocks = [f"<b>{LABELS['sources'][lang]}</b> — <i>{question}</i>"]
     for c in answer.citations:
         block = f"{source_line(c, lang)}\n<code>{esc(c.doc_id)}</code>"
         if c.quote.strip():

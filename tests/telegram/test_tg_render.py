@@ -136,3 +136,8 @@ def test_the_oracle_rejects_what_telegram_rejects():
                 "<a>no href</a>", "<blockquote><blockquote>x</blockquote></blockquote>", "<code><b>x</b></code>"]:
         with pytest.raises(TelegramHTMLError):
             parse_html(bad)
+
+
+def test_sources_without_citations_names_the_question_escaped():
+    parsed = parse_html(render_sources(answer("Sorry.", [], question="<b>x</b> & y", refused=True), "en"))
+    assert parsed.text == "No sources: the answer to <b>x</b> & y did not cite any article."

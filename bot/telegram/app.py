@@ -1,0 +1,142 @@
+"""Building and running the Telegram application.
+
+``build_application`` wires PTB (token, base URL, rate limiter, handlers); ``post_init``
+builds the heavy services once (in a worker thread) and keeps them in ``bot_data``.
+``run_bot`` runs long polling, or a webhook server when ``RNKBOT_WEBHOOK_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from retrieval.settings import Settings
+
+from . import handlers
+from .answering import AnswerFlow
+from .config import BotConfig, load_bot_config
+from .i18n import COMMANDS
+from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
+from .prefs import PrefsStore
+from .queue import AnswerQueue, Job
+from .ratelimit import RateLimiter
+from .services import SERVICES_KEY, BotServices
+from .stats import BotStats
+
+if TYPE_CHECKING:
+    from retrieval.service import AnswerService
+
+log = logging.getLogger(__name__)
+SETUP_KEY = "rnkbot.setup"
+ServiceFactory = Callable[[Settings], "AnswerService"]
+ALLOWED_UPDATES = [Update.MESSAGE]
+
+
+def build_answer_service(settings: Settings) -> "AnswerService":
+    """The default factory: load the embedder and model, index the corpus on first run (blocking)."""
+    from retrieval.service import AnswerService
+
+    service = AnswerService.build(settings)
+    service.ensure_index()
+    return service
+
+
+def file_url_for(base_url: str) -> str:
+    """``https://api.telegram.org/bot`` -> ``https://api.telegram.org/file/bot`` (also with ``{token}``)."""
+    head, sep, tail = base_url.rpartition("/bot")
+    return f"{head}/file/bot{tail}" if sep else base_url
+
+
+def build_application(
+    settings: Settings, bot_config: BotConfig, service_factory: ServiceFactory = build_answer_service
+) -> Application:
+    """A configured PTB application; the answer service is built by ``service_factory`` in ``post_init``.
+
+    Tests pass ``service_factory=lambda _settings: already_built_service``.
+    """
+    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather")
+    quiet_http_loggers()
+    redact_everywhere(settings.telegram_bot_token.get_secret_value())
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(file_url_for(settings.telegram_base_url))
+        .rate_limiter(AIORateLimiter(max_retries=bot_config.send_retries))
+        .post_init(post_init)
+        .post_stop(post_stop)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[SETUP_KEY] = (settings, bot_config, service_factory)
+    handlers.register(application)
+    return application
+
+
+async def set_commands(application: Application) -> None:
+    """Register the command menu: English by default, Indonesian for ``id`` users."""
+    bot = application.bot
+    await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS["en"]])
+    await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS["id"]], language_code="id")
+
+
+async def post_init(application: Application) -> None:
+    """Build the services once (the answer service in a worker thread) and start the answer queue."""
+    settings, config, factory = application.bot_data[SETUP_KEY]
+    service = await asyncio.to_thread(factory, settings)
+    prefs = await asyncio.to_thread(PrefsStore, settings.data_dir / "bot.sqlite3")
+    stats = BotStats()
+    flow = AnswerFlow(application.bot, service, config, stats)
+
+    async def spawn(coro, job: Job) -> None:  # errors go to the central error handler
+        await application.create_task(coro, update=job.update, name=f"rnkbot-answer-{job.id}")
+
+    queue = AnswerQueue(flow.process, maxsize=config.max_queue, spawn=spawn, running=lambda: application.running)
+    application.bot_data[SERVICES_KEY] = BotServices(
+        settings=settings, config=config, service=service, prefs=prefs, queue=queue, stats=stats,
+        limiter=RateLimiter(config.rate_limit_per_min), flow=flow,
+    )
+    await set_commands(application)
+    queue.start()
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def post_stop(application: Application) -> None:
+    """No more answers once the application has stopped."""
+    svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
+    if svc is not None:
+        await svc.queue.stop()
+
+
+async def post_shutdown(application: Application) -> None:
+    """Close what ``post_init`` opened."""
+    svc: BotServices | None = application.bot_data.pop(SERVICES_KEY, None)
+    if svc is not None:
+        await svc.queue.stop()
+        svc.prefs.close()
+
+
+def run_bot(settings: Settings, bot_config: BotConfig | None = None) -> None:
+    """Run the bot until interrupted: long polling, or a webhook when RNKBOT_WEBHOOK_URL is set."""
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
+    configure_logging(settings.log_level, token)
+    config = bot_config or load_bot_config()
+    application = build_application(settings, config)
+    if config.webhook_url:
+        application.run_webhook(
+            listen=config.webhook_listen,
+            port=config.webhook_port,
+            url_path=urlparse(config.webhook_url).path.lstrip("/"),
+            webhook_url=config.webhook_url,
+            secret_token=config.webhook_secret.get_secret_value() if config.webhook_secret else None,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -1,0 +1,144 @@
+"""Thin Telegram handlers: read the update, call the logic, reply. Registered by :func:`register`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters
+
+from bot.render import render_sources, split_html
+
+from .addressing import addressed_question, command_question, replied_bot_message
+from .i18n import parse_language, t
+from .intake import submit_question
+from .memory import chat_memory
+from .reports import about_text, stats_text
+from .sending import NO_PREVIEW
+from .services import chosen_language, services, set_language, ui_language
+
+log = logging.getLogger(__name__)
+
+
+async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop updates from chats outside the allow-list (private chats are told why)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or services(context).config.chat_allowed(chat.id, user.id if user else None):
+        return
+    if chat.type == ChatType.PRIVATE and update.message is not None:
+        await update.message.reply_text(t(await ui_language(context, user), "not_allowed"))
+    raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: what the bot does."""
+    lang = await ui_language(context, update.effective_user)
+    await update.effective_message.reply_text(t(lang, "start"), parse_mode=ParseMode.HTML)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: how to ask, and the commands."""
+    lang = await ui_language(context, update.effective_user)
+    await update.effective_message.reply_text(t(lang, "help", username=context.bot.username), parse_mode=ParseMode.HTML)
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask <question> (also as a reply: to an answer for a follow-up, or to a message to ask it)."""
+    await submit_question(update, context, command_question(update.effective_message, context.bot.id))
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text message: a question in private chats; in groups only when mentioned or replied to."""
+    addressed = addressed_question(update.effective_message, context.bot.username, context.bot.id)
+    if addressed is not None:
+        await submit_question(update, context, addressed)
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources: sources and quotes of the last answer here (or of the answer replied to)."""
+    message = update.effective_message
+    memory = chat_memory(context.chat_data, services(context).config.history_size)
+    answer = memory.answer_for(replied_bot_message(message, context.bot.id)) or memory.last_answer
+    lang = await chosen_language(context, update.effective_user) or (answer.language if answer else None)
+    lang = lang or await ui_language(context, update.effective_user)
+    if answer is None:
+        await message.reply_text(t(lang, "no_last_answer"))
+        return
+    for part in split_html(render_sources(answer, lang)):
+        await message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+
+
+async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/about: the articles, outlets and dates the bot knows."""
+    lang = await ui_language(context, update.effective_user)
+    stats = await asyncio.to_thread(services(context).service.stats)
+    await update.effective_message.reply_text(about_text(stats, lang), parse_mode=ParseMode.HTML)
+
+
+async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/lang id|en: the reply language, kept across restarts."""
+    user, message = update.effective_user, update.effective_message
+    choice = parse_language(context.args[0] if context.args else None)
+    if choice is None or user is None:
+        current = await chosen_language(context, user)
+        ui = await ui_language(context, user)
+        await message.reply_text(
+            t(ui, "lang_usage", current=current or t(ui, "lang_auto")), parse_mode=ParseMode.HTML
+        )
+        return
+    await set_language(context, user, choice)
+    await message.reply_text(t(choice, "lang_set"))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats (admins only): questions answered, refusals, median latency, queue length."""
+    svc = services(context)
+    user = update.effective_user
+    lang = await ui_language(context, user)
+    if user is None or not svc.config.is_admin(user.id):
+        await update.effective_message.reply_text(t(lang, "admins_only"))
+        return
+    await update.effective_message.reply_text(stats_text(svc.stats, svc.queue, lang), parse_mode=ParseMode.HTML)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice…: explain what the bot does (in groups only when replying to it)."""
+    message = update.effective_message
+    if message.chat.type != ChatType.PRIVATE and replied_bot_message(message, context.bot.id) is None:
+        return
+    await message.reply_text(t(await ui_language(context, update.effective_user), "non_text"))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one error handler: log the traceback for us, a short apology for the user."""
+    log.error("error while handling an update", exc_info=context.error)
+    svc = context.application.bot_data.get("rnkbot.services")
+    if svc is not None:
+        svc.stats.record_error()
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    lang = await ui_language(context, update.effective_user) if svc is not None else "en"
+    try:
+        await context.bot.send_message(update.effective_chat.id, t(lang, "error"))
+    except TelegramError as exc:
+        log.warning("could not tell the user about the error: %s", exc)
+
+
+def register(application: Application) -> None:
+    """Add every handler (and the error handler) to ``application``."""
+    application.add_handler(TypeHandler(Update, gatekeeper), group=-1)
+    only_new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", start, filters=only_new))
+    application.add_handler(CommandHandler("help", help_command, filters=only_new))
+    application.add_handler(CommandHandler("ask", ask, filters=only_new))
+    application.add_handler(CommandHandler("sources", sources, filters=only_new))
+    application.add_handler(CommandHandler("about", about, filters=only_new))
+    application.add_handler(CommandHandler("lang", lang, filters=only_new))
+    application.add_handler(CommandHandler("stats", stats, filters=only_new))
+    application.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, text_message))
+    content = ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.COMMAND
+    application.add_handler(MessageHandler(only_new & content, not_text))
+    application.add_error_handler(on_error)

@@ -1,0 +1,1 @@
+"""Tests of the Telegram front end (bot/telegram, bot/render.py)."""

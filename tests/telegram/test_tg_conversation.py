@@ -1,0 +1,134 @@
+"""Scripted conversations: the real PTB application and the real answer service, over a fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+
+from prompts import message as core_message
+from tests.fakes.expect import answer_to, command_reply, message_of, replies_to, text_of
+from tests.fakes.recording import RecordingService
+
+GREETINGS_Q = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
+GREETINGS_DOC_TITLE = "Kim Jong Un Bakal Membahas Kerja Sama Militer dengan Pejabat Rusia"
+FOOD_Q = "What is Kim Jong Un's favourite food?"
+REFUSALS_EN = {core_message("en", "refusal"), core_message("en", "off_topic")}
+
+
+def failed(fake_api) -> list:
+    return [c for c in fake_api.calls if not c.ok]
+
+
+async def test_question_gets_a_streamed_cited_answer(start_bot, fake_api, alice):
+    async with start_bot():
+        msg = await alice.say(GREETINGS_Q)
+        call = await answer_to(fake_api, msg)
+    text = text_of(call)
+    assert "Putin" in text
+    assert "[1]" in text.split("Sources")[0], "the answer cites its evidence"
+    assert f"Sources\n[1] {GREETINGS_DOC_TITLE} — Kontan" in text
+    chat_calls = [c for c in fake_api.calls if c.params.get("chat_id") == alice.chat_id]
+    assert chat_calls[0].method == "sendChatAction" and chat_calls[0].params["action"] == "typing"
+    drafts = fake_api.calls_of("sendMessageDraft", alice.chat_id)
+    assert drafts, "the draft is streamed while the model writes"
+    assert all(d.params["text"].strip() for d in drafts)
+    assert max(d.at for d in drafts) <= call.at, "the final message comes after the last draft"
+    assert fake_api.calls_of("sendMessage", alice.chat_id) == [call], "one real message, nothing else"
+    assert not failed(fake_api)
+
+
+async def test_reply_to_an_answer_is_a_follow_up_with_history(start_bot, answer_service, fake_api, alice):
+    recorder = RecordingService(answer_service)
+    async with start_bot(service=recorder):
+        first = await answer_to(fake_api, await alice.say(GREETINGS_Q))
+        follow = await alice.say("And on which day was that?", reply_to=message_of(first))
+        second = await answer_to(fake_api, follow)
+        fresh = await answer_to(fake_api, await alice.say(FOOD_Q))
+    history = recorder.asked[1]["history"]
+    assert [t.question for t in history] == [GREETINGS_Q]
+    assert history[0].answer is not None and history[0].answer.citations[0].title in text_of(first)
+    assert recorder.asked[2]["history"] == [], "a message that is not a reply starts afresh"
+    assert text_of(second) not in REFUSALS_EN and "[1]" in text_of(second)
+    assert text_of(fresh) in REFUSALS_EN
+
+
+async def test_group_answers_only_when_addressed(start_bot, fake_api, group_member):
+    async with start_bot():
+        ignored = await group_member.say("Whose greetings did Krivoruchko pass on? just chatting")
+        mentioned = await group_member.say(f"@rnk_test_bot {GREETINGS_Q}")
+        call = await answer_to(fake_api, mentioned)
+        by_command = await group_member.say(f"/ask@rnk_test_bot {FOOD_Q}")
+        refusal = await answer_to(fake_api, by_command)
+        follow = await group_member.say("and when was that?", reply_to=message_of(call))
+        follow_call = await answer_to(fake_api, follow)
+    assert not [c for c in fake_api.calls if replies_to(ignored)(c)], "no mention, no reply"
+    assert "Putin" in text_of(call) and GREETINGS_DOC_TITLE in text_of(call)
+    assert text_of(refusal) in REFUSALS_EN
+    assert "[1]" in text_of(follow_call)
+    assert not fake_api.calls_of("sendMessageDraft", ok=None), "drafts are for private chats only"
+    placeholders = [c for c in fake_api.calls_of("sendMessage", group_member.chat_id) if c.params.get("parse_mode") != "HTML"]
+    deleted = {c.params["message_id"] for c in fake_api.calls_of("deleteMessage", group_member.chat_id)}
+    assert placeholders and {p.result["message_id"] for p in placeholders} <= deleted, "placeholders are cleaned up"
+    assert not failed(fake_api)
+
+
+async def test_unanswerable_question_is_refused_plainly(start_bot, fake_api, alice):
+    async with start_bot():
+        call = await answer_to(fake_api, await alice.say(FOOD_Q))
+    assert text_of(call) in REFUSALS_EN
+    assert "Sources" not in text_of(call) and not call.result.get("entities")
+
+
+async def test_a_10000_character_message_gets_a_clear_reply(start_bot, fake_api, alice):
+    question = GREETINGS_Q + " " + " ".join(["Tolong jelaskan dengan rinci."] * 400)
+    question = question[:10_000]
+    assert len(question) == 10_000
+    async with start_bot():
+        msg = await alice.say(question)
+        call = await answer_to(fake_api, msg)
+        notes = [c for c in fake_api.calls if replies_to(msg)(c) and c is not call]
+    assert any("first" in text_of(n) and "characters" in text_of(n) for n in notes), "the user is told it was cut"
+    assert "[1]" in text_of(call) or text_of(call) in REFUSALS_EN
+    assert not failed(fake_api)
+
+
+async def test_html_in_the_question_is_escaped(start_bot, fake_api, alice):
+    async with start_bot():
+        msg = await alice.say("<b>hi</b> & <script>alert(1)</script> " + GREETINGS_Q)
+        call = await answer_to(fake_api, msg)
+        sources = await command_reply(fake_api, alice, "/sources")
+    assert not failed(fake_api), "every reply parsed as Telegram HTML"
+    assert "<b>hi</b> & <script>" in text_of(sources), "the question is shown literally"
+    assert call.params["parse_mode"] == "HTML"
+
+
+async def test_a_sticker_gets_an_explanation(start_bot, fake_api, alice):
+    async with start_bot():
+        await alice.send_sticker()
+        [call] = await fake_api.wait_for(lambda c: c.method == "sendMessage" and c.params.get("chat_id") == alice.chat_id)
+        help_reply = await command_reply(fake_api, alice, "/help")
+    assert "only read text" in text_of(call)
+    assert "/sources" in text_of(help_reply), "the bot keeps working after the sticker"
+    assert not fake_api.calls_of("sendMessageDraft", ok=None)
+
+
+async def test_several_chats_at_once_each_get_their_own_answer_in_order(start_bot, fake_api, alice, budi, group_member):
+    questions = [
+        (alice, GREETINGS_Q, "Putin"),
+        (budi, "Sejak hari apa kunjungan delegasi Kozlov di Pyongyang berlangsung?", "Minggu"),
+        (group_member, "@rnk_test_bot Siapa yang melaporkan bahwa pasukan Korea Utara telah diterjunkan ke Kursk?", "Ukrain"),
+        (alice, FOOD_Q, None),
+    ]
+    async with start_bot():
+        msgs = [await person.say(q) for person, q, _ in questions]
+        calls = await asyncio.gather(*(answer_to(fake_api, m, timeout=180) for m in msgs))
+    for call, (person, _, expected) in zip(calls, questions):
+        assert call.params["chat_id"] == person.chat_id
+        if expected:
+            assert expected in text_of(call), text_of(call)
+    assert text_of(calls[3]) in REFUSALS_EN
+    assert calls[0].at < calls[3].at, "one chat's questions are answered in the order asked"
+    notices = [c for m in msgs[1:] for c in fake_api.calls if replies_to(m)(c) and "ahead" in text_of(c)]
+    assert notices, "questions waiting behind others are told so"
+    deleted = {(c.params["chat_id"], c.params["message_id"]) for c in fake_api.calls_of("deleteMessage")}
+    assert all((n.params["chat_id"], n.result["message_id"]) in deleted for n in notices)
+    assert not failed(fake_api)

@@ -1,0 +1,185 @@
+"""The bot's plain logic: addressing, rate limit, memory, queue, preferences, config, strings."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from telegram import Message
+
+from bot.telegram.addressing import addressed_question, command_question, cut_question
+from bot.telegram.config import BotConfig
+from bot.telegram.i18n import COMMANDS, STRINGS, guess_language, parse_language, t
+from bot.telegram.memory import ChatMemory, chat_memory
+from bot.telegram.prefs import PrefsStore
+from bot.telegram.queue import AnswerQueue, Job, QueueFull
+from bot.telegram.ratelimit import RateLimiter
+from retrieval.types import Answer, Turn
+from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.updates import entities_for, group_person, private_person
+
+BOT_ID, BOT_NAME = 123456, "rnk_test_bot"
+
+
+def message(person, text: str, reply_to: dict | None = None) -> Message:
+    data = person._message(reply_to, text=text, entities=entities_for(text))
+    return Message.de_json(data, None)
+
+
+def bot_message(person) -> dict:
+    return {"message_id": 999, "date": 0, "chat": person.chat, "text": "an answer",
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "RNK", "username": BOT_NAME}}
+
+
+@pytest.fixture
+def server() -> FakeBotAPI:
+    return FakeBotAPI()
+
+
+def test_private_text_is_always_a_question(server):
+    alice = private_person(server, 1)
+    assert addressed_question(message(alice, "  Siapa?  "), BOT_NAME, BOT_ID).question == "Siapa?"
+
+
+def test_group_needs_a_mention_or_a_reply(server):
+    g = group_person(server, -5, 2)
+    assert addressed_question(message(g, "just chatting"), BOT_NAME, BOT_ID) is None
+    assert addressed_question(message(g, "@someone_else hi"), BOT_NAME, BOT_ID) is None
+    got = addressed_question(message(g, "@RNK_test_bot who met Kim?"), BOT_NAME, BOT_ID)
+    assert got.question == "who met Kim?" and got.reply_to is None
+    got = addressed_question(message(g, "and when?", reply_to=bot_message(g)), BOT_NAME, BOT_ID)
+    assert got.question == "and when?" and got.reply_to == 999
+
+
+def test_ask_command_takes_the_rest_or_the_replied_text(server):
+    g = group_person(server, -5, 2)
+    assert command_question(message(g, "/ask@rnk_test_bot who met\nKim?"), BOT_ID).question == "who met\nKim?"
+    other = {"message_id": 7, "date": 0, "chat": g.chat, "text": "Who is Kozlov?", "from": g.user}
+    assert command_question(message(g, "/ask", reply_to=other), BOT_ID).question == "Who is Kozlov?"
+    follow = command_question(message(g, "/ask and when?", reply_to=bot_message(g)), BOT_ID)
+    assert follow.reply_to == 999
+
+
+def test_cut_question_at_a_word():
+    text = "word " * 300
+    cut, was_cut = cut_question(text, 1000)
+    assert was_cut and len(cut) <= 1000 and cut.endswith("word")
+    assert cut_question("short", 1000) == ("short", False)
+
+
+def test_rate_limit_sliding_window():
+    now = [0.0]
+    limiter = RateLimiter(2, clock=lambda: now[0])
+    assert limiter.check(1) == 0 and limiter.check(1) == 0
+    wait = limiter.check(1)
+    assert 59 < wait <= 60 and RateLimiter.wait_seconds(wait) == 60
+    assert limiter.check(2) == 0  # per user
+    now[0] = 60.5
+    assert limiter.check(1) == 0
+    assert RateLimiter(0).check(1) == 0
+
+
+def test_memory_is_bounded_and_maps_every_part():
+    mem = ChatMemory(size=3)
+    ans = Answer(question="q1", language="en", answer="a [1]", refused=False)
+    mem.remember([10, 11], [Turn(question="q1", answer=ans)])
+    assert mem.history_for(11)[0].question == "q1" and mem.last_answer is ans
+    for mid in (20, 21, 22):
+        mem.remember([mid], [Turn(question=str(mid))])
+    assert mem.history_for(10) == [] and len(mem) == 3
+    data: dict = {}
+    assert chat_memory(data) is chat_memory(data)
+
+
+def job(n: int, chat: int = 1) -> Job:
+    return Job(update=None, chat_id=chat, private=True, message_id=n, question=f"q{n}", history=[],
+               memory=ChatMemory(), ui_language="en")
+
+
+async def test_queue_answers_in_order_one_at_a_time():
+    done, running = [], 0
+
+    async def handle(j: Job) -> None:
+        nonlocal running
+        running += 1
+        assert running == 1
+        await asyncio.sleep(0.01)
+        done.append(j.message_id)
+        running -= 1
+
+    q = AnswerQueue(handle, maxsize=3)
+    q.start()
+    ahead = [q.put(job(i)) for i in range(3)]
+    assert ahead == [0, 1, 2]
+    await asyncio.sleep(0)  # the worker takes the first one
+    assert q.ahead() == 3 and q.waiting == 2
+    assert q.put(job(3)) == 3 and q.full()
+    with pytest.raises(QueueFull):
+        q.put(job(4))
+    await asyncio.wait_for(q.join(), 5)
+    assert done == [0, 1, 2, 3]
+    await q.stop()
+
+
+def test_prefs_persist_across_instances(tmp_path):
+    store = PrefsStore(tmp_path / "bot.sqlite3")
+    assert store.get_language(1) is None
+    store.set_language(1, "en")
+    store.set_language(1, "id")
+    store.close()
+    again = PrefsStore(tmp_path / "bot.sqlite3")
+    assert again.get_language(1) == "id"
+    assert again._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with pytest.raises(ValueError):
+        again.set_language(1, "fr")
+
+
+def test_config_reads_comma_separated_ids_from_the_environment(monkeypatch):
+    monkeypatch.setenv("RNKBOT_ADMINS", "1, 2")
+    monkeypatch.setenv("RNKBOT_ALLOWED_CHATS", "-1001;5")
+    monkeypatch.setenv("RNKBOT_RATE_LIMIT_PER_MIN", "4")
+    cfg = BotConfig(_env_file=None)
+    assert cfg.admins == [1, 2] and cfg.allowed_chats == [-1001, 5] and cfg.rate_limit_per_min == 4
+    assert cfg.chat_allowed(-1001) and not cfg.chat_allowed(7) and cfg.chat_allowed(2, user_id=2)
+    assert all(f.description for f in BotConfig.model_fields.values())
+    monkeypatch.setenv("RNKBOT_ALLOWED_CHATS", "")
+    assert BotConfig(_env_file=None).chat_allowed(12345)
+
+
+def test_every_string_and_command_exists_in_both_languages():
+    for key, by_lang in STRINGS.items():
+        assert set(by_lang) == {"id", "en"}, key
+    assert [c for c, _ in COMMANDS["id"]] == [c for c, _ in COMMANDS["en"]]
+    assert t("en", "queued", ahead=2).endswith("2 ahead of it.")
+    assert "&lt;b&gt;" in t("en", "lang_usage", current="<b>")
+    assert guess_language("id-ID") == "id" and guess_language("ru") == "en" and guess_language(None) == "en"
+    assert parse_language("EN") == "en" and parse_language("indonesia") == "id" and parse_language("fr") is None
+
+
+def test_base_urls_and_missing_token():
+    from bot.telegram.app import build_application, file_url_for
+    from retrieval.settings import Settings
+
+    assert file_url_for("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
+    assert file_url_for("http://127.0.0.1:8081/bot{token}") == "http://127.0.0.1:8081/file/bot{token}"
+    with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN"):
+        build_application(Settings(_env_file=None, telegram_bot_token=None), BotConfig(_env_file=None))
+
+
+def test_log_redaction():
+    import logging
+
+    from bot.telegram.logsetup import quiet_http_loggers, redact_everywhere
+
+    before = logging.getLogRecordFactory()
+    try:
+        redact_everywhere("123:SECRET")
+        redact_everywhere("123:SECRET")  # idempotent
+        record = logging.getLogger("x").makeRecord("x", logging.INFO, __file__, 1, "POST %s/getMe",
+                                                   ("http://h/bot123:SECRET",), None)
+        assert record.getMessage() == "POST http://h/bot<TOKEN>/getMe"
+        assert logging.getLogRecordFactory().rnkbot_secrets.count("123:SECRET") == 1
+    finally:
+        logging.setLogRecordFactory(before)
+    quiet_http_loggers()
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
