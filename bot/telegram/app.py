@@ -135,7 +135,7 @@ def run_bot(settings: Settings, bot_config: BotConfig | None = None) -> None:
             port=config.webhook_port,
             url_path=urlparse(config.webhook_url).path.lstrip("/"),
             webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret.get_secret_value() if config.webhook_secret else None,
+            secret_token=(config.webhook_secret.get_secret_value() or None) if config.webhook_secret else None,
             allowed_updates=ALLOWED_UPDATES,
         )
     else:

@@ -24,7 +24,9 @@ def _id_list(value: object) -> object:
 class BotConfig(BaseSettings):
     """Configuration of the Telegram bot (access, limits, webhook, streaming)."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     allowed_chats: Annotated[list[int] | None, NoDecode] = Field(
         None,

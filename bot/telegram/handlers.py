@@ -40,7 +40,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help: how to ask, and the commands."""
+    """/help (and any unknown command in a private chat): how to ask, and the commands."""
     lang = await ui_language(context, update.effective_user)
     await update.effective_message.reply_text(t(lang, "help", username=context.bot.username), parse_mode=ParseMode.HTML)
 
@@ -139,6 +139,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("lang", lang, filters=only_new))
     application.add_handler(CommandHandler("stats", stats, filters=only_new))
     application.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, text_message))
+    application.add_handler(MessageHandler(only_new & filters.COMMAND & filters.ChatType.PRIVATE, help_command))
     content = ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.COMMAND
     application.add_handler(MessageHandler(only_new & content, not_text))
     application.add_error_handler(on_error)

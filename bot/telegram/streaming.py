@@ -22,8 +22,17 @@ log = logging.getLogger(__name__)
 DRAFT_LIMIT = 4000
 
 
-def _clip(text: str) -> str:
-    text = text.strip()
+def draft_text(text: str) -> str:
+    """The draft as shown: repeated lines (small models loop) dropped, at most DRAFT_LIMIT characters."""
+    seen: set[str] = set()
+    lines = []
+    for line in text.strip().splitlines():
+        key = line.strip()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        lines.append(line)
+    text = "\n".join(lines).strip()
     return text if len(text) <= DRAFT_LIMIT else text[: DRAFT_LIMIT - 1] + "…"
 
 
@@ -49,7 +58,7 @@ class DraftView:
     async def show(self, text: str) -> None:
         if self.enabled:
             try:
-                await self.bot.send_message_draft(self.chat_id, self.draft_id, _clip(text), message_thread_id=self.thread_id)
+                await self.bot.send_message_draft(self.chat_id, self.draft_id, draft_text(text), message_thread_id=self.thread_id)
                 return
             except TelegramError as exc:  # a preview is optional: never fail the answer for it
                 log.info("drafts refused (%s); editing a placeholder instead", exc)
@@ -82,7 +91,7 @@ class EditView:
         self.message_id, self.shown = msg.message_id, self.placeholder
 
     async def show(self, text: str) -> None:
-        text = _clip(text)
+        text = draft_text(text)
         if self.message_id is None or text == self.shown:
             return
         try:
@@ -126,8 +135,8 @@ class Streamer:
         while True:
             await self._event.wait()
             self._event.clear()
-            text = self._latest
-            if text.strip() and text != self._shown:
+            text = draft_text(self._latest)
+            if text and text != self._shown:
                 await self.view.show(text)
                 self._shown = text
                 self.updates += 1

@@ -149,3 +149,9 @@ async def test_the_token_never_reaches_the_logs(start_bot, fake_api, alice, capl
         await answer_to(fake_api, await alice.say(GREETINGS_Q))
     secret = fake_api.token.split(":", 1)[1]
     assert caplog.records and secret not in caplog.text
+
+
+async def test_unknown_commands_in_private_get_the_help(start_bot, fake_api, alice):
+    async with start_bot():
+        reply = await command_reply(fake_api, alice, "/frobnicate")
+    assert "How to ask" in text_of(reply)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from telegram import Message
@@ -183,3 +184,60 @@ def test_log_redaction():
         logging.setLogRecordFactory(before)
     quiet_http_loggers()
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+
+
+@pytest.mark.parametrize("webhook", [None, "https://bot.example.org/tg/hook-1"])
+def test_run_bot_polls_or_serves_a_webhook(monkeypatch, webhook):
+    """run_bot's choice and arguments (PTB's run_* are replaced: they would block and need the network)."""
+    from telegram.ext import Application
+
+    from bot.telegram.app import run_bot
+    from retrieval.settings import Settings
+
+    seen: dict = {}
+    monkeypatch.setattr(Application, "run_polling", lambda self, **kw: seen.update(mode="polling", **kw))
+    monkeypatch.setattr(Application, "run_webhook", lambda self, **kw: seen.update(mode="webhook", **kw))
+    monkeypatch.setenv("RNKBOT_WEBHOOK_PORT", "")  # empty values in .env mean "default"
+    settings = Settings(_env_file=None, telegram_bot_token="1:ABC", telegram_base_url="http://127.0.0.1:9/bot")
+    config = BotConfig(_env_file=None, webhook_url=webhook, webhook_secret="s3cret")
+    run_bot(settings, config)
+    assert seen["allowed_updates"] == ["message"]
+    if webhook is None:
+        assert seen["mode"] == "polling"
+    else:
+        assert seen["mode"] == "webhook" and seen["webhook_url"] == webhook and seen["url_path"] == "tg/hook-1"
+        assert seen["port"] == 8443 and seen["secret_token"] == "s3cret"
+
+
+def test_draft_text_drops_model_loops_and_stays_short():
+    from bot.telegram.streaming import DRAFT_LIMIT, draft_text
+
+    assert draft_text("[1] Putin [1]\n[1] Putin [1]\n[1] Putin [1]\nKim") == "[1] Putin [1]\nKim"
+    assert len(draft_text("x" * 10_000)) == DRAFT_LIMIT
+
+
+async def test_streamer_takes_text_from_a_worker_thread_and_skips_repeats():
+    from bot.telegram.streaming import Streamer
+
+    class View:
+        def __init__(self) -> None:
+            self.shown: list[str] = []
+
+        async def open(self): ...
+        async def close(self): ...
+        async def show(self, text: str) -> None:
+            self.shown.append(text)
+
+    view = View()
+    streamer = Streamer(asyncio.get_running_loop(), view, interval_s=0.01)
+    streamer.start()
+
+    def produce() -> None:
+        for text in ["Putin", "Putin", "Putin sent", "Putin sent\nPutin sent"]:
+            streamer.push(text)
+            time.sleep(0.05)
+
+    await asyncio.to_thread(produce)
+    await asyncio.sleep(0.05)
+    await streamer.stop()
+    assert view.shown == ["Putin", "Putin sent"]
