@@ -18,7 +18,7 @@ from .intake import submit_question
 from .memory import chat_memory
 from .reports import about_text, stats_text
 from .sending import NO_PREVIEW
-from .services import chosen_language, services, set_language, ui_language
+from .services import SERVICES_KEY, chosen_language, services, set_language, ui_language
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The one error handler: log the traceback for us, a short apology for the user."""
     log.error("error while handling an update", exc_info=context.error)
-    svc = context.application.bot_data.get("rnkbot.services")
+    svc = context.application.bot_data.get(SERVICES_KEY)  # absent if start-up itself failed
     if svc is not None:
         svc.stats.record_error()
     if not isinstance(update, Update) or update.effective_chat is None:
