@@ -72,7 +72,8 @@ class Answerer:
         retrieved = self.retriever.retrieve(search_text, qvec)
         doc_ids = list(dict.fromkeys(r.chunk.doc_id for r in retrieved))
         sentences = self.store.sentences_of(doc_ids)
-        analysis = analyze(search_text, self._doc_stems(), asked=question)
+        # retrieve() has just refreshed the retriever's corpus view; its per-article stems are current
+        analysis = analyze(search_text, self.retriever.doc_stems, asked=question)
         ranked = self.selector.candidates(analysis, qvec, retrieved, sentences)
         chosen = self.selector.select(analysis, ranked, self.settings.evidence_k)
         t1 = time.perf_counter()
@@ -109,10 +110,6 @@ class Answerer:
         if len(words) <= 8 or words & FOLLOW_UP_WORDS:
             return f"{history[-1].question} {question}"
         return question
-
-    def _doc_stems(self) -> dict[str, set[str]]:
-        self.retriever.refresh()
-        return self.retriever.doc_stems
 
     def _phrase(
         self, question: str, lang: str, analysis: Analysis, chosen: list[Candidate], on_partial: Callable[[str], None] | None

@@ -94,8 +94,7 @@ class ChunkStore:
         return got["metadatas"][0].get("content_hash") if got["ids"] else None
 
     def articles(self) -> list[ArticleMeta]:
-        got = self.chunks.get(where={"index": 0}, include=["metadatas"])
-        return sorted((_article_meta(m) for m in got["metadatas"]), key=lambda m: m.doc_id)
+        return sorted((_article_meta(m) for m in self.article_records()), key=lambda m: m.doc_id)
 
     def article_records(self) -> list[dict[str, Any]]:
         """Metadata of each article's first chunk (includes ``ingested_ts`` and ``content_hash``)."""
