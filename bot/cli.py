@@ -1,4 +1,4 @@
-"""The ``rnkbot`` command: ask, chat, ingest, eval, serve, run.
+"""The ``rnkbot`` command: ask, chat, ingest, eval, digest, serve, run, about.
 
 Settings are built once here and passed down. Errors from the core become one clear
 line on stderr and a non-zero exit code; nothing else prints a traceback to users.
@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,6 +20,7 @@ from retrieval.evaluate import EvalFileError, load_items, score
 from retrieval.llm import LLMError
 from retrieval.settings import Settings
 from retrieval.store import StoreError
+from retrieval.timeparse import parse_since, parse_timezone
 
 from .textui import format_answer
 
@@ -46,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="score a question set (format of shared/eval/dev.jsonl)")
     ev.add_argument("file", type=Path)
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    dg = sub.add_parser("digest", help="what is new, grouped by event, every line cited (as subscribers get it)")
+    dg.add_argument("--since", metavar="DATE",
+                    help="start of the window: YYYY-MM-DD[THH:MM] (in RNKBOT_DIGEST_TIMEZONE) or 36h / 7d (default: 24h)")
+    dg.add_argument("--lang", choices=["id", "en"], default="id", help="language of the digest (default: id)")
+    dg.add_argument("--json", action="store_true", help="print the digest as JSON")
 
     sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     sub.add_parser("run", help="build the index if needed, then the bot (with a token) or the terminal chat")
@@ -119,6 +127,19 @@ def cmd_eval(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_digest(args, settings: Settings) -> int:
+    from .digest_view import digest_text
+
+    tz = parse_timezone(settings.digest_timezone)
+    now = datetime.now(timezone.utc)
+    since = parse_since(args.since, tz, now) if args.since else now - timedelta(hours=24)
+    if since >= now:
+        raise ValueError(f"--since {args.since} is not in the past")
+    digest = _service(settings).digest(since, now, args.lang)
+    print(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False) if args.json else digest_text(digest, tz))
+    return 0
+
+
 def cmd_about(args, settings: Settings) -> int:
     s = _service(settings, with_llm=False).stats()
     print(f"{s.articles} articles ({s.chunks} chunks) from {', '.join(s.outlets) or 'unknown outlets'}; "
@@ -147,7 +168,7 @@ def cmd_run(args, settings: Settings) -> int:
 
 
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "serve": cmd_serve,
-            "run": cmd_run, "about": cmd_about}
+            "run": cmd_run, "about": cmd_about, "digest": cmd_digest}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,8 +7,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from .answer import Answerer
+from .digest import Digest, DigestBuilder
 from .embeddings import build_embeddings
 from .ingest import Ingester, IngestReport
 from .llm import Generator, build_generator
@@ -42,6 +44,7 @@ class AnswerService:
         self.generator = generator
         self.retriever = HybridRetriever(store, k=settings.retrieve_k)
         self.answerer = Answerer(settings, self.retriever, store, generator)
+        self.digests = DigestBuilder(settings, store, generator)
         self._lock = threading.Lock()
 
     @classmethod
@@ -76,6 +79,11 @@ class AnswerService:
             if waited > 0.05:
                 log.debug("waited %.2fs for the answering lock", waited)
             return self.answerer.answer(question, history=history or [], language=language, on_partial=on_partial)
+
+    def digest(self, since: datetime, until: datetime, language: Language) -> Digest:
+        """What is new in ``(since, until]``, grouped by event, every line cited (blocking)."""
+        with self._lock:
+            return self.digests.build(since, until, language)
 
     def stats(self) -> CorpusStats:
         metas = self.store.articles()

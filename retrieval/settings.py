@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -112,6 +112,32 @@ class Settings(BaseSettings):
         1000, ge=50, validation_alias=_env("RNKBOT_MAX_QUESTION_CHARS"), description="Longer questions are cut to this length (the user is told)."
     )
 
+    # --- daily digest ------------------------------------------------------------
+    digest_time: str = Field(
+        "08:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$", validation_alias=_env("RNKBOT_DIGEST_TIME"),
+        description="Default delivery time (HH:MM) for a /subscribe without a time.",
+    )
+    digest_timezone: str = Field(
+        "Asia/Jakarta", validation_alias=_env("RNKBOT_DIGEST_TIMEZONE"),
+        description="Default IANA time zone for a /subscribe without one.",
+    )
+    digest_db: Path | None = Field(
+        None, validation_alias=_env("RNKBOT_DIGEST_DB"),
+        description="SQLite file of digest subscriptions (WAL mode); default: <data dir>/digest.sqlite3.",
+    )
+    digest_send_empty: bool = Field(
+        True, validation_alias=_env("RNKBOT_DIGEST_SEND_EMPTY"),
+        description="On a day with no new articles, send a short 'no new articles' message (true) or nothing (false).",
+    )
+    digest_max_items: int = Field(
+        8, ge=1, le=30, validation_alias=_env("RNKBOT_DIGEST_MAX_ITEMS"),
+        description="Most events in one digest (the most recent are kept).",
+    )
+    event_max_gap_days: float = Field(
+        3.0, gt=0, validation_alias=_env("RNKBOT_EVENT_MAX_GAP_DAYS"),
+        description="Reports whose publication dates lie further apart than this are never one event.",
+    )
+
     # --- telegram ----------------------------------------------------------------
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=_env("TELEGRAM_BOT_TOKEN"), description="Bot token from @BotFather. When set, `make run` starts the bot."
@@ -125,6 +151,13 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias=_env("RNKBOT_LOG_LEVEL"), description="Logging level.")
 
     # --- derived paths -----------------------------------------------------------
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from .timeparse import parse_timezone
+
+        return parse_timezone(value).key
+
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
@@ -132,3 +165,7 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def digest_db_path(self) -> Path:
+        return self.digest_db or self.data_dir / "digest.sqlite3"

@@ -70,7 +70,7 @@ def _meta_dict(meta: ArticleMeta) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}  # Chroma metadata cannot hold None
 
 
-def _article_meta(md: dict[str, Any]) -> ArticleMeta:
+def article_meta(md: dict[str, Any]) -> ArticleMeta:
     return ArticleMeta(**{k: md.get(k) for k in ArticleMeta.model_fields if md.get(k) is not None})
 
 
@@ -94,7 +94,7 @@ class ChunkStore:
         return got["metadatas"][0].get("content_hash") if got["ids"] else None
 
     def articles(self) -> list[ArticleMeta]:
-        return sorted((_article_meta(m) for m in self.article_records()), key=lambda m: m.doc_id)
+        return sorted((article_meta(m) for m in self.article_records()), key=lambda m: m.doc_id)
 
     def article_records(self) -> list[dict[str, Any]]:
         """Metadata of each article's first chunk (includes ``ingested_ts`` and ``content_hash``)."""
@@ -102,7 +102,7 @@ class ChunkStore:
 
     def all_chunks(self) -> list[tuple[Chunk, ArticleMeta]]:
         got = self.chunks.get(include=["documents", "metadatas"])
-        return [(self._chunk(i, d, m), _article_meta(m)) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return [(self._chunk(i, d, m), article_meta(m)) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         n = self.count()

@@ -1,0 +1,51 @@
+"""A digest as terminal text or Telegram HTML: pure functions, no I/O."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime, tzinfo
+
+from prompts import message
+from retrieval.digest import Digest
+
+from .render import esc, link_citations, source_line
+
+
+def window_label(digest: Digest, tz: tzinfo) -> str:
+    """``2026-11-21 08:00 – 2026-11-22 08:00 WIB`` in the reader's time zone."""
+    since = datetime.fromisoformat(digest.since).astimezone(tz)
+    until = datetime.fromisoformat(digest.until).astimezone(tz)
+    return message(digest.language, "digest_window", since=since.strftime("%Y-%m-%d %H:%M"),
+                   until=f"{until.strftime('%Y-%m-%d %H:%M')} {until.tzname() or ''}".strip())
+
+
+def empty_text(digest: Digest, tz: tzinfo) -> str:
+    since = datetime.fromisoformat(digest.since).astimezone(tz)
+    return message(digest.language, "digest_empty", since=f"{since.strftime('%Y-%m-%d %H:%M')} {since.tzname() or ''}".strip())
+
+
+def digest_text(digest: Digest, tz: tzinfo) -> str:
+    """For the terminal: title, window, one bullet per event, numbered sources with their quotes."""
+    if digest.empty:
+        return empty_text(digest, tz)
+    lang = digest.language
+    lines = [message(lang, "digest_title"), window_label(digest, tz), ""]
+    for item in digest.items:
+        lines.append(textwrap.fill(item.summary, width=100, initial_indent="• ", subsequent_indent="  "))
+    lines += ["", f"{message(lang, 'digest_sources')}:"]
+    for c in digest.citations:
+        head = f"[{c.n}] {c.title} — " + ", ".join(x for x in (c.outlet, (c.published or "")[:10], c.url) if x)
+        lines.append(head.rstrip(" —"))
+    return "\n".join(lines)
+
+
+def digest_html(digest: Digest, tz: tzinfo) -> str:
+    """For Telegram (unsplit; the sender splits long ones with ``render.split_html``)."""
+    if digest.empty:
+        return esc(empty_text(digest, tz))
+    lang = digest.language
+    parts = [f"<b>{esc(message(lang, 'digest_title'))}</b>\n<i>{esc(window_label(digest, tz))}</i>"]
+    parts += [f"• {link_citations(item.summary, digest.citations)}" for item in digest.items]
+    parts.append("\n".join([f"<b>{esc(message(lang, 'digest_sources'))}</b>"]
+                           + [source_line(c, lang) for c in digest.citations]))
+    return "\n\n".join(parts)

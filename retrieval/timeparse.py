@@ -1,0 +1,53 @@
+"""Parsing the times people type: a delivery time, a time zone, a ``--since`` date.
+
+Errors are ``ValueError``s whose message says what is accepted; the CLI and the bot show
+them as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+_RELATIVE = re.compile(r"^(\d{1,4})\s*([hd])$", re.IGNORECASE)
+_ALIASES = {"wib": "Asia/Jakarta", "wita": "Asia/Makassar", "wit": "Asia/Jayapura", "utc": "UTC", "gmt": "UTC",
+            "msk": "Europe/Moscow", "kst": "Asia/Seoul"}
+
+
+def parse_time_of_day(text: str) -> time:
+    """``08:00`` / ``8.30`` -> ``time(8, 0)``."""
+    m = _HHMM.match(text.strip())
+    if not m:
+        raise ValueError(f"{text!r} is not a time of day: use HH:MM, for example 08:00 or 19:30")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_timezone(text: str) -> ZoneInfo:
+    """An IANA zone (``Asia/Jakarta``, case-insensitive) or a common abbreviation (WIB, WITA, WIT, UTC, MSK, KST)."""
+    name = text.strip()
+    name = _ALIASES.get(name.lower(), name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    lowered = {z.lower(): z for z in available_timezones()}
+    if name.lower() in lowered:
+        return ZoneInfo(lowered[name.lower()])
+    raise ValueError(f"{text!r} is not a time zone: use a name like Asia/Jakarta, Europe/Moscow or UTC (or WIB, WITA, WIT)")
+
+
+def parse_since(text: str, tz: tzinfo, now: datetime) -> datetime:
+    """``2026-11-20`` (midnight in ``tz``), ``2026-11-20T08:00`` (in ``tz`` unless it has an offset),
+    or a span back from ``now``: ``36h``, ``7d``."""
+    text = text.strip()
+    rel = _RELATIVE.match(text)
+    if rel:
+        amount = int(rel.group(1))
+        return now - (timedelta(hours=amount) if rel.group(2).lower() == "h" else timedelta(days=amount))
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM-DDTHH:MM, or a span like 36h or 7d") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
