@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,8 +98,11 @@ class IngestReport:
 
 
 class Ingester:
-    def __init__(self, store: ChunkStore) -> None:
+    """Writes articles into the store. ``clock`` stamps ``ingested_ts`` (the digest's "new since")."""
+
+    def __init__(self, store: ChunkStore, clock: Callable[[], float] = time.time) -> None:
         self.store = store
+        self.clock = clock
 
     def ingest_articles(self, articles: Iterable[Article], report: IngestReport | None = None) -> IngestReport:
         report = report or IngestReport()
@@ -125,7 +128,7 @@ class Ingester:
         sent_vecs = emb.embed_passages([s for s, _, _ in sentences])
         self.store.replace_article(
             article, chunks, np.asarray(chunk_vecs), sentences, np.asarray(sent_vecs),
-            content_hash=digest, ingested_ts=int(time.time()),
+            content_hash=digest, ingested_ts=int(self.clock()),
         )
         (report.updated if old else report.added).append(article.doc_id)
 

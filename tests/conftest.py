@@ -4,6 +4,7 @@ embedder and the real packaged Gemma model are used (built once per session)."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -48,4 +49,26 @@ def service(tmp_path_factory: pytest.TempPathFactory, model_path: Path):
     svc = AnswerService.build(settings)
     report = svc.ensure_index()
     assert report is not None and len(report.added) == 5
+    return svc
+
+
+# --- the digest's world: the seeds ingested on one day, four more articles the next ---------
+DIGEST_FIXTURES = FIXTURES / "digest"
+SEEDS_INGESTED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 10:00 WIB
+NEWS_INGESTED = datetime(2026, 11, 21, 5, 0, tzinfo=UTC)  # 12:00 WIB, after the 08:00 digest
+
+
+@pytest.fixture(scope="session")
+def digest_service(tmp_path_factory: pytest.TempPathFactory, model_path: Path):
+    """A service of its own (others' answers must not see the extra articles), with ingestion
+    times under the test's control: the seeds at SEEDS_INGESTED, the fixtures at NEWS_INGESTED."""
+    from retrieval.ingest import Ingester
+    from retrieval.service import AnswerService
+
+    settings = make_settings(tmp_path_factory.mktemp("digest-data"), llm_model=model_path, llm_threads=1,
+                             embedding_threads=1)
+    svc = AnswerService.build(settings)
+    seeds = Ingester(svc.store, clock=SEEDS_INGESTED.timestamp).ingest_paths([ARTICLES_DIR])
+    news = Ingester(svc.store, clock=NEWS_INGESTED.timestamp).ingest_paths([DIGEST_FIXTURES])
+    assert len(seeds.added) == 5 and len(news.added) == 4
     return svc

@@ -21,6 +21,7 @@ from retrieval.settings import Settings
 from . import handlers
 from .answering import AnswerFlow
 from .config import BotConfig, load_bot_config
+from .digests import Clock, DigestDelivery, DigestScheduler, utc_now
 from .i18n import COMMANDS
 from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
 from .prefs import PrefsStore
@@ -28,6 +29,7 @@ from .queue import AnswerQueue, Job
 from .ratelimit import RateLimiter
 from .services import SERVICES_KEY, BotServices
 from .stats import BotStats
+from .subscriptions import SubscriptionStore
 
 if TYPE_CHECKING:
     from retrieval.service import AnswerService
@@ -38,7 +40,7 @@ ServiceFactory = Callable[[Settings], "AnswerService"]
 ALLOWED_UPDATES = [Update.MESSAGE]
 
 
-def build_answer_service(settings: Settings) -> "AnswerService":
+def build_answer_service(settings: Settings) -> AnswerService:
     """The default factory: load the embedder and model, index the corpus on first run (blocking)."""
     from retrieval.service import AnswerService
 
@@ -54,11 +56,13 @@ def file_url_for(base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, bot_config: BotConfig, service_factory: ServiceFactory = build_answer_service
+    settings: Settings, bot_config: BotConfig, service_factory: ServiceFactory = build_answer_service,
+    clock: Clock = utc_now,
 ) -> Application:
     """A configured PTB application; the answer service is built by ``service_factory`` in ``post_init``.
 
-    Tests pass ``service_factory=lambda _settings: already_built_service``.
+    Tests pass ``service_factory=lambda _settings: already_built_service`` and a frozen ``clock``
+    (the digest's notion of "now").
     """
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         raise ValueError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather")
@@ -75,7 +79,7 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data[SETUP_KEY] = (settings, bot_config, service_factory)
+    application.bot_data[SETUP_KEY] = (settings, bot_config, service_factory, clock)
     handlers.register(application)
     return application
 
@@ -89,9 +93,12 @@ async def set_commands(application: Application) -> None:
 
 async def post_init(application: Application) -> None:
     """Build the services once (the answer service in a worker thread) and start the answer queue."""
-    settings, config, factory = application.bot_data[SETUP_KEY]
+    settings, config, factory, clock = application.bot_data[SETUP_KEY]
     service = await asyncio.to_thread(factory, settings)
     prefs = await asyncio.to_thread(PrefsStore, settings.data_dir / "bot.sqlite3")
+    subscriptions = await asyncio.to_thread(SubscriptionStore, settings.digest_db_path)
+    digests = DigestDelivery(application.bot, service, subscriptions, settings, clock=clock, retries=config.send_retries)
+    scheduler = DigestScheduler(application.job_queue, digests)
     stats = BotStats()
     flow = AnswerFlow(application.bot, service, config, stats)
 
@@ -101,11 +108,12 @@ async def post_init(application: Application) -> None:
     queue = AnswerQueue(flow.process, maxsize=config.max_queue, spawn=spawn, running=lambda: application.running)
     application.bot_data[SERVICES_KEY] = BotServices(
         settings=settings, config=config, service=service, prefs=prefs, queue=queue, stats=stats,
-        limiter=RateLimiter(config.rate_limit_per_min), flow=flow,
+        limiter=RateLimiter(config.rate_limit_per_min), flow=flow, digests=digests, scheduler=scheduler,
     )
     await set_commands(application)
     queue.start()
-    log.info("bot @%s ready", application.bot.username)
+    subscribers = scheduler.start()  # jobs run once the application (and its JobQueue) starts
+    log.info("bot @%s ready; %d digest subscriptions", application.bot.username, subscribers)
 
 
 async def post_stop(application: Application) -> None:
@@ -121,6 +129,7 @@ async def post_shutdown(application: Application) -> None:
     if svc is not None:
         await svc.queue.stop()
         svc.prefs.close()
+        svc.digests.store.close()
 
 
 def run_bot(settings: Settings, bot_config: BotConfig | None = None) -> None:

@@ -28,12 +28,16 @@ STRINGS: dict[str, dict[Language, str]] = {
               "• In a group: mention me (@{username}), reply to my message, or use /ask.\n"
               "• Reply to one of my answers to ask a follow-up (\"and when was that?\").\n\n"
               "<b>Commands</b>\n/ask <i>question</i> — ask a question\n/sources — sources and quotes of the last answer\n"
-              "/about — what I know (articles, outlets, dates)\n/lang id|en — reply language\n/help — this message",
+              "/about — what I know (articles, outlets, dates)\n/lang id|en — reply language\n"
+              "/subscribe [HH:MM] [time zone] — a daily digest (default 08:00 Asia/Jakarta)\n/unsubscribe — stop it\n"
+              "/digest — what is new, now\n/help — this message",
         "id": "<b>Cara bertanya</b>\n• Di obrolan pribadi: tulis saja pertanyaan Anda.\n"
               "• Di grup: sebut saya (@{username}), balas pesan saya, atau gunakan /ask.\n"
               "• Balas salah satu jawaban saya untuk pertanyaan lanjutan (\"lalu kapan itu terjadi?\").\n\n"
               "<b>Perintah</b>\n/ask <i>pertanyaan</i> — ajukan pertanyaan\n/sources — sumber dan kutipan jawaban terakhir\n"
-              "/about — apa yang saya ketahui (artikel, media, tanggal)\n/lang id|en — bahasa jawaban\n/help — pesan ini",
+              "/about — apa yang saya ketahui (artikel, media, tanggal)\n/lang id|en — bahasa jawaban\n"
+              "/subscribe [JJ:MM] [zona waktu] — ringkasan harian (bawaan 08:00 Asia/Jakarta)\n/unsubscribe — hentikan\n"
+              "/digest — berita baru, sekarang\n/help — pesan ini",
     },
     "ask_usage": {
         "en": "Write your question after the command, e.g. <code>/ask What did Kim Jong-un and Putin sign?</code>",
@@ -87,6 +91,23 @@ STRINGS: dict[str, dict[Language, str]] = {
         "id": "<b>Statistik bot</b> (sejak {since})\nPertanyaan dijawab: {answered}\nPenolakan: {refused}\nKesalahan: {errors}\n"
               "Latensi median: {median}\nAntrean: {queued} menunggu, {busy} sedang diproses",
     },
+    "subscribed": {
+        "en": "✅ Subscribed: a digest of what is new in Russia–North Korea relations every day at <b>{time}</b> ({tz}). "
+              "Next: {next}. /digest shows it now, /unsubscribe stops it.",
+        "id": "✅ Berlangganan: ringkasan berita baru hubungan Rusia–Korea Utara setiap hari pukul <b>{time}</b> ({tz}). "
+              "Berikutnya: {next}. /digest menampilkannya sekarang, /unsubscribe menghentikannya.",
+    },
+    "subscribe_usage": {
+        "en": "I could not read “{arg}”. Use <code>/subscribe [HH:MM] [time zone]</code>, "
+              "e.g. <code>/subscribe 07:30 Asia/Jakarta</code> (default 08:00 Asia/Jakarta; WIB, WITA, WIT work too).",
+        "id": "Saya tidak bisa membaca “{arg}”. Gunakan <code>/subscribe [JJ:MM] [zona waktu]</code>, "
+              "mis. <code>/subscribe 07:30 Asia/Jakarta</code> (bawaan 08:00 Asia/Jakarta; WIB, WITA, WIT juga bisa).",
+    },
+    "unsubscribed": {"en": "Done: no more daily digests here.", "id": "Baik: tidak ada lagi ringkasan harian di sini."},
+    "not_subscribed": {
+        "en": "This chat has no digest subscription. /subscribe starts one.",
+        "id": "Obrolan ini tidak berlangganan ringkasan. /subscribe untuk mulai.",
+    },
     "not_allowed": {
         "en": "Sorry, this bot is not available in this chat.",
         "id": "Maaf, bot ini tidak tersedia di obrolan ini.",
@@ -101,6 +122,9 @@ COMMANDS: dict[Language, list[tuple[str, str]]] = {
         ("sources", "Sources and quotes of the last answer"),
         ("about", "Articles, outlets and dates I know"),
         ("lang", "Reply language: /lang id or /lang en"),
+        ("subscribe", "Daily digest: /subscribe [HH:MM] [time zone]"),
+        ("unsubscribe", "Stop the daily digest"),
+        ("digest", "What is new, now"),
     ],
     "id": [
         ("start", "Mulai: apa yang dilakukan bot ini"),
@@ -109,6 +133,9 @@ COMMANDS: dict[Language, list[tuple[str, str]]] = {
         ("sources", "Sumber dan kutipan jawaban terakhir"),
         ("about", "Artikel, media, dan tanggal yang saya ketahui"),
         ("lang", "Bahasa jawaban: /lang id atau /lang en"),
+        ("subscribe", "Ringkasan harian: /subscribe [JJ:MM] [zona waktu]"),
+        ("unsubscribe", "Hentikan ringkasan harian"),
+        ("digest", "Berita baru, sekarang"),
     ],
 }
 

@@ -13,6 +13,7 @@ from retrieval.settings import Settings
 
 from .answering import AnswerFlow
 from .config import BotConfig
+from .digests import DigestDelivery, DigestScheduler
 from .i18n import Language, guess_language
 from .prefs import PrefsStore
 from .queue import AnswerQueue
@@ -36,6 +37,8 @@ class BotServices:
     stats: BotStats
     limiter: RateLimiter
     flow: AnswerFlow
+    digests: DigestDelivery
+    scheduler: DigestScheduler
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:

@@ -68,6 +68,7 @@ class FakeBotAPI:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
         self._failures: dict[str, list[tuple[int, int]]] = {}
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: every send gets 403
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -135,6 +136,8 @@ class FakeBotAPI:
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
+            if method.startswith("send") and params.get("chat_id") in self.blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
             failures = self._failures.get(method)
             if failures:
                 status, retry_after = failures.pop(0)
