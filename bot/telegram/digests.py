@@ -129,6 +129,7 @@ class DigestScheduler:
     def __init__(self, job_queue: JobQueue, delivery: DigestDelivery) -> None:
         self.job_queue = job_queue
         self.delivery = delivery
+        self.caught_up = asyncio.Event()  # set once the start-up catch-up has finished
         delivery.on_unsubscribed = self.unschedule
 
     def schedule(self, sub: Subscription) -> None:
@@ -160,6 +161,9 @@ class DigestScheduler:
 
     async def _catch_up(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Once at start-up: digests missed while the bot was down."""
-        outcomes = await self.delivery.catch_up()
+        try:
+            outcomes = await self.delivery.catch_up()
+        finally:
+            self.caught_up.set()
         if outcomes:
             log.info("digest catch-up: %s", {k: str(v) for k, v in outcomes.items()})

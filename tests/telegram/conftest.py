@@ -11,6 +11,7 @@ import pytest
 
 from bot.telegram.app import build_application
 from bot.telegram.config import BotConfig
+from bot.telegram.digests import utc_now
 from retrieval.service import AnswerService
 from retrieval.settings import Settings
 from tests.fakes.bot_api import FakeBotAPI
@@ -57,9 +58,9 @@ def start_bot(answer_service: AnswerService, bot_settings: Settings) -> Callable
     """``async with start_bot(**config_overrides) as app:`` runs the bot until the block ends."""
 
     @contextlib.asynccontextmanager
-    async def start(settings: Settings | None = None, service=None, **overrides):
+    async def start(settings: Settings | None = None, service=None, clock=utc_now, **overrides):
         app = build_application(settings or bot_settings, make_config(**overrides),
-                                 service_factory=lambda _settings: service or answer_service)
+                                 service_factory=lambda _settings: service or answer_service, clock=clock)
         async with running(app):
             yield app
 
