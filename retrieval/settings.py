@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     """All of rnkbot's configuration."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True,
+        env_ignore_empty=True,  # `.env.example` copied as it is: an empty value means the default
     )
 
     # --- storage -----------------------------------------------------------------
