@@ -1,9 +1,9 @@
 """Digest subscriptions that survive restarts: SQLite in WAL mode.
 
 A delivery is *claimed* for its scheduled slot before it is sent (one UPDATE that succeeds
-only if no later-or-equal slot was claimed), so a scheduled run, a start-up catch-up and a
-second process can never send the same day's digest twice. A failed send gives the claim
-back so the next start-up (or the next day) tries again.
+only if no delivery was claimed in the ``MIN_HOURS_BETWEEN`` hours before that slot), so a
+scheduled run, a start-up catch-up and a second process can never send one day's digest
+twice. A failed send gives the claim back so the next start-up (or the next day) tries again.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 )
 """
 _COLUMNS = "chat_id, language, at_time, timezone, created_ts, last_slot_ts, last_delivered_ts"
+# Two deliveries are at least this far apart, so moving the time from 08:00 to 20:00 does not
+# bring a second digest the same day (a daylight-saving day is 23 hours: still one a day).
+MIN_HOURS_BETWEEN = 20
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,11 @@ class Subscription:
 
     def missed(self, now: datetime) -> datetime | None:
         """The slot to deliver now after downtime: the last due one, if it came after the
-        subscription began and was never claimed; else ``None``."""
+        subscription began and no delivery was claimed for it (or the day before it); else ``None``."""
         slot = self.due_slot(now)
         if slot.timestamp() <= self.created_ts:
             return None
-        if self.last_slot_ts is not None and self.last_slot_ts >= slot.timestamp():
+        if self.last_slot_ts is not None and self.last_slot_ts > slot.timestamp() - MIN_HOURS_BETWEEN * 3600:
             return None
         return slot
 
@@ -108,6 +111,14 @@ class SubscriptionStore:
         assert sub is not None
         return sub
 
+    def set_language(self, chat_id: int, language: Language) -> bool:
+        """The digest follows the chat's /lang choice; ``False`` if the chat is not subscribed."""
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}")
+        with self._lock:
+            return self._conn.execute(
+                "UPDATE subscriptions SET language = ? WHERE chat_id = ?", (language, chat_id)).rowcount > 0
+
     def unsubscribe(self, chat_id: int) -> bool:
         with self._lock:
             return self._conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount > 0
@@ -130,8 +141,8 @@ class SubscriptionStore:
             return None
         with self._lock:
             claimed = self._conn.execute(
-                "UPDATE subscriptions SET last_slot_ts = ? WHERE chat_id = ? AND (last_slot_ts IS NULL OR last_slot_ts < ?)",
-                (slot.timestamp(), chat_id, slot.timestamp()),
+                "UPDATE subscriptions SET last_slot_ts = ? WHERE chat_id = ? AND (last_slot_ts IS NULL OR last_slot_ts <= ?)",
+                (slot.timestamp(), chat_id, slot.timestamp() - MIN_HOURS_BETWEEN * 3600),
             ).rowcount
         return before if claimed else None
 

@@ -82,6 +82,8 @@ async def test_one_digest_per_day_across_restarts(start_bot, fake_api, budi, dig
     clock.at = FIRST_SLOT + timedelta(hours=2)  # restarted the same morning: nothing was missed
     async with start_bot(service=digest_service, clock=clock) as app:
         await services_of(app).scheduler.caught_up.wait()
+        assert job_for(app, budi.chat_id).next_t.astimezone(ZoneInfo("Asia/Jakarta")).time() == time(8, 0), \
+            "the daily job is scheduled again from the database"
     assert len(digests_to(fake_api, budi.chat_id)) == 1
 
     clock.at = SECOND_SLOT + timedelta(hours=3)  # down over the next 08:00: sent once on start-up
@@ -122,12 +124,14 @@ async def test_digest_now_and_unsubscribe(start_bot, fake_api, alice, digest_ser
         assert services_of(app).digests.store.get(alice.chat_id).last_delivered_ts is None, "/digest is not the daily one"
         clock.at = datetime(2026, 12, 1, tzinfo=UTC)
         nothing = await command_reply(fake_api, alice, "/digest")
+        await command_reply(fake_api, alice, "/lang id")
+        assert services_of(app).digests.store.get(alice.chat_id).language == "id", "the digest follows /lang"
         bye = await command_reply(fake_api, alice, "/unsubscribe")
         again = await command_reply(fake_api, alice, "/unsubscribe")
         assert not app.job_queue.get_jobs_by_name(f"digest:{alice.chat_id}")
     assert text_of(now).startswith("Daily digest") and "Kozlov" in text_of(now)
     assert text_of(nothing).startswith("No new articles")
-    assert text_of(bye).startswith("Done") and "no digest subscription" in text_of(again)
+    assert text_of(bye).startswith("Baik") and "tidak berlangganan" in text_of(again)
 
 
 async def test_a_quiet_day_sends_nothing_when_so_configured(start_bot, fake_api, budi, digest_service, bot_settings):
