@@ -76,13 +76,6 @@ def detect_language(text: str, hint: str | None = None) -> str:
     return (hint or "und").lower()
 
 
-def normalized_text_hash(text: str) -> str:
-    """Hash of the text with case, punctuation and spacing removed: the same article copied
-    by two sites (or with different whitespace) hashes the same."""
-    norm = " ".join(re.findall(r"\w+", text.lower()))
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
-
-
 def _iso_date(value: str | None) -> str | None:
     if not value:
         return None

@@ -24,6 +24,7 @@ class FeedEntry:
     url: str
     title: str
     feed: str
+    stamp: str = ""  # the entry's updated (else published) value, as the feed gives it
 
 
 def load_feeds_file(path: Path) -> list[FeedSource]:
@@ -59,5 +60,6 @@ def read_feed(fetcher: Fetcher, url: str) -> list[FeedEntry]:
     for e in parsed.entries:
         link = e.get("link")
         if isinstance(link, str) and is_web_url(link):
-            entries.append(FeedEntry(url=link, title=str(e.get("title", "")), feed=url))
+            stamp = str(e.get("updated") or e.get("published") or "")
+            entries.append(FeedEntry(url=link, title=str(e.get("title", "")), feed=url, stamp=stamp))
     return entries
