@@ -87,7 +87,10 @@ class Fetcher:
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}"
         if site not in self._robots:
-            self._robots[site] = self._read_robots(site)
+            try:
+                self._robots[site] = self._read_robots(site)
+            except FetchError as exc:
+                raise FetchError(f"{url}: skipped because the site's robots.txt could not be read ({exc})") from exc
         rules = self._robots[site]
         return rules is None or rules.can_fetch(self.user_agent, url)
 
@@ -98,7 +101,7 @@ class Fetcher:
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500:  # no robots.txt (404, 403...): all allowed
                 return None
-            raise FetchError(f"{site}/robots.txt could not be read, so the site is skipped: {exc}") from exc
+            raise
         rules = RobotFileParser()
         rules.parse(got.body.decode("utf-8", errors="replace").splitlines())
         return rules
