@@ -22,6 +22,7 @@ from . import handlers
 from .answering import AnswerFlow
 from .config import BotConfig, load_bot_config
 from .i18n import COMMANDS
+from .ingesting import schedule_feeds
 from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
 from .prefs import PrefsStore
 from .queue import AnswerQueue, Job
@@ -104,6 +105,7 @@ async def post_init(application: Application) -> None:
         limiter=RateLimiter(config.rate_limit_per_min), flow=flow,
     )
     await set_commands(application)
+    schedule_feeds(application, settings)
     queue.start()
     log.info("bot @%s ready", application.bot.username)
 

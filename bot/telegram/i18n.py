@@ -87,6 +87,11 @@ STRINGS: dict[str, dict[Language, str]] = {
         "id": "<b>Statistik bot</b> (sejak {since})\nPertanyaan dijawab: {answered}\nPenolakan: {refused}\nKesalahan: {errors}\n"
               "Latensi median: {median}\nAntrean: {queued} menunggu, {busy} sedang diproses",
     },
+    "ingest_usage": {
+        "en": "Give one or more page URLs: <code>/ingest https://example.com/news/1</code>",
+        "id": "Sertakan satu atau beberapa URL halaman: <code>/ingest https://example.com/berita/1</code>",
+    },
+    "ingest_done": {"en": "<b>Ingest</b>\n<pre>{summary}</pre>", "id": "<b>Ingest</b>\n<pre>{summary}</pre>"},
     "not_allowed": {
         "en": "Sorry, this bot is not available in this chat.",
         "id": "Maaf, bot ini tidak tersedia di obrolan ini.",
