@@ -33,6 +33,8 @@ def load_feeds_file(path: Path) -> list[FeedSource]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise FeedsFileError(f"{path}: no such feeds file (check RNKBOT_FEEDS_FILE)") from exc
+    except OSError as exc:
+        raise FeedsFileError(f"{path}: cannot read the feeds file ({exc.strerror}; check RNKBOT_FEEDS_FILE)") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise FeedsFileError(f"{path}: not valid TOML ({exc})") from exc
     tables = data.get("feed", [])

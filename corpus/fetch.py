@@ -50,7 +50,7 @@ def is_web_url(value: str) -> bool:
 class Fetcher:
     """One HTTP client for a whole run (connection reuse, one robots.txt read per site)."""
 
-    def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.timeout_s = settings.fetch_timeout_s
         self.max_bytes = settings.fetch_max_bytes
         self.user_agent = settings.fetch_user_agent
@@ -61,7 +61,6 @@ class Fetcher:
             headers={"User-Agent": settings.fetch_user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             max_redirects=5,
-            transport=transport,
         )
 
     def close(self) -> None:

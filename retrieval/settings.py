@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -154,6 +154,12 @@ class Settings(BaseSettings):
     )
 
     log_level: str = Field("INFO", validation_alias=_env("RNKBOT_LOG_LEVEL"), description="Logging level.")
+
+    @field_validator("feeds_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``RNKBOT_FEEDS_FILE=`` (as in .env.example) means no feeds file, not the current folder."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     # --- derived paths -----------------------------------------------------------
     @property

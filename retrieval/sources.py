@@ -27,6 +27,7 @@ from .topic import TopicFilter
 from .types import Article
 
 log = logging.getLogger(__name__)
+MAX_SEEN_ENTRIES = 20_000  # feed entries remembered between runs of one process (a few MB at most)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,8 @@ class SourceIngester:
         if self._on_topic(article, page.url, report):
             self.ingester.ingest_article(article, report, label=page.url)
         if page.stamp:
+            if len(self._seen_entries) >= MAX_SEEN_ENTRIES:
+                self._seen_entries.clear()  # forget, and read every page once more
             self._seen_entries[page.url] = page.stamp
 
     def _on_topic(self, article: Article, label: str, report: IngestReport) -> bool:

@@ -96,6 +96,9 @@ def test_feeds_rss_and_atom(web, tmp_path):
         rss, atom = read_feed(f, web.rss), read_feed(f, web.atom)
         with pytest.raises(FetchError, match="content type text/html"):
             read_feed(f, web.seed_urls[0])
+        not_a_feed = web.site.page("/broken.xml", "<html><body>Maaf, halaman tidak ditemukan", "application/xml")
+        with pytest.raises(FetchError, match="not a readable RSS/Atom feed"):
+            read_feed(f, not_a_feed)
     assert [e.url for e in rss] == web.seed_urls[:3] + web.off_urls[:1]
     assert [e.url for e in atom] == web.seed_urls[3:] + web.off_urls[1:]
     assert {e.feed for e in rss} == {web.rss} and all(e.stamp for e in rss + atom)
