@@ -110,6 +110,8 @@ class NewsSite:
     routes: dict[str, Route] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
     base_url: str = ""
+    streamed: list[int] = field(default_factory=list)  # bytes written by each streamed body before it ended
+    stream_ended: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -141,11 +143,16 @@ class _Handler(BaseHTTPRequestHandler):
         if route.stream_bytes:
             self.end_headers()
             piece = b"<p>" + b"x" * (1 << 20) + b"</p>"
+            sent = 0
             try:
                 for _ in range(route.stream_bytes // len(piece) + 1):
                     self.wfile.write(piece)
+                    sent += len(piece)
             except (BrokenPipeError, ConnectionResetError):
-                return
+                pass  # the client hung up: what we want a size cap to do
+            finally:
+                self.site.streamed.append(sent)
+                self.site.stream_ended.set()
             return
         length = route.declared_length if route.declared_length is not None else len(route.body)
         self.send_header("Content-Length", str(length))
