@@ -1,7 +1,9 @@
 """Files, pages and feeds into the real Chroma with the real embedder: topic filter, duplicates,
-updates, bad items, idempotent re-runs, an interrupted write, and the CLI summary."""
+updates, bad items, idempotent re-runs, an interrupted write, writes waiting for answers, the CLI."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 
@@ -168,3 +170,41 @@ def test_cli_ingest_prints_the_summary_with_one_line_per_problem(web, tmp_path, 
     assert capsys.readouterr().out.splitlines()[0] == "0 added, 0 updated, 3 unchanged, 0 duplicates, 1 skipped"
     assert main(["ingest", "--feeds", str(tmp_path / "none.toml")]) == 2
     assert "no such feeds file" in capsys.readouterr().err
+
+
+class _WatchedLock:
+    """A lock that tells when someone starts waiting for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.waiting = threading.Event()
+
+    def __enter__(self):
+        self.waiting.set()
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._lock.release()
+
+    def hold(self) -> None:
+        self._lock.acquire()
+
+    def let_go(self) -> None:
+        self._lock.release()
+
+
+def test_writes_wait_for_the_answering_lock(web, tmp_path, embeddings):
+    """While a question is being answered (the lock held), an article is prepared but not written."""
+    settings = make_settings(tmp_path / "data")
+    store = open_store(settings, embeddings)
+    lock = _WatchedLock()
+    sources = SourceIngester(settings, Ingester(store, write_lock=lock), TopicFilter(embeddings))
+    lock.hold()  # an answer in progress
+    worker = threading.Thread(target=sources.run, args=([web.seed_urls[2]],))
+    worker.start()
+    assert lock.waiting.wait(60), "the ingester never reached the write"
+    assert store.count() == 0 and not store.sentences.count()  # nothing of the article is visible yet
+    lock.let_go()
+    worker.join(60)
+    assert not worker.is_alive() and store.is_complete(web_doc_id(web.seed_urls[2]), store.doc_hash(web_doc_id(web.seed_urls[2])))
