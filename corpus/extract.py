@@ -89,7 +89,9 @@ def extract_article(html: str, url: str | None, *, source: str, doc_id: str | No
     import trafilatura  # imported here: it loads lxml and its extractors
 
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True,
+        # dates from the page's markup only: the text heuristics take "© 2024" in a footer for a date
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     where = url or doc_id or "page"
     if doc is None or not doc.text:

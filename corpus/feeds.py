@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .fetch import FEED_TYPES, Fetcher, FetchError, is_web_url
@@ -25,6 +26,7 @@ class FeedEntry:
     title: str
     feed: str
     stamp: str = ""  # the entry's updated (else published) value, as the feed gives it
+    published: str | None = None  # ISO 8601 (UTC), for pages that do not state their date
 
 
 def load_feeds_file(path: Path) -> list[FeedSource]:
@@ -63,5 +65,7 @@ def read_feed(fetcher: Fetcher, url: str) -> list[FeedEntry]:
         link = e.get("link")
         if isinstance(link, str) and is_web_url(link):
             stamp = str(e.get("updated") or e.get("published") or "")
-            entries.append(FeedEntry(url=link, title=str(e.get("title", "")), feed=url, stamp=stamp))
+            when = e.get("published_parsed") or e.get("updated_parsed")
+            published = datetime(*when[:6], tzinfo=timezone.utc).isoformat() if when else None
+            entries.append(FeedEntry(url=link, title=str(e.get("title", "")), feed=url, stamp=stamp, published=published))
     return entries

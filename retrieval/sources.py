@@ -35,6 +35,7 @@ class _Page:
     url: str
     source: str  # the feed's URL, or "web" for a URL given directly
     stamp: str = ""  # the feed entry's updated/published value
+    published: str | None = None  # the feed entry's date, used when the page gives none
 
 
 class SourceIngester:
@@ -109,7 +110,7 @@ class SourceIngester:
             if e.stamp and self._seen_entries.get(e.url) == e.stamp:
                 report.unchanged.append(e.url)
             else:
-                out.append(_Page(e.url, e.feed, e.stamp))
+                out.append(_Page(e.url, e.feed, e.stamp, e.published))
         return out
 
     # --- one item ----------------------------------------------------------------
@@ -132,6 +133,8 @@ class SourceIngester:
             report.skipped.append((page.url, str(exc)))
             log.info("skipped %s", exc)
             return
+        if article.published is None and page.published:
+            article = article.model_copy(update={"published": page.published})
         if self._on_topic(article, page.url, report):
             self.ingester.ingest_article(article, report, label=page.url)
         if page.stamp:

@@ -52,6 +52,9 @@ def test_feeds_bring_on_topic_articles_with_their_metadata_and_a_rerun_changes_n
                             include=["metadatas"])["metadatas"][0]
     assert (meta["url"], meta["source"], meta["language"], meta["title"]) == (web.seed_urls[0], web.rss, "id", SEEDS[0].title)
     assert meta["content_hash"] and meta["text_hash"] and meta["outlet"] == "Kabar Dunia"
+    dates = {m.doc_id: m.published for m in store.articles()}
+    assert dates[web_doc_id(web.seed_urls[0])] == "2024-11-19T17:31:00+07:00"  # the page's own date wins
+    assert dates[web_doc_id(web.seed_urls[1])] == "2024-11-18T03:00:00+00:00"  # undated page: the feed's pubDate
     ids_before = sorted(store.chunks.get(include=[])["ids"])
     hits_before = len(web.site.hits)
 

@@ -44,6 +44,8 @@ def test_extraction_drops_the_site_clutter_and_reads_the_metadata(web, tmp_path)
 
 
 def test_english_page_and_saved_html_file(web, tmp_path):
+    undated = fetch_article(make_settings(tmp_path), web.seed_urls[1])
+    assert undated.published is None  # not the footer's "© 2024"
     english = fetch_article(make_settings(tmp_path), web.off_urls[0])  # off_nk_us.md
     assert english.language == "en" and english.author == "Staff reporter" and english.text.startswith("North Korea fired")
     saved = tmp_path / "page.html"
