@@ -32,12 +32,13 @@ class ExtractionError(ValueError):
 
 
 def decode_html(body: bytes, declared: str | None, url: str) -> str:
-    """Bytes -> text: the declared charset, else the page's <meta charset>, else UTF-8, else cp1252.
+    """Bytes -> text: UTF-8 if the bytes are valid UTF-8 (servers often declare ISO-8859-1 for UTF-8
+    pages, and Latin-1 decodes anything), else the declared charset, the page's <meta charset>, cp1252.
 
     A wrong or unknown declaration falls through to the next candidate; bytes that no candidate
     decodes raise :class:`ExtractionError` ("broken encoding")."""
     meta = _META_CHARSET.search(body[:4096])
-    candidates = [declared, meta.group(1).decode("ascii") if meta else None, "utf-8", "cp1252"]
+    candidates = ["utf-8", declared, meta.group(1).decode("ascii", errors="replace") if meta else None, "cp1252"]
     for name in dict.fromkeys(c.lower() for c in candidates if c):
         try:
             codecs.lookup(name)

@@ -65,7 +65,10 @@ def test_encodings_wrong_or_unknown_declarations_fall_back():
     text = "<p>Kunjungan ke Pyongyang — “penting”.</p>"
     assert decode_html(text.encode("utf-8"), "no-such-charset", "u") == text
     assert decode_html(text.encode("utf-8"), "ascii", "u") == text  # declared wrong: UTF-8 decodes it
+    assert decode_html(text.encode("utf-8"), "iso-8859-1", "u") == text  # the usual wrong server default
     assert decode_html("<p>café</p>".encode("cp1252"), None, "u") == "<p>café</p>"
+    korean = '<meta charset="euc-kr"><p>북한과 러시아</p>'
+    assert decode_html(korean.encode("euc-kr"), None, "u") == korean
     with pytest.raises(ExtractionError, match="broken text encoding"):
         decode_html(bytes(range(0x80, 0x100)) * 4, "utf-8", "u")
 
