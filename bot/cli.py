@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from corpus.documents import DocumentError
+from corpus.feeds import FeedsFileError, load_feeds_file
 from retrieval.evaluate import EvalFileError, load_items, score
 from retrieval.llm import LLMError
 from retrieval.settings import Settings
@@ -25,7 +26,8 @@ from retrieval.timeparse import parse_since, parse_timezone
 from .textui import format_answer
 
 log = logging.getLogger("rnkbot")
-USER_ERRORS = (StoreError, LLMError, DocumentError, EvalFileError, FileNotFoundError, IsADirectoryError, ValueError)
+USER_ERRORS = (StoreError, LLMError, DocumentError, EvalFileError, FeedsFileError, FileNotFoundError, IsADirectoryError,
+               ValueError)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,9 +43,17 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("chat", help="interactive chat in the terminal")
 
-    ing = sub.add_parser("ingest", help="add or update articles in the index")
-    ing.add_argument("paths", nargs="*", type=Path, help="files or folders (.md with front matter, .txt scraped pages)")
+    ing = sub.add_parser("ingest", help="add or update articles from files, web pages and RSS/Atom feeds")
+    ing.add_argument("paths", nargs="*", metavar="PATH_OR_URL",
+                     help="files or folders (.md with front matter, .txt scraped pages, .html) or web page URLs")
+    ing.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS/Atom feed (repeatable)")
+    ing.add_argument("--feeds", type=Path, metavar="FILE", help="a feeds file (TOML, like feeds.toml)")
+    ing.add_argument("--filter-files", action="store_true",
+                     help="apply the topic filter to files too (web pages and feeds are always filtered)")
     ing.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    et = sub.add_parser("eval-topic", help="precision/recall of the topic filter on a labelled set")
+    et.add_argument("file", type=Path, help="JSONL: id, title, text, on_topic (see corpus/eval/topic.jsonl)")
 
     ev = sub.add_parser("eval", help="score a question set (format of shared/eval/dev.jsonl)")
     ev.add_argument("file", type=Path)
@@ -114,9 +124,25 @@ def cmd_ingest(args, settings: Settings) -> int:
     from retrieval.service import AnswerService
 
     service = AnswerService.build(settings, with_llm=False)
-    report = service.ingester().ingest_paths(args.paths or [settings.corpus_dir], progress=not args.quiet)
+    feeds = list(args.feed) + ([f.url for f in load_feeds_file(args.feeds)] if args.feeds else [])
+    targets = args.paths or ([] if feeds else [settings.corpus_dir])
+    report = service.sources().run(targets, feeds, filter_files=args.filter_files, progress=not args.quiet)
     print(report.summary())
-    return 1 if report.skipped and not (report.added or report.updated or report.unchanged) else 0
+    done = report.added or report.updated or report.unchanged or report.duplicates
+    return 1 if report.skipped and not done else 0
+
+
+def cmd_eval_topic(args, settings: Settings) -> int:
+    from retrieval.embeddings import build_embeddings
+    from retrieval.topic import TopicFilter, load_topic_items, score_topic
+
+    items = load_topic_items(args.file)
+    result = score_topic(TopicFilter(build_embeddings(settings), threshold=settings.topic_threshold), items)
+    print(f"{len(items)} items: precision {result.precision:.3f}, recall {result.recall:.3f}, accuracy {result.accuracy:.3f} "
+          f"(tp {result.tp}, fp {result.fp}, fn {result.fn}, tn {result.tn}; threshold {settings.topic_threshold:+.3f})")
+    for item, decision in result.errors:
+        print(f"  wrong: {item.id} [{item.kind}, labelled {'on' if item.on_topic else 'off'}] {item.title}: {decision.reason}")
+    return 0
 
 
 def cmd_eval(args, settings: Settings) -> int:
@@ -167,8 +193,8 @@ def cmd_run(args, settings: Settings) -> int:
     return cmd_serve(args, settings) if settings.telegram_bot_token else cmd_chat(args, settings)
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "serve": cmd_serve,
-            "run": cmd_run, "about": cmd_about, "digest": cmd_digest}
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "eval-topic": cmd_eval_topic,
+            "serve": cmd_serve, "run": cmd_run, "about": cmd_about, "digest": cmd_digest}
 
 
 def main(argv: list[str] | None = None) -> int:

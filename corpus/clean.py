@@ -9,6 +9,7 @@ what the text does not give stays ``None``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from retrieval.types import Article
@@ -181,3 +182,24 @@ def clean_article(raw: str, doc_id: str, *, language: str = "id", url: str | Non
         doc_id=doc_id, title=title, outlet=outlet, published=published, author=author,
         language=language, url=url, text="\n\n".join(body),
     )
+
+
+def clean_paragraphs(paragraphs: Iterable[str], title: str | None = None) -> list[str]:
+    """Body paragraphs of an article that an extractor (trafilatura) already isolated, minus the
+    furniture it lets through: ad labels, "Baca Juga" lines, captions, a repeated title, a dateline
+    and a sign-off, sub-headings and repeated paragraphs."""
+    out: list[str] = []
+    seen: set[str] = {re.sub(r"\W+", " ", title.lower()).strip()} if title else set()
+    for raw in paragraphs:
+        line = " ".join(raw.split())
+        if not line or is_boilerplate(line) or _CAPTION_RE.search(line) or not _is_body(line):
+            continue
+        if not out:
+            line = _DATELINE_RE.sub("", line, count=1)
+        line = _SIGNOFF_RE.sub("", line)
+        key = re.sub(r"\W+", " ", line.lower()).strip()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(line)
+    return out

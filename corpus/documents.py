@@ -10,8 +10,8 @@ from retrieval.types import Article
 
 from .clean import clean_article
 
-SUFFIXES = (".md", ".txt")
-_FIELDS = ("doc_id", "title", "outlet", "published", "author", "language", "url")
+SUFFIXES = (".md", ".txt", ".html", ".htm")
+_FIELDS = ("doc_id", "title", "outlet", "published", "author", "language", "url", "source")
 
 
 class DocumentError(ValueError):
@@ -19,7 +19,8 @@ class DocumentError(ValueError):
 
 
 def to_markdown(article: Article) -> str:
-    head = "\n".join(f"{k}: {json.dumps(getattr(article, k), ensure_ascii=False)}" for k in _FIELDS)
+    fields = [k for k in _FIELDS if k != "source" or article.source not in (None, "file")]  # 'file' is the default
+    head = "\n".join(f"{k}: {json.dumps(getattr(article, k), ensure_ascii=False)}" for k in fields)
     return f"---\n{head}\n---\n\n{article.text.strip()}\n"
 
 
@@ -57,11 +58,15 @@ def from_markdown(text: str, path: Path) -> Article:
         raise DocumentError(f"{path}: the article has no text")
     # Front matter is written by people too: the body still goes through the cleaner's paragraph rules.
     known = {k: meta.get(k) for k in _FIELDS if k in meta}
-    return Article(**{**known, "language": known.get("language") or "id"}, text=body.strip())
+    return Article(**{**known, "language": known.get("language") or "id", "source": known.get("source") or "file"},
+                   text=body.strip())
 
 
 def load_file(path: Path) -> Article:
-    """One file -> one article. ``.md`` = front matter + text; ``.txt`` = a scraped page (cleaned)."""
+    """One file -> one article. ``.md`` = front matter + text; ``.txt`` = a scraped page (cleaned);
+    ``.html`` = a saved web page (main text extracted; its canonical URL, if any, gives the doc_id)."""
+    if path.suffix in (".html", ".htm"):
+        return _load_html(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -70,10 +75,21 @@ def load_file(path: Path) -> Article:
         return from_markdown(text, path)
     if path.suffix == ".txt":
         try:
-            return clean_article(text, path.stem)
+            return clean_article(text, path.stem).model_copy(update={"source": "file"})
         except ValueError as exc:
             raise DocumentError(str(exc)) from exc
-    raise DocumentError(f"{path}: unsupported file type {path.suffix!r} (use .md or .txt)")
+    raise DocumentError(f"{path}: unsupported file type {path.suffix!r} (use .md, .txt or .html)")
+
+
+def _load_html(path: Path) -> Article:
+    from .extract import ExtractionError, decode_html, extract_article, web_doc_id
+
+    try:
+        html = decode_html(path.read_bytes(), None, str(path))
+        article = extract_article(html, None, source="file", doc_id=path.stem)
+    except ExtractionError as exc:
+        raise DocumentError(str(exc)) from exc
+    return article.model_copy(update={"doc_id": web_doc_id(article.url)}) if article.url else article
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:

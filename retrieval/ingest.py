@@ -6,8 +6,11 @@ nothing, and a changed article replaces its old chunks.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,7 +29,7 @@ from .types import Article, Chunk
 log = logging.getLogger(__name__)
 
 # Bump when chunking or the stored passages change: every article is then re-indexed once.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 MAX_CHUNK_CHARS = 700
 MAX_CHUNK_SENTENCES = 4
 
@@ -82,26 +85,39 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
+def text_fingerprint(text: str) -> str:
+    """Hash of the text without case, punctuation or spacing: the same article copied by two
+    sites (or re-wrapped) has the same fingerprint."""
+    norm = " ".join(re.findall(r"\w+", text.lower()))
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (item, why: "same text as <doc_id>")
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
 
     def summary(self) -> str:
         parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged",
-                 f"{len(self.skipped)} skipped"]
+                 f"{len(self.duplicates)} duplicates", f"{len(self.skipped)} skipped"]
         lines = [", ".join(parts)]
+        lines += [f"  duplicate {src}: {why}" for src, why in self.duplicates]
         lines += [f"  skipped {src}: {why}" for src, why in self.skipped]
         return "\n".join(lines)
 
 
 class Ingester:
-    """Writes articles into the store. ``clock`` stamps ``ingested_ts`` (the digest's "new since")."""
+    """Writes articles into the store. ``write_lock`` is held only while an article is written
+    (the answer service passes its own lock, so no question is answered from a half-written article);
+    ``clock`` stamps ``ingested_ts`` (what the digest calls new)."""
 
-    def __init__(self, store: ChunkStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: ChunkStore, write_lock: threading.Lock | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.store = store
+        self._write_lock = write_lock
         self.clock = clock
 
     def ingest_articles(self, articles: Iterable[Article], report: IngestReport | None = None) -> IngestReport:
@@ -110,11 +126,19 @@ class Ingester:
             self.ingest_article(article, report)
         return report
 
-    def ingest_article(self, article: Article, report: IngestReport) -> None:
+    def ingest_article(self, article: Article, report: IngestReport, label: str | None = None) -> None:
+        """Add, update, or leave ``article`` as it is; a copy of another stored article (same
+        canonical URL or same text under another doc_id) is reported as a duplicate, not stored."""
+        label = label or article.doc_id
         digest = content_hash(article)
+        fingerprint = text_fingerprint(article.text)
         old = self.store.doc_hash(article.doc_id)
-        if old == digest:
+        if old == digest and self.store.is_complete(article.doc_id, digest):
             report.unchanged.append(article.doc_id)
+            return
+        other = self.store.find_other(article.doc_id, url=article.url, text_hash=fingerprint)
+        if other is not None:
+            report.duplicates.append((label, f"{other[1]} as {other[0]}"))
             return
         chunks, sentences = chunk_article(article)
         if not chunks:
@@ -126,10 +150,11 @@ class Ingester:
         if head:  # the header facts (title, outlet, date, author) as a passage of their own
             sentences = [(head, chunks[0].chunk_id, -1)] + sentences
         sent_vecs = emb.embed_passages([s for s, _, _ in sentences])
-        self.store.replace_article(
-            article, chunks, np.asarray(chunk_vecs), sentences, np.asarray(sent_vecs),
-            content_hash=digest, ingested_ts=int(self.clock()),
-        )
+        with self._write_lock or contextlib.nullcontext():
+            self.store.replace_article(
+                article, chunks, np.asarray(chunk_vecs), sentences, np.asarray(sent_vecs),
+                content_hash=digest, ingested_ts=int(self.clock()), text_hash=fingerprint,
+            )
         (report.updated if old else report.added).append(article.doc_id)
 
     def ingest_paths(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .answer import Answerer
 from .digest import Digest, DigestBuilder
@@ -18,6 +19,9 @@ from .search import HybridRetriever
 from .settings import Settings
 from .store import ChunkStore, open_store
 from .types import Answer, Language, Turn
+
+if TYPE_CHECKING:
+    from .sources import SourceIngester
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,8 @@ class AnswerService:
         self.answerer = Answerer(settings, self.retriever, store, generator)
         self.digests = DigestBuilder(settings, store, generator)
         self._lock = threading.Lock()
+        self._sources_lock = threading.Lock()
+        self._sources: SourceIngester | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, with_llm: bool = True) -> "AnswerService":
@@ -55,7 +61,18 @@ class AnswerService:
         return cls(settings, store, generator)
 
     def ingester(self) -> Ingester:
-        return Ingester(self.store)
+        return Ingester(self.store, write_lock=self._lock)
+
+    def sources(self) -> "SourceIngester":
+        """The service that ingests files, web pages and feeds (built once, on first use)."""
+        from .sources import SourceIngester  # imported here: fetching and extraction are not needed to answer
+        from .topic import TopicFilter
+
+        with self._sources_lock:
+            if self._sources is None:
+                topic = TopicFilter(self.store.embeddings, threshold=self.settings.topic_threshold)
+                self._sources = SourceIngester(self.settings, self.ingester(), topic)
+            return self._sources
 
     def ensure_index(self, progress: bool = False) -> IngestReport | None:
         """Ingest the default corpus when the index is empty (first run)."""

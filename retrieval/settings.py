@@ -139,6 +139,37 @@ class Settings(BaseSettings):
         description="Reports whose publication dates lie further apart than this are never one event.",
     )
 
+    # --- web ingestion -----------------------------------------------------------
+    fetch_timeout_s: float = Field(
+        20.0, gt=0, validation_alias=_env("RNKBOT_FETCH_TIMEOUT_S"),
+        description="Time-out for fetching one page or feed (connect, each read, and the whole download).",
+    )
+    fetch_max_bytes: int = Field(
+        5_000_000, ge=10_000, validation_alias=_env("RNKBOT_FETCH_MAX_BYTES"),
+        description="Largest page or feed downloaded; bigger ones are refused without being read whole.",
+    )
+    fetch_user_agent: str = Field(
+        "rnkbot/0.1 (news digest bot; Russia-North Korea relations)", validation_alias=_env("RNKBOT_FETCH_USER_AGENT"),
+        description="User-Agent header sent with every request; robots.txt rules are matched against it.",
+    )
+    respect_robots: bool = Field(
+        True, validation_alias=_env("RNKBOT_RESPECT_ROBOTS"),
+        description="Read each site's robots.txt and skip the pages it disallows for our user agent.",
+    )
+    feeds_file: Path | None = Field(
+        None, validation_alias=_env("RNKBOT_FEEDS_FILE"),
+        description="TOML file listing RSS/Atom feeds (see feeds.toml). The bot re-reads it on a schedule; unset: no feeds.",
+    )
+    feeds_interval_min: float = Field(
+        60.0, ge=0, validation_alias=_env("RNKBOT_FEEDS_INTERVAL_MIN"),
+        description="Minutes between two readings of the feeds by the bot (0: never, only /ingest and the CLI).",
+    )
+    topic_threshold: float = Field(
+        0.0, ge=-1.0, le=1.0, validation_alias=_env("RNKBOT_TOPIC_THRESHOLD"),
+        description="Least margin (similarity to the topic minus similarity to the nearest off-topic description) "
+        "for an article from the web to enter the corpus; see `rnkbot eval-topic`.",
+    )
+
     # --- telegram ----------------------------------------------------------------
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=_env("TELEGRAM_BOT_TOKEN"), description="Bot token from @BotFather. When set, `make run` starts the bot."
@@ -151,7 +182,6 @@ class Settings(BaseSettings):
 
     log_level: str = Field("INFO", validation_alias=_env("RNKBOT_LOG_LEVEL"), description="Logging level.")
 
-    # --- derived paths -----------------------------------------------------------
     @field_validator("digest_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -159,6 +189,7 @@ class Settings(BaseSettings):
 
         return parse_timezone(value).key
 
+    # --- derived paths -----------------------------------------------------------
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"

@@ -93,6 +93,29 @@ class ChunkStore:
         got = self.chunks.get(where={"doc_id": doc_id}, limit=1, include=["metadatas"])
         return got["metadatas"][0].get("content_hash") if got["ids"] else None
 
+    def is_complete(self, doc_id: str, content_hash: str) -> bool:
+        """Whether the article's last write finished: every chunk and sentence record carries
+        ``content_hash`` and there are as many as that write made (no stale or missing ones)."""
+        chunks = self.chunks.get(where={"doc_id": doc_id}, include=["metadatas"])["metadatas"]
+        if not chunks or any(m.get("content_hash") != content_hash for m in chunks):
+            return False
+        if len(chunks) != chunks[0].get("n_chunks"):
+            return False
+        sents = self.sentences.get(where={"doc_id": doc_id}, include=["metadatas"])["metadatas"]
+        return len(sents) == chunks[0].get("n_sentences") and all(m.get("content_hash") == content_hash for m in sents)
+
+    def find_other(self, doc_id: str, *, url: str | None, text_hash: str | None) -> tuple[str, str] | None:
+        """Another stored article with the same canonical URL or the same normalized text:
+        ``(its doc_id, "same URL" | "same text")``, else ``None``."""
+        for key, value, why in (("url", url, "same URL"), ("text_hash", text_hash, "same text")):
+            if not value:
+                continue
+            got = self.chunks.get(where={"$and": [{key: value}, {"index": 0}, {"doc_id": {"$ne": doc_id}}]},
+                                  limit=1, include=["metadatas"])
+            if got["ids"]:
+                return got["metadatas"][0]["doc_id"], why
+        return None
+
     def articles(self) -> list[ArticleMeta]:
         return sorted((article_meta(m) for m in self.article_records()), key=lambda m: m.doc_id)
 
@@ -142,14 +165,28 @@ class ChunkStore:
         *,
         content_hash: str,
         ingested_ts: int,
+        text_hash: str | None = None,
     ) -> None:
-        """Write an article's chunks and sentences, then drop any stale records of it.
+        """Write an article's sentences, then its chunks, then drop any stale records of it.
 
         Vectors are computed before this is called, so a failure while embedding leaves the
-        previous version intact; new records are written before old ones are removed.
+        previous version intact. Chunks (what retrieval reaches first) are written after the
+        sentences, and every record carries ``content_hash`` and the record counts, so
+        :meth:`is_complete` tells a finished write from an interrupted one and a re-run heals it.
         """
-        base = _meta_dict(meta) | {"content_hash": content_hash, "ingested_ts": ingested_ts}
+        base = _meta_dict(meta) | {"content_hash": content_hash, "ingested_ts": ingested_ts,
+                                   "n_chunks": len(chunks), "n_sentences": len(sentences)}
+        if text_hash:
+            base["text_hash"] = text_hash
         c_ids = [c.chunk_id for c in chunks]
+        s_ids = [f"{meta.doc_id}:s{i:04d}" for _, _, i in sentences]
+        self.sentences.upsert(
+            ids=s_ids,
+            documents=[t for t, _, _ in sentences],
+            embeddings=sentence_vectors.tolist(),
+            metadatas=[{"doc_id": meta.doc_id, "chunk_id": cid, "index": i, "content_hash": content_hash}
+                       for _, cid, i in sentences],
+        )
         self.chunks.upsert(
             ids=c_ids,
             documents=[c.text for c in chunks],
@@ -159,13 +196,6 @@ class ChunkStore:
                         "sentences_json": json.dumps(c.sentences, ensure_ascii=False)}
                 for c in chunks
             ],
-        )
-        s_ids = [f"{meta.doc_id}:s{i:04d}" for _, _, i in sentences]
-        self.sentences.upsert(
-            ids=s_ids,
-            documents=[t for t, _, _ in sentences],
-            embeddings=sentence_vectors.tolist(),
-            metadatas=[{"doc_id": meta.doc_id, "chunk_id": cid, "index": i} for _, cid, i in sentences],
         )
         self._drop_stale(self.chunks, meta.doc_id, set(c_ids))
         self._drop_stale(self.sentences, meta.doc_id, set(s_ids))

@@ -20,6 +20,7 @@ class ArticleMeta(BaseModel):
     author: str | None = None
     language: str = "id"
     url: str | None = None
+    source: str | None = Field(None, description="Where it came from: the feed URL, 'web' (a page URL given directly) or 'file'.")
 
     def published_datetime(self) -> datetime | None:
         if not self.published:

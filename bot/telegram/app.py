@@ -23,6 +23,7 @@ from .answering import AnswerFlow
 from .config import BotConfig, load_bot_config
 from .digests import Clock, DigestDelivery, DigestScheduler, utc_now
 from .i18n import COMMANDS
+from .ingesting import schedule_feeds
 from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
 from .prefs import PrefsStore
 from .queue import AnswerQueue, Job
@@ -111,6 +112,7 @@ async def post_init(application: Application) -> None:
         limiter=RateLimiter(config.rate_limit_per_min), flow=flow, digests=digests, scheduler=scheduler,
     )
     await set_commands(application)
+    schedule_feeds(application, settings)
     queue.start()
     subscribers = scheduler.start()  # jobs run once the application (and its JobQueue) starts
     log.info("bot @%s ready; %d digest subscriptions", application.bot.username, subscribers)

@@ -15,6 +15,7 @@ from bot.render import render_sources, split_html
 from .addressing import addressed_question, command_question, replied_bot_message
 from .digest_handlers import register_digest
 from .i18n import parse_language, t
+from .ingesting import ingest_command
 from .intake import submit_question
 from .memory import chat_memory
 from .reports import about_text, stats_text
@@ -142,6 +143,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("lang", lang, filters=only_new))
     application.add_handler(CommandHandler("stats", stats, filters=only_new))
     register_digest(application)
+    application.add_handler(CommandHandler("ingest", ingest_command, filters=only_new))
     application.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, text_message))
     application.add_handler(MessageHandler(only_new & filters.COMMAND & filters.ChatType.PRIVATE, help_command))
     content = ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.COMMAND

@@ -108,6 +108,11 @@ STRINGS: dict[str, dict[Language, str]] = {
         "en": "This chat has no digest subscription. /subscribe starts one.",
         "id": "Obrolan ini tidak berlangganan ringkasan. /subscribe untuk mulai.",
     },
+    "ingest_usage": {
+        "en": "Give one or more page URLs: <code>/ingest https://example.com/news/1</code>",
+        "id": "Sertakan satu atau beberapa URL halaman: <code>/ingest https://example.com/berita/1</code>",
+    },
+    "ingest_done": {"en": "<b>Ingest</b>\n<pre>{summary}</pre>", "id": "<b>Ingest</b>\n<pre>{summary}</pre>"},
     "not_allowed": {
         "en": "Sorry, this bot is not available in this chat.",
         "id": "Maaf, bot ini tidak tersedia di obrolan ini.",
