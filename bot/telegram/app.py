@@ -23,6 +23,7 @@ from .answering import AnswerFlow
 from .config import BotConfig, load_bot_config
 from .i18n import COMMANDS
 from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
+from .memory import AnswerMemory
 from .prefs import PrefsStore
 from .queue import AnswerQueue, Job
 from .ratelimit import RateLimiter
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 SETUP_KEY = "rnkbot.setup"
 ServiceFactory = Callable[[Settings], "AnswerService"]
 ALLOWED_UPDATES = [Update.MESSAGE]
+BOT_DB = "bot.sqlite3"  # preferences and remembered answers, in the data dir
 
 
 def build_answer_service(settings: Settings) -> "AnswerService":
@@ -91,16 +93,17 @@ async def post_init(application: Application) -> None:
     """Build the services once (the answer service in a worker thread) and start the answer queue."""
     settings, config, factory = application.bot_data[SETUP_KEY]
     service = await asyncio.to_thread(factory, settings)
-    prefs = await asyncio.to_thread(PrefsStore, settings.data_dir / "bot.sqlite3")
+    prefs = await asyncio.to_thread(PrefsStore, settings.data_dir / BOT_DB)
+    memory = await asyncio.to_thread(AnswerMemory, settings.data_dir / BOT_DB, config.history_size, config.history_days)
     stats = BotStats()
-    flow = AnswerFlow(application.bot, service, config, stats)
+    flow = AnswerFlow(application.bot, service, config, stats, memory)
 
     async def spawn(coro, job: Job) -> None:  # errors go to the central error handler
         await application.create_task(coro, update=job.update, name=f"rnkbot-answer-{job.id}")
 
     queue = AnswerQueue(flow.process, maxsize=config.max_queue, spawn=spawn, running=lambda: application.running)
     application.bot_data[SERVICES_KEY] = BotServices(
-        settings=settings, config=config, service=service, prefs=prefs, queue=queue, stats=stats,
+        settings=settings, config=config, service=service, prefs=prefs, memory=memory, queue=queue, stats=stats,
         limiter=RateLimiter(config.rate_limit_per_min), flow=flow,
     )
     await set_commands(application)
@@ -121,6 +124,7 @@ async def post_shutdown(application: Application) -> None:
     if svc is not None:
         await svc.queue.stop()
         svc.prefs.close()
+        svc.memory.close()
 
 
 def run_bot(settings: Settings, bot_config: BotConfig | None = None) -> None:

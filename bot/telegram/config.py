@@ -72,7 +72,11 @@ class BotConfig(BaseSettings):
     )
     history_size: int = Field(
         200, ge=1, validation_alias="RNKBOT_HISTORY_SIZE",
-        description="Answers remembered per chat for follow-up replies.",
+        description="Answer messages remembered per chat (in data_dir/bot.sqlite3) for follow-up replies and /sources.",
+    )
+    history_days: float = Field(
+        30.0, gt=0, validation_alias="RNKBOT_HISTORY_DAYS",
+        description="Days an answer is remembered for follow-up replies; older ones are pruned.",
     )
     send_retries: int = Field(
         3, ge=0, validation_alias="RNKBOT_SEND_RETRIES",

@@ -14,6 +14,7 @@ from retrieval.settings import Settings
 from .answering import AnswerFlow
 from .config import BotConfig
 from .i18n import Language, guess_language
+from .memory import AnswerMemory
 from .prefs import PrefsStore
 from .queue import AnswerQueue
 from .ratelimit import RateLimiter
@@ -32,6 +33,7 @@ class BotServices:
     config: BotConfig
     service: "AnswerService"
     prefs: PrefsStore
+    memory: AnswerMemory
     queue: AnswerQueue
     stats: BotStats
     limiter: RateLimiter
