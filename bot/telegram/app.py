@@ -127,6 +127,25 @@ async def post_shutdown(application: Application) -> None:
         svc.memory.close()
 
 
+def webhook_options(config: BotConfig) -> dict[str, object]:
+    """Arguments of ``run_webhook`` / ``Updater.start_webhook`` (the same names) for ``config``.
+
+    The server listens on ``webhook_listen:webhook_port`` at the path of ``webhook_url`` and
+    registers ``webhook_url`` with ``setWebhook``; requests without the secret get a 403.
+    """
+    if not config.webhook_url:
+        raise ValueError("RNKBOT_WEBHOOK_URL is not set: webhook mode needs the public URL Telegram posts to")
+    secret = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
+    return dict(
+        listen=config.webhook_listen,
+        port=config.webhook_port,
+        url_path=urlparse(config.webhook_url).path.lstrip("/"),
+        webhook_url=config.webhook_url,
+        secret_token=secret or None,
+        allowed_updates=ALLOWED_UPDATES,
+    )
+
+
 def run_bot(settings: Settings, bot_config: BotConfig | None = None) -> None:
     """Run the bot until interrupted: long polling, or a webhook when RNKBOT_WEBHOOK_URL is set."""
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
@@ -134,13 +153,6 @@ def run_bot(settings: Settings, bot_config: BotConfig | None = None) -> None:
     config = bot_config or load_bot_config()
     application = build_application(settings, config)
     if config.webhook_url:
-        application.run_webhook(
-            listen=config.webhook_listen,
-            port=config.webhook_port,
-            url_path=urlparse(config.webhook_url).path.lstrip("/"),
-            webhook_url=config.webhook_url,
-            secret_token=(config.webhook_secret.get_secret_value() or None) if config.webhook_secret else None,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        application.run_webhook(**webhook_options(config))
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -53,12 +53,16 @@ class Person:
             msg["reply_to_message"] = reply_to
         return msg
 
-    async def say(self, text: str, reply_to: dict | None = None) -> dict:
-        """Send a text message (with the entities a client would add); returns the message."""
+    def compose(self, text: str, reply_to: dict | None = None) -> dict:
+        """A text message (with the entities a client would add), not sent."""
         content: dict = {"text": text}
         if ents := entities_for(text):
             content["entities"] = ents
-        msg = self._message(reply_to, **content)
+        return self._message(reply_to, **content)
+
+    async def say(self, text: str, reply_to: dict | None = None) -> dict:
+        """Send a text message; returns the message."""
+        msg = self.compose(text, reply_to)
         await self.server.push_update({"message": msg})
         return msg
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, webhook_options
 from bot.telegram.config import BotConfig
 from retrieval.service import AnswerService
 from retrieval.settings import Settings
@@ -54,13 +54,15 @@ def make_config(**overrides) -> BotConfig:
 
 @pytest.fixture
 def start_bot(answer_service: AnswerService, bot_settings: Settings) -> Callable:
-    """``async with start_bot(**config_overrides) as app:`` runs the bot until the block ends."""
+    """``async with start_bot(**config_overrides) as app:`` runs the bot until the block ends:
+    long polling, or the webhook server when the config has a ``webhook_url`` (as ``run_bot`` does)."""
 
     @contextlib.asynccontextmanager
     async def start(settings: Settings | None = None, service=None, **overrides):
-        app = build_application(settings or bot_settings, make_config(**overrides),
+        config = make_config(**overrides)
+        app = build_application(settings or bot_settings, config,
                                  service_factory=lambda _settings: service or answer_service)
-        async with running(app):
+        async with running(app, webhook=webhook_options(config) if config.webhook_url else None):
             yield app
 
     return start
