@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from prompts import message as core_message
-from tests.fakes.expect import answer_to, command_reply, message_of, replies_to, text_of
+from tests.fakes.expect import answer_to, command_reply, links_of, message_of, replies_to, text_of
 from tests.fakes.recording import RecordingService
+from tests.telegram.conftest import article_url
 
 GREETINGS_Q = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
 GREETINGS_DOC_TITLE = "Kim Jong Un Bakal Membahas Kerja Sama Militer dengan Pejabat Rusia"
+GREETINGS_DOC = "004_b44b09399d88959f"
 FOOD_Q = "What is Kim Jong Un's favourite food?"
 REFUSALS_EN = {core_message("en", "refusal"), core_message("en", "off_topic")}
 
@@ -34,6 +36,18 @@ async def test_question_gets_a_streamed_cited_answer(start_bot, fake_api, alice)
     assert max(d.at for d in drafts) <= call.at, "the final message comes after the last draft"
     assert fake_api.calls_of("sendMessage", alice.chat_id) == [call], "one real message, nothing else"
     assert not failed(fake_api)
+
+
+async def test_citation_markers_and_titles_link_to_the_article(start_bot, linked_service, fake_api, alice):
+    async with start_bot(service=linked_service):
+        call = await answer_to(fake_api, await alice.say(GREETINGS_Q))
+    url = article_url(GREETINGS_DOC)
+    answer_part, sources_part = text_of(call).split("\nSources\n")
+    assert "[1]" in answer_part and "Putin" in answer_part
+    assert ("[1]", url) in links_of(call), "the marker in the answer links to the article"
+    assert (GREETINGS_DOC_TITLE, url) in links_of(call), "so does the title in the numbered source list"
+    assert sources_part.startswith(f"[1] {GREETINGS_DOC_TITLE} — Kontan")
+    assert not failed(fake_api), "the URL (with &) was escaped inside the attribute"
 
 
 async def test_reply_to_an_answer_is_a_follow_up_with_history(start_bot, answer_service, fake_api, alice):
@@ -101,12 +115,16 @@ async def test_html_in_the_question_is_escaped(start_bot, fake_api, alice):
     assert call.params["parse_mode"] == "HTML"
 
 
-async def test_a_sticker_gets_an_explanation(start_bot, fake_api, alice):
+async def test_a_sticker_gets_an_explanation(start_bot, fake_api, alice, group_member):
     async with start_bot():
-        await alice.send_sticker()
-        [call] = await fake_api.wait_for(lambda c: c.method == "sendMessage" and c.params.get("chat_id") == alice.chat_id)
+        for send in (alice.send_sticker, lambda: alice.send_photo(caption="what is this?"), alice.send_voice):
+            await send()
+        calls = await fake_api.wait_for(
+            lambda c: c.method == "sendMessage" and c.params.get("chat_id") == alice.chat_id, count=3)
+        ignored = await group_member.send_sticker()  # in a group, only when replying to the bot
         help_reply = await command_reply(fake_api, alice, "/help")
-    assert "only read text" in text_of(call)
+    assert len(calls) == 3 and all("only read text" in text_of(c) for c in calls), "sticker, photo, voice"
+    assert not [c for c in fake_api.calls if c.params.get("chat_id") == ignored["chat"]["id"]]
     assert "/sources" in text_of(help_reply), "the bot keeps working after the sticker"
     assert not fake_api.calls_of("sendMessageDraft", ok=None)
 

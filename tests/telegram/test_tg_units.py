@@ -163,6 +163,17 @@ def test_config_reads_comma_separated_ids_from_the_environment(monkeypatch):
     assert BotConfig(_env_file=None).chat_allowed(12345)
 
 
+def test_a_bad_webhook_secret_is_refused_without_showing_it(monkeypatch):
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("RNKBOT_WEBHOOK_SECRET", "has spaces/and-slash")
+    with pytest.raises(ValidationError, match="1-256 characters of A-Z") as err:
+        BotConfig(_env_file=None)
+    assert "has spaces" not in str(err.value)
+    monkeypatch.setenv("RNKBOT_WEBHOOK_SECRET", "Ok_secret-1")
+    assert BotConfig(_env_file=None).webhook_secret.get_secret_value() == "Ok_secret-1"
+
+
 def test_every_string_and_command_exists_in_both_languages():
     for key, by_lang in STRINGS.items():
         assert set(by_lang) == {"id", "en"}, key
