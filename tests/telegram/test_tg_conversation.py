@@ -92,24 +92,31 @@ async def test_unanswerable_question_is_refused_plainly(start_bot, fake_api, ali
     assert "Sources" not in text_of(call) and not call.result.get("entities")
 
 
-async def test_a_10000_character_message_gets_a_clear_reply(start_bot, fake_api, alice):
+async def test_a_10000_character_message_gets_a_clear_reply(start_bot, answer_service, fake_api, alice):
     question = GREETINGS_Q + " " + " ".join(["Tolong jelaskan dengan rinci."] * 400)
     question = question[:10_000]
     assert len(question) == 10_000
-    async with start_bot():
+    recorder = RecordingService(answer_service)
+    async with start_bot(service=recorder):
         msg = await alice.say(question)
         call = await answer_to(fake_api, msg)
         notes = [c for c in fake_api.calls if replies_to(msg)(c) and c is not call]
     assert any("first" in text_of(n) and "characters" in text_of(n) for n in notes), "the user is told it was cut"
-    assert "[1]" in text_of(call) or text_of(call) in REFUSALS_EN
+    [asked] = recorder.asked
+    assert asked["question"].startswith(GREETINGS_Q) and len(asked["question"]) <= 1000
+    assert asked["question"].split()[-1] in question.split(), "cut between words"
+    assert "Putin" in text_of(call) and "[1]" in text_of(call), "the question in the first 1000 characters is answered"
     assert not failed(fake_api)
 
 
-async def test_html_in_the_question_is_escaped(start_bot, fake_api, alice):
-    async with start_bot():
-        msg = await alice.say("<b>hi</b> & <script>alert(1)</script> " + GREETINGS_Q)
+async def test_html_in_the_question_is_escaped(start_bot, answer_service, fake_api, alice):
+    question = "<b>hi</b> & <script>alert(1)</script> " + GREETINGS_Q
+    recorder = RecordingService(answer_service)
+    async with start_bot(service=recorder):
+        msg = await alice.say(question)
         call = await answer_to(fake_api, msg)
         sources = await command_reply(fake_api, alice, "/sources")
+    assert recorder.asked[0]["question"] == question, "the core gets the text as typed, not escaped"
     assert not failed(fake_api), "every reply parsed as Telegram HTML"
     assert "<b>hi</b> & <script>" in text_of(sources), "the question is shown literally"
     assert call.params["parse_mode"] == "HTML"
