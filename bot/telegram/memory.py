@@ -31,7 +31,10 @@ CREATE TABLE IF NOT EXISTS answer_memory (
     PRIMARY KEY (chat_id, message_id)
 )
 """
-_INDEX = "CREATE INDEX IF NOT EXISTS answer_memory_recent ON answer_memory (chat_id, created_at)"
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS answer_memory_recent ON answer_memory (chat_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS answer_memory_age ON answer_memory (created_at)",  # pruning by age
+)
 _NEWEST_FIRST = "ORDER BY created_at DESC, message_id DESC"
 
 
@@ -44,7 +47,8 @@ class AnswerMemory:
         self._lock = threading.Lock()
         self._conn = open_sqlite(path)
         self._conn.execute(_SCHEMA)
-        self._conn.execute(_INDEX)
+        for index in _INDEXES:
+            self._conn.execute(index)
 
     def remember(self, chat_id: int, message_ids: list[int], turns: list[Turn]) -> None:
         """Remember ``turns`` under every message of one answer (long answers span several), then prune."""
@@ -85,6 +89,7 @@ class AnswerMemory:
         return self.answer_for(chat_id, message_id) or self.last_answer(chat_id)
 
     def count(self, chat_id: int) -> int:
+        """Messages remembered in the chat."""
         with self._lock:
             return self._conn.execute("SELECT COUNT(*) FROM answer_memory WHERE chat_id = ?", (chat_id,)).fetchone()[0]
 
