@@ -67,12 +67,13 @@ class AnswerFlow:
             parts = split_html(render_answer(answer, lang))
             sent = await send_html(self.bot, job.chat_id, parts, reply_to=job.message_id,
                                    thread_id=job.thread_id, retries=self.config.send_retries)
+            # before any other await: a reply to the answer, or /stats, may be handled next
+            turns = job.history[-(HISTORY_TURNS - 1):] + [Turn(question=job.question, answer=answer)]
+            saved = self.memory.remember(job.chat_id, [m.message_id for m in sent], turns)
+            self.stats.record_answer(answer.refused, time.perf_counter() - job.received)
         finally:
             typing.cancel()
             await view.close()
-        turn = Turn(question=job.question, answer=answer)
-        turns = job.history[-(HISTORY_TURNS - 1):] + [turn]
-        await asyncio.to_thread(self.memory.remember, job.chat_id, [m.message_id for m in sent], turns)
-        self.stats.record_answer(answer.refused, time.perf_counter() - job.received)
+        await saved
         log.info("answered chat=%s job=%s refused=%s parts=%d drafts=%d", job.chat_id, job.id,
                  answer.refused, len(parts), streamer.updates)

@@ -23,7 +23,7 @@ from .answering import AnswerFlow
 from .config import BotConfig, load_bot_config
 from .i18n import COMMANDS
 from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
-from .memory import AnswerMemory
+from .memory import AnswerMemory, AnswerStore
 from .prefs import PrefsStore
 from .queue import AnswerQueue, Job
 from .ratelimit import RateLimiter
@@ -94,7 +94,8 @@ async def post_init(application: Application) -> None:
     settings, config, factory = application.bot_data[SETUP_KEY]
     service = await asyncio.to_thread(factory, settings)
     prefs = await asyncio.to_thread(PrefsStore, settings.data_dir / BOT_DB)
-    memory = await asyncio.to_thread(AnswerMemory, settings.data_dir / BOT_DB, config.history_size, config.history_days)
+    memory = AnswerMemory(await asyncio.to_thread(
+        AnswerStore, settings.data_dir / BOT_DB, config.history_size, config.history_days))
     stats = BotStats()
     flow = AnswerFlow(application.bot, service, config, stats, memory)
 

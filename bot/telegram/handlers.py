@@ -60,7 +60,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: sources and quotes of the last answer here (or of the answer replied to)."""
     message = update.effective_message
     replied = replied_bot_message(message, context.bot.id)
-    answer = await asyncio.to_thread(services(context).memory.answer_or_last, message.chat_id, replied)
+    answer = await services(context).memory.answer_or_last(message.chat_id, replied)
     lang = await chosen_language(context, update.effective_user) or (answer.language if answer else None)
     lang = lang or await ui_language(context, update.effective_user)
     if answer is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import ContextTypes
@@ -43,7 +41,7 @@ async def submit_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ad
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=thread_id)
     if was_cut:
         await message.reply_text(t(ui, "question_cut", chars=len(question)), do_quote=True)
-    history = await asyncio.to_thread(svc.memory.history_for, chat.id, addressed.reply_to)
+    history = await svc.memory.history_for(chat.id, addressed.reply_to)
     job = Job(
         update=update, chat_id=chat.id, private=chat.type == ChatType.PRIVATE, message_id=message.message_id,
         question=question, history=history,

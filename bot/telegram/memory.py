@@ -4,10 +4,13 @@ Each message of an answer maps to the conversation that led to it: the turns (ol
 ending with the turn that message answered) to pass as ``history`` when someone replies to
 it. The map lives in the bot's SQLite file (WAL), next to the preferences, and is bounded:
 the newest ``per_chat`` messages of each chat, none older than ``max_age_days``.
+:class:`AnswerStore` is the blocking SQLite store; :class:`AnswerMemory` is its view from
+the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -38,7 +41,7 @@ _INDEXES = (
 _NEWEST_FIRST = "ORDER BY created_at DESC, message_id DESC"
 
 
-class AnswerMemory:
+class AnswerStore:
     """``(chat id, bot message id) -> turns``. Calls are short and blocking; safe from any thread."""
 
     def __init__(self, path: Path, per_chat: int = 200, max_age_days: float = 30.0,
@@ -107,3 +110,36 @@ class AnswerMemory:
         except ValidationError as exc:  # written by an older, incompatible version: forget it
             log.warning("unreadable remembered answer dropped: %s", exc.errors()[:1])
             return []
+
+
+class AnswerMemory:
+    """An :class:`AnswerStore` for async code: calls run in worker threads, and a read waits
+    for the writes started before it, so a reply that comes the instant an answer is sent
+    still finds that answer."""
+
+    def __init__(self, store: AnswerStore) -> None:
+        self.store = store
+        self._writes: set[asyncio.Future[None]] = set()
+
+    def remember(self, chat_id: int, message_ids: list[int], turns: list[Turn]) -> asyncio.Future[None]:
+        """Start storing an answer (see :meth:`AnswerStore.remember`); await the result for its errors."""
+        write = asyncio.ensure_future(asyncio.to_thread(self.store.remember, chat_id, message_ids, turns))
+        self._writes.add(write)
+        write.add_done_callback(self._writes.discard)
+        return write
+
+    async def history_for(self, chat_id: int, message_id: int | None) -> list[Turn]:
+        await self._settled()
+        return await asyncio.to_thread(self.store.history_for, chat_id, message_id)
+
+    async def answer_or_last(self, chat_id: int, message_id: int | None) -> Answer | None:
+        await self._settled()
+        return await asyncio.to_thread(self.store.answer_or_last, chat_id, message_id)
+
+    def close(self) -> None:
+        self.store.close()
+
+    async def _settled(self) -> None:
+        """Wait for pending writes (a failed write is reported to whoever awaits it, not here)."""
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)

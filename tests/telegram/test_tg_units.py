@@ -11,7 +11,7 @@ from telegram import Message
 from bot.telegram.addressing import addressed_question, command_question, cut_question
 from bot.telegram.config import BotConfig
 from bot.telegram.i18n import COMMANDS, STRINGS, guess_language, parse_language, t
-from bot.telegram.memory import AnswerMemory
+from bot.telegram.memory import AnswerMemory, AnswerStore
 from bot.telegram.prefs import PrefsStore
 from bot.telegram.queue import AnswerQueue, Job, QueueFull
 from bot.telegram.ratelimit import RateLimiter
@@ -83,12 +83,12 @@ def test_rate_limit_sliding_window():
 def test_memory_persists_is_bounded_per_chat_and_maps_every_part(tmp_path):
     now = [1_000_000.0]
     path = tmp_path / "bot.sqlite3"
-    mem = AnswerMemory(path, per_chat=3, max_age_days=1, clock=lambda: now[0])
+    mem = AnswerStore(path, per_chat=3, max_age_days=1, clock=lambda: now[0])
     ans = Answer(question="q1", language="en", answer="a [1]", refused=False)
     mem.remember(7, [10, 11], [Turn(question="q1", answer=ans)])
     mem.remember(8, [10], [Turn(question="other chat")])
     mem.close()
-    mem = AnswerMemory(path, per_chat=3, max_age_days=1, clock=lambda: now[0])  # a restart
+    mem = AnswerStore(path, per_chat=3, max_age_days=1, clock=lambda: now[0])  # a restart
     assert mem.history_for(7, 11)[0].question == "q1" and mem.answer_for(7, 10) == ans
     assert mem.last_answer(7) == ans and mem.history_for(7, None) == [] and mem.history_for(7, 99) == []
     assert mem.history_for(8, 10)[0].question == "other chat", "message ids are per chat"
