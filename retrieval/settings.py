@@ -101,7 +101,11 @@ class Settings(BaseSettings):
         validation_alias=_env("RNKBOT_LLM_PROMPT_STYLE"),
         description="`completion` (few-shot, for base models), `chat` (instruction-tuned models); `auto` picks chat for a server, completion for a GGUF without a chat template.",
     )
-    llm_threads: int = Field(2, ge=1, validation_alias=_env("RNKBOT_LLM_THREADS"), description="CPU threads for llama.cpp.")
+    llm_threads: int = Field(
+        1, ge=1, validation_alias=_env("RNKBOT_LLM_THREADS"),
+        description="CPU threads for llama.cpp. 1 by default: on a busy 2-core box 2 threads wait on each other "
+                    "and an answer can take minutes (README, 'Threads'); raise it only on a quiet machine with cores to spare.",
+    )
     llm_context: int = Field(2048, ge=512, validation_alias=_env("RNKBOT_LLM_CONTEXT"), description="Context window (tokens).")
     llm_max_tokens: int = Field(96, ge=16, validation_alias=_env("RNKBOT_LLM_MAX_TOKENS"), description="Longest answer, in tokens.")
     llm_timeout_s: float = Field(60.0, gt=0, validation_alias=_env("RNKBOT_LLM_TIMEOUT_S"), description="Time-out for a server request.")

@@ -11,7 +11,7 @@ from retrieval.digest import Digest
 from retrieval.events import LEAD_SENTENCES, group_events, lead_names, profiles
 from retrieval.text import split_sentences
 from retrieval.verify import MARKER, check_sentence
-from tests.conftest import NEWS_INGESTED, SEEDS_INGESTED
+from tests.conftest import NEWS_INGESTED
 
 KOZLOV = {"000_9a6ab7c0c6407063", "001_dcd6b936241eaf9f", "002_620ccf5526c3d172"}
 FIRST_DIGEST = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # 08:00 WIB, the day after the seeds came in

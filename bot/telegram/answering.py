@@ -14,6 +14,7 @@ from retrieval.types import Answer, Turn
 
 from .config import BotConfig
 from .i18n import t
+from .memory import AnswerMemory
 from .queue import Job
 from .sending import send_html
 from .stats import BotStats
@@ -29,8 +30,9 @@ HISTORY_TURNS = 3
 class AnswerFlow:
     """Turns a :class:`Job` into a sent, remembered answer. Errors propagate to the caller."""
 
-    def __init__(self, bot: Bot, service: "AnswerService", config: BotConfig, stats: BotStats) -> None:
-        self.bot, self.service, self.config, self.stats = bot, service, config, stats
+    def __init__(self, bot: Bot, service: "AnswerService", config: BotConfig, stats: BotStats,
+                 memory: AnswerMemory) -> None:
+        self.bot, self.service, self.config, self.stats, self.memory = bot, service, config, stats, memory
 
     def view_for(self, job: Job) -> ProgressView:
         """Drafts in private chats (when the library has them), an edited placeholder elsewhere."""
@@ -65,11 +67,13 @@ class AnswerFlow:
             parts = split_html(render_answer(answer, lang))
             sent = await send_html(self.bot, job.chat_id, parts, reply_to=job.message_id,
                                    thread_id=job.thread_id, retries=self.config.send_retries)
+            # before any other await: a reply to the answer, or /stats, may be handled next
+            turns = job.history[-(HISTORY_TURNS - 1):] + [Turn(question=job.question, answer=answer)]
+            saved = self.memory.remember(job.chat_id, [m.message_id for m in sent], turns)
+            self.stats.record_answer(answer.refused, time.perf_counter() - job.received)
         finally:
             typing.cancel()
             await view.close()
-        turn = Turn(question=job.question, answer=answer)
-        job.memory.remember([m.message_id for m in sent], job.history[-(HISTORY_TURNS - 1):] + [turn])
-        self.stats.record_answer(answer.refused, time.perf_counter() - job.received)
+        await saved
         log.info("answered chat=%s job=%s refused=%s parts=%d drafts=%d", job.chat_id, job.id,
                  answer.refused, len(parts), streamer.updates)

@@ -25,6 +25,7 @@ from .digests import Clock, DigestDelivery, DigestScheduler, utc_now
 from .i18n import COMMANDS
 from .ingesting import schedule_feeds
 from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
+from .memory import AnswerMemory, AnswerStore
 from .prefs import PrefsStore
 from .queue import AnswerQueue, Job
 from .ratelimit import RateLimiter
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 SETUP_KEY = "rnkbot.setup"
 ServiceFactory = Callable[[Settings], "AnswerService"]
 ALLOWED_UPDATES = [Update.MESSAGE]
+BOT_DB = "bot.sqlite3"  # preferences and remembered answers, in the data dir
 
 
 def build_answer_service(settings: Settings) -> AnswerService:
@@ -96,19 +98,21 @@ async def post_init(application: Application) -> None:
     """Build the services once (the answer service in a worker thread) and start the answer queue."""
     settings, config, factory, clock = application.bot_data[SETUP_KEY]
     service = await asyncio.to_thread(factory, settings)
-    prefs = await asyncio.to_thread(PrefsStore, settings.data_dir / "bot.sqlite3")
+    prefs = await asyncio.to_thread(PrefsStore, settings.data_dir / BOT_DB)
+    memory = AnswerMemory(await asyncio.to_thread(
+        AnswerStore, settings.data_dir / BOT_DB, config.history_size, config.history_days))
     subscriptions = await asyncio.to_thread(SubscriptionStore, settings.digest_db_path)
     digests = DigestDelivery(application.bot, service, subscriptions, settings, clock=clock, retries=config.send_retries)
     scheduler = DigestScheduler(application.job_queue, digests)
     stats = BotStats()
-    flow = AnswerFlow(application.bot, service, config, stats)
+    flow = AnswerFlow(application.bot, service, config, stats, memory)
 
     async def spawn(coro, job: Job) -> None:  # errors go to the central error handler
         await application.create_task(coro, update=job.update, name=f"rnkbot-answer-{job.id}")
 
     queue = AnswerQueue(flow.process, maxsize=config.max_queue, spawn=spawn, running=lambda: application.running)
     application.bot_data[SERVICES_KEY] = BotServices(
-        settings=settings, config=config, service=service, prefs=prefs, queue=queue, stats=stats,
+        settings=settings, config=config, service=service, prefs=prefs, memory=memory, queue=queue, stats=stats,
         limiter=RateLimiter(config.rate_limit_per_min), flow=flow, digests=digests, scheduler=scheduler,
     )
     await set_commands(application)
@@ -132,6 +136,26 @@ async def post_shutdown(application: Application) -> None:
         await svc.queue.stop()
         svc.prefs.close()
         svc.digests.store.close()
+        svc.memory.close()
+
+
+def webhook_options(config: BotConfig) -> dict[str, object]:
+    """Arguments of ``run_webhook`` / ``Updater.start_webhook`` (the same names) for ``config``.
+
+    The server listens on ``webhook_listen:webhook_port`` at the path of ``webhook_url`` and
+    registers ``webhook_url`` with ``setWebhook``; requests without the secret get a 403.
+    """
+    if not config.webhook_url:
+        raise ValueError("RNKBOT_WEBHOOK_URL is not set: webhook mode needs the public URL Telegram posts to")
+    secret = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
+    return dict(
+        listen=config.webhook_listen,
+        port=config.webhook_port,
+        url_path=urlparse(config.webhook_url).path.lstrip("/"),
+        webhook_url=config.webhook_url,
+        secret_token=secret or None,
+        allowed_updates=ALLOWED_UPDATES,
+    )
 
 
 def run_bot(settings: Settings, bot_config: BotConfig | None = None) -> None:
@@ -141,13 +165,6 @@ def run_bot(settings: Settings, bot_config: BotConfig | None = None) -> None:
     config = bot_config or load_bot_config()
     application = build_application(settings, config)
     if config.webhook_url:
-        application.run_webhook(
-            listen=config.webhook_listen,
-            port=config.webhook_port,
-            url_path=urlparse(config.webhook_url).path.lstrip("/"),
-            webhook_url=config.webhook_url,
-            secret_token=(config.webhook_secret.get_secret_value() or None) if config.webhook_secret else None,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        application.run_webhook(**webhook_options(config))
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -6,6 +6,7 @@ Read from the environment (or ``.env``) by :func:`load_bot_config`, called once 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
@@ -25,7 +26,8 @@ class BotConfig(BaseSettings):
     """Configuration of the Telegram bot (access, limits, webhook, streaming)."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, env_ignore_empty=True
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, env_ignore_empty=True,
+        hide_input_in_errors=True,  # a bad value must not print the webhook secret
     )
 
     allowed_chats: Annotated[list[int] | None, NoDecode] = Field(
@@ -64,7 +66,7 @@ class BotConfig(BaseSettings):
     )
     edit_interval_s: float = Field(
         1.0, ge=0.2, validation_alias="RNKBOT_EDIT_INTERVAL_S",
-        description="Least time between two updates of a streamed draft (edits are limited to about one a second).",
+        description="Least time between two updates of a streamed draft in a private chat (edits of a placeholder are never more often than once a second).",
     )
     group_edit_interval_s: float = Field(
         3.0, ge=1.0, validation_alias="RNKBOT_GROUP_EDIT_INTERVAL_S",
@@ -72,7 +74,11 @@ class BotConfig(BaseSettings):
     )
     history_size: int = Field(
         200, ge=1, validation_alias="RNKBOT_HISTORY_SIZE",
-        description="Answers remembered per chat for follow-up replies.",
+        description="Answer messages remembered per chat (in data_dir/bot.sqlite3) for follow-up replies and /sources.",
+    )
+    history_days: float = Field(
+        30.0, gt=0, validation_alias="RNKBOT_HISTORY_DAYS",
+        description="Days an answer is remembered for follow-up replies; older ones are pruned.",
     )
     send_retries: int = Field(
         3, ge=0, validation_alias="RNKBOT_SEND_RETRIES",
@@ -80,6 +86,14 @@ class BotConfig(BaseSettings):
     )
 
     _split_ids = field_validator("allowed_chats", "admins", mode="before")(_id_list)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram's rule for secret tokens; its setWebhook would refuse anything else."""
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("RNKBOT_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admins

@@ -17,7 +17,6 @@ from .digest_handlers import register_digest
 from .i18n import parse_language, t
 from .ingesting import ingest_command
 from .intake import submit_question
-from .memory import chat_memory
 from .reports import about_text, stats_text
 from .sending import NO_PREVIEW
 from .services import SERVICES_KEY, chosen_language, services, set_language, ui_language
@@ -62,8 +61,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: sources and quotes of the last answer here (or of the answer replied to)."""
     message = update.effective_message
-    memory = chat_memory(context.chat_data, services(context).config.history_size)
-    answer = memory.answer_for(replied_bot_message(message, context.bot.id)) or memory.last_answer
+    replied = replied_bot_message(message, context.bot.id)
+    answer = await services(context).memory.answer_or_last(message.chat_id, replied)
     lang = await chosen_language(context, update.effective_user) or (answer.language if answer else None)
     lang = lang or await ui_language(context, update.effective_user)
     if answer is None:

@@ -8,7 +8,6 @@ from telegram.ext import ContextTypes
 
 from .addressing import Addressed, cut_question
 from .i18n import t
-from .memory import chat_memory
 from .queue import Job
 from .ratelimit import RateLimiter
 from .services import chosen_language, services, ui_language
@@ -42,10 +41,10 @@ async def submit_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ad
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING, message_thread_id=thread_id)
     if was_cut:
         await message.reply_text(t(ui, "question_cut", chars=len(question)), do_quote=True)
-    memory = chat_memory(context.chat_data, svc.config.history_size)
+    history = await svc.memory.history_for(chat.id, addressed.reply_to)
     job = Job(
         update=update, chat_id=chat.id, private=chat.type == ChatType.PRIVATE, message_id=message.message_id,
-        question=question, history=memory.history_for(addressed.reply_to), memory=memory,
+        question=question, history=history,
         ui_language=ui, language=chosen, thread_id=thread_id,
     )
     ahead = svc.queue.ahead()

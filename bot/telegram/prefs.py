@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
+from .db import open_sqlite
 from .i18n import LANGUAGES, Language
 
 _SCHEMA = """
@@ -22,11 +22,8 @@ class PrefsStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn = open_sqlite(self.path)
         self._conn.execute(_SCHEMA)
 
     def get_language(self, user_id: int) -> Language | None:

@@ -19,7 +19,6 @@ from telegram import Update
 from retrieval.types import Turn
 
 from .i18n import Language
-from .memory import ChatMemory
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
@@ -35,7 +34,6 @@ class Job:
     message_id: int
     question: str
     history: list[Turn]
-    memory: ChatMemory
     ui_language: Language
     language: Language | None = None  # the user's /lang choice: forces the reply language
     thread_id: int | None = None

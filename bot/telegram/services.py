@@ -15,6 +15,7 @@ from .answering import AnswerFlow
 from .config import BotConfig
 from .digests import DigestDelivery, DigestScheduler
 from .i18n import Language, guess_language
+from .memory import AnswerMemory
 from .prefs import PrefsStore
 from .queue import AnswerQueue
 from .ratelimit import RateLimiter
@@ -33,6 +34,7 @@ class BotServices:
     config: BotConfig
     service: "AnswerService"
     prefs: PrefsStore
+    memory: AnswerMemory
     queue: AnswerQueue
     stats: BotStats
     limiter: RateLimiter

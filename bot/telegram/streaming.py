@@ -3,8 +3,10 @@
 The core calls ``on_partial(text)`` from a worker thread; :class:`Streamer` hands the text
 to the event loop (``call_soon_threadsafe``) and a pump shows the latest draft at most once
 per interval, skipping identical text. Private chats get ``sendMessageDraft`` (an
-ephemeral preview); other chats get a placeholder message that is edited. Drafts are plain
-text; the final answer is always sent as a real message by the caller.
+ephemeral preview); other chats get a placeholder message that is edited, never more often
+than once a second whatever the configured interval (Telegram's limit for edits). A 429 is
+waited out (``retry_after``) by PTB's ``AIORateLimiter``. Drafts are plain text; the final
+answer is always sent as a real message by the caller.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Protocol
 
 from telegram import Bot, ReplyParameters
@@ -20,6 +23,7 @@ from telegram.error import BadRequest, TelegramError
 
 log = logging.getLogger(__name__)
 DRAFT_LIMIT = 4000
+MIN_EDIT_INTERVAL_S = 1.0  # between two edits of one message (and after sending it)
 
 
 def draft_text(text: str) -> str:
@@ -81,6 +85,7 @@ class EditView:
         self.bot, self.chat_id, self.placeholder = bot, chat_id, placeholder
         self.reply_to, self.message_id, self.thread_id = reply_to, message_id, thread_id
         self.shown: str | None = None
+        self._last_change = time.monotonic()  # a reused notice was sent just before, at the latest
 
     async def open(self) -> None:
         if self.message_id is not None:
@@ -88,17 +93,21 @@ class EditView:
         reply = ReplyParameters(self.reply_to, allow_sending_without_reply=True) if self.reply_to else None
         msg = await self.bot.send_message(self.chat_id, self.placeholder, reply_parameters=reply,
                                           message_thread_id=self.thread_id)
-        self.message_id, self.shown = msg.message_id, self.placeholder
+        self.message_id, self.shown, self._last_change = msg.message_id, self.placeholder, time.monotonic()
 
     async def show(self, text: str) -> None:
+        """Edit the placeholder to ``text``, waiting first so that edits stay a second apart."""
         text = draft_text(text)
         if self.message_id is None or text == self.shown:
             return
+        await asyncio.sleep(max(0.0, self._last_change + MIN_EDIT_INTERVAL_S - time.monotonic()))
         try:
             await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.message_id)
             self.shown = text
         except BadRequest as exc:  # "message is not modified", or the placeholder was deleted
             log.debug("draft edit skipped: %s", exc)
+        finally:
+            self._last_change = time.monotonic()
 
     async def close(self) -> None:
         if self.message_id is None:

@@ -4,7 +4,9 @@ Point a real PTB application at it with ``base_url(server.base_url)``. It serves
 methods the bot uses, records every call, validates ``parse_mode=HTML`` text the way
 Telegram does (allowed tags, balanced, entities escaped, at most 4096 characters after
 parsing, not empty), long-polls ``getUpdates`` from a queue the test pushes into, and can
-be told to fail the next calls of a method (429 with ``retry_after``, or a 5xx).
+be told to fail the next calls of a method (429 with ``retry_after``, or a 5xx). Once the bot
+has called ``setWebhook``, new updates are POSTed to its webhook (``webhook.py``) and
+``getUpdates`` answers 409, as Telegram does.
 Unknown methods answer 404 ``ok: false`` so gaps show up.
 """
 
@@ -20,7 +22,9 @@ from typing import Any
 
 from aiohttp import web
 
+from .api_error import ApiError
 from .tg_html import TelegramHTMLError, parse_html
+from .webhook import WebhookMethods
 
 MAX_TEXT = 4096
 
@@ -39,12 +43,6 @@ class Call:
         return self.status == 200
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, description: str, parameters: dict | None = None) -> None:
-        super().__init__(description)
-        self.status, self.description, self.parameters = status, description, parameters
-
-
 def _decode(value: str) -> Any:
     """PTB sends each form field JSON-encoded, except plain strings."""
     try:
@@ -53,7 +51,7 @@ def _decode(value: str) -> Any:
         return value
 
 
-class FakeBotAPI:
+class FakeBotAPI(WebhookMethods):
     """The server and its state. ``await start()`` returns the base URL for ``ApplicationBuilder``."""
 
     def __init__(self, token: str = "123456:TEST-token", bot_id: int = 123456, username: str = "rnk_test_bot") -> None:
@@ -70,6 +68,7 @@ class FakeBotAPI:
         self._failures: dict[str, list[tuple[int, int]]] = {}
         self.blocked: set[int] = set()  # chats whose user blocked the bot: every send gets 403
         self._changed = asyncio.Condition()
+        self.deliveries = []
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -106,6 +105,9 @@ class FakeBotAPI:
         if msg:
             self.chats[msg["chat"]["id"]] = msg["chat"]
             self.messages[(msg["chat"]["id"], msg["message_id"])] = msg
+        if self.webhook is not None:
+            await self.deliver(update)
+            return update
         async with self._changed:
             self._updates.append(update)
             self._changed.notify_all()
@@ -218,6 +220,8 @@ class FakeBotAPI:
         return self.bot_user
 
     async def m_getUpdates(self, params: dict) -> list[dict]:
+        if self.webhook is not None:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 5.0)
         limit = int(params.get("limit") or 100)
@@ -229,9 +233,6 @@ class FakeBotAPI:
                 except TimeoutError:
                     pass
             return self._updates[:limit]
-
-    def m_deleteWebhook(self, params: dict) -> bool:
-        return True
 
     def m_setMyCommands(self, params: dict) -> bool:
         commands = params.get("commands") or []

@@ -36,8 +36,11 @@ def text_of(call: Call) -> str:
     return call.result["text"]
 
 
-def links_of(call: Call) -> list[str]:
-    return [e["url"] for e in call.result.get("entities", []) if e["type"] == "text_link"]
+def links_of(call: Call) -> list[tuple[str, str]]:
+    """``(linked text, URL)`` of each link in the message the bot sent."""
+    raw = text_of(call).encode("utf-16-le")  # entity offsets count UTF-16 units
+    return [(raw[2 * e["offset"]:2 * (e["offset"] + e["length"])].decode("utf-16-le"), e["url"])
+            for e in call.result.get("entities", []) if e["type"] == "text_link"]
 
 
 def message_of(call: Call) -> dict:

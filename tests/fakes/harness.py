@@ -1,21 +1,34 @@
-"""Running a PTB application inside a test's event loop, the way ``run_polling`` does."""
+"""Running a PTB application inside a test's event loop, the way ``run_polling`` / ``run_webhook`` do."""
 
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 
 from telegram.ext import Application
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @contextlib.asynccontextmanager
-async def running(application: Application, poll_timeout: float = 1.0) -> AsyncIterator[Application]:
-    """initialize -> post_init -> start polling -> start ... stop -> post_stop -> shutdown -> post_shutdown."""
+async def running(application: Application, poll_timeout: float = 1.0,
+                  webhook: dict[str, object] | None = None) -> AsyncIterator[Application]:
+    """initialize -> post_init -> start polling (or the webhook server with ``webhook``'s arguments)
+    -> start ... stop -> post_stop -> shutdown -> post_shutdown."""
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
-        await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=["message"])
+        if webhook is None:
+            await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=["message"])
+        else:
+            await application.updater.start_webhook(**webhook)
         await application.start()
         try:
             yield application

@@ -53,21 +53,36 @@ class Person:
             msg["reply_to_message"] = reply_to
         return msg
 
-    async def say(self, text: str, reply_to: dict | None = None) -> dict:
-        """Send a text message (with the entities a client would add); returns the message."""
+    def compose(self, text: str, reply_to: dict | None = None) -> dict:
+        """A text message (with the entities a client would add), not sent."""
         content: dict = {"text": text}
         if ents := entities_for(text):
             content["entities"] = ents
-        msg = self._message(reply_to, **content)
+        return self._message(reply_to, **content)
+
+    async def say(self, text: str, reply_to: dict | None = None) -> dict:
+        """Send a text message; returns the message."""
+        msg = self.compose(text, reply_to)
+        await self.server.push_update({"message": msg})
+        return msg
+
+    async def send(self, **content) -> dict:
+        """Send a message with any content (``sticker=...``, ``photo=[...]``, ``voice=...``)."""
+        msg = self._message(**content)
         await self.server.push_update({"message": msg})
         return msg
 
     async def send_sticker(self) -> dict:
-        sticker = {"file_id": "CAACAgIAAxk", "file_unique_id": "AgAD", "type": "regular", "width": 512,
-                   "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}
-        msg = self._message(sticker=sticker)
-        await self.server.push_update({"message": msg})
-        return msg
+        return await self.send(sticker={"file_id": "CAACAgIAAxk", "file_unique_id": "AgAD", "type": "regular",
+                                        "width": 512, "height": 512, "is_animated": False, "is_video": False,
+                                        "emoji": "👍"})
+
+    async def send_photo(self, caption: str | None = None) -> dict:
+        photo = [{"file_id": "AgACAgIAAxk", "file_unique_id": "AQAD", "width": 90, "height": 90}]
+        return await self.send(photo=photo, **({"caption": caption} if caption else {}))
+
+    async def send_voice(self) -> dict:
+        return await self.send(voice={"file_id": "AwACAgIAAxk", "file_unique_id": "AgADv", "duration": 3})
 
 
 def private_person(server: FakeBotAPI, user_id: int, language_code: str = "en") -> Person:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, webhook_options
 from bot.telegram.config import BotConfig
 from bot.telegram.digests import utc_now
+from corpus import ARTICLES_DIR
 from retrieval.service import AnswerService
 from retrieval.settings import Settings
+from retrieval.store import open_store
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.harness import running
 from tests.fakes.updates import Person, group_person, private_person
@@ -30,6 +32,26 @@ def answer_service(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -
     settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("rnkbot-core"), llm_model=model_path,
                         llm_threads=1, embedding_threads=1)
     service = AnswerService.build(settings)
+    service.ensure_index()
+    return service
+
+
+def article_url(doc_id: str) -> str:
+    return f"https://news.example/{doc_id}?from=rnk&lang=id"
+
+
+@pytest.fixture(scope="session")
+def linked_service(tmp_path_factory: pytest.TempPathFactory, answer_service: AnswerService) -> AnswerService:
+    """The same core (embedder and model shared) over a copy of the seed corpus whose articles
+    carry a URL (the seed files have none), so answers can link their [n] markers."""
+    corpus = tmp_path_factory.mktemp("linked-corpus")
+    for src in sorted(ARTICLES_DIR.glob("*.md")):
+        text = src.read_text(encoding="utf-8")
+        assert "\nurl: null\n" in text, src
+        (corpus / src.name).write_text(text.replace("\nurl: null\n", f'\nurl: "{article_url(src.stem)}"\n'), encoding="utf-8")
+    settings = answer_service.settings.model_copy(
+        update={"data_dir": tmp_path_factory.mktemp("linked-core"), "corpus_dir": corpus})
+    service = AnswerService(settings, open_store(settings, answer_service.store.embeddings), answer_service.generator)
     service.ensure_index()
     return service
 
@@ -55,13 +77,15 @@ def make_config(**overrides) -> BotConfig:
 
 @pytest.fixture
 def start_bot(answer_service: AnswerService, bot_settings: Settings) -> Callable:
-    """``async with start_bot(**config_overrides) as app:`` runs the bot until the block ends."""
+    """``async with start_bot(**config_overrides) as app:`` runs the bot until the block ends:
+    long polling, or the webhook server when the config has a ``webhook_url`` (as ``run_bot`` does)."""
 
     @contextlib.asynccontextmanager
     async def start(settings: Settings | None = None, service=None, clock=utc_now, **overrides):
-        app = build_application(settings or bot_settings, make_config(**overrides),
+        config = make_config(**overrides)
+        app = build_application(settings or bot_settings, config,
                                  service_factory=lambda _settings: service or answer_service, clock=clock)
-        async with running(app):
+        async with running(app, webhook=webhook_options(config) if config.webhook_url else None):
             yield app
 
     return start

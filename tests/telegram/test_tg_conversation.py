@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from prompts import message as core_message
-from tests.fakes.expect import answer_to, command_reply, message_of, replies_to, text_of
+from tests.fakes.expect import answer_to, command_reply, links_of, message_of, replies_to, text_of
 from tests.fakes.recording import RecordingService
+from tests.telegram.conftest import article_url
 
 GREETINGS_Q = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
 GREETINGS_DOC_TITLE = "Kim Jong Un Bakal Membahas Kerja Sama Militer dengan Pejabat Rusia"
+GREETINGS_DOC = "004_b44b09399d88959f"
 FOOD_Q = "What is Kim Jong Un's favourite food?"
 REFUSALS_EN = {core_message("en", "refusal"), core_message("en", "off_topic")}
 
@@ -36,19 +38,31 @@ async def test_question_gets_a_streamed_cited_answer(start_bot, fake_api, alice)
     assert not failed(fake_api)
 
 
+async def test_citation_markers_and_titles_link_to_the_article(start_bot, linked_service, fake_api, alice):
+    async with start_bot(service=linked_service):
+        call = await answer_to(fake_api, await alice.say(GREETINGS_Q))
+    url = article_url(GREETINGS_DOC)
+    answer_part, sources_part = text_of(call).split("\nSources\n")
+    assert "[1]" in answer_part and "Putin" in answer_part
+    assert ("[1]", url) in links_of(call), "the marker in the answer links to the article"
+    assert (GREETINGS_DOC_TITLE, url) in links_of(call), "so does the title in the numbered source list"
+    assert sources_part.startswith(f"[1] {GREETINGS_DOC_TITLE} — Kontan")
+    assert not failed(fake_api), "the URL (with &) was escaped inside the attribute"
+
+
 async def test_reply_to_an_answer_is_a_follow_up_with_history(start_bot, answer_service, fake_api, alice):
     recorder = RecordingService(answer_service)
     async with start_bot(service=recorder):
         first = await answer_to(fake_api, await alice.say(GREETINGS_Q))
-        follow = await alice.say("And on which day was that?", reply_to=message_of(first))
+        follow = await alice.say("and when was that?", reply_to=message_of(first))
         second = await answer_to(fake_api, follow)
-        fresh = await answer_to(fake_api, await alice.say(FOOD_Q))
+        alone = await answer_to(fake_api, await alice.say("and when was that?"))
     history = recorder.asked[1]["history"]
     assert [t.question for t in history] == [GREETINGS_Q]
     assert history[0].answer is not None and history[0].answer.citations[0].title in text_of(first)
     assert recorder.asked[2]["history"] == [], "a message that is not a reply starts afresh"
-    assert text_of(second) not in REFUSALS_EN and "[1]" in text_of(second)
-    assert text_of(fresh) in REFUSALS_EN
+    assert "Kamis" in text_of(second) and GREETINGS_DOC_TITLE in text_of(second), "the day of that meeting, cited"
+    assert text_of(alone) in REFUSALS_EN, "without the context the same words cannot be answered"
 
 
 async def test_group_answers_only_when_addressed(start_bot, fake_api, group_member):
@@ -63,7 +77,7 @@ async def test_group_answers_only_when_addressed(start_bot, fake_api, group_memb
     assert not [c for c in fake_api.calls if replies_to(ignored)(c)], "no mention, no reply"
     assert "Putin" in text_of(call) and GREETINGS_DOC_TITLE in text_of(call)
     assert text_of(refusal) in REFUSALS_EN
-    assert "[1]" in text_of(follow_call)
+    assert "[1]" in text_of(follow_call) and "Kamis" in text_of(follow_call), "the follow-up is answered in context"
     assert not fake_api.calls_of("sendMessageDraft", ok=None), "drafts are for private chats only"
     placeholders = [c for c in fake_api.calls_of("sendMessage", group_member.chat_id) if c.params.get("parse_mode") != "HTML"]
     deleted = {c.params["message_id"] for c in fake_api.calls_of("deleteMessage", group_member.chat_id)}
@@ -78,35 +92,46 @@ async def test_unanswerable_question_is_refused_plainly(start_bot, fake_api, ali
     assert "Sources" not in text_of(call) and not call.result.get("entities")
 
 
-async def test_a_10000_character_message_gets_a_clear_reply(start_bot, fake_api, alice):
+async def test_a_10000_character_message_gets_a_clear_reply(start_bot, answer_service, fake_api, alice):
     question = GREETINGS_Q + " " + " ".join(["Tolong jelaskan dengan rinci."] * 400)
     question = question[:10_000]
     assert len(question) == 10_000
-    async with start_bot():
+    recorder = RecordingService(answer_service)
+    async with start_bot(service=recorder):
         msg = await alice.say(question)
         call = await answer_to(fake_api, msg)
         notes = [c for c in fake_api.calls if replies_to(msg)(c) and c is not call]
     assert any("first" in text_of(n) and "characters" in text_of(n) for n in notes), "the user is told it was cut"
-    assert "[1]" in text_of(call) or text_of(call) in REFUSALS_EN
+    [asked] = recorder.asked
+    assert asked["question"].startswith(GREETINGS_Q) and len(asked["question"]) <= 1000
+    assert asked["question"].split()[-1] in question.split(), "cut between words"
+    assert "Putin" in text_of(call) and "[1]" in text_of(call), "the question in the first 1000 characters is answered"
     assert not failed(fake_api)
 
 
-async def test_html_in_the_question_is_escaped(start_bot, fake_api, alice):
-    async with start_bot():
-        msg = await alice.say("<b>hi</b> & <script>alert(1)</script> " + GREETINGS_Q)
+async def test_html_in_the_question_is_escaped(start_bot, answer_service, fake_api, alice):
+    question = "<b>hi</b> & <script>alert(1)</script> " + GREETINGS_Q
+    recorder = RecordingService(answer_service)
+    async with start_bot(service=recorder):
+        msg = await alice.say(question)
         call = await answer_to(fake_api, msg)
         sources = await command_reply(fake_api, alice, "/sources")
+    assert recorder.asked[0]["question"] == question, "the core gets the text as typed, not escaped"
     assert not failed(fake_api), "every reply parsed as Telegram HTML"
     assert "<b>hi</b> & <script>" in text_of(sources), "the question is shown literally"
     assert call.params["parse_mode"] == "HTML"
 
 
-async def test_a_sticker_gets_an_explanation(start_bot, fake_api, alice):
+async def test_a_sticker_gets_an_explanation(start_bot, fake_api, alice, group_member):
     async with start_bot():
-        await alice.send_sticker()
-        [call] = await fake_api.wait_for(lambda c: c.method == "sendMessage" and c.params.get("chat_id") == alice.chat_id)
+        for send in (alice.send_sticker, lambda: alice.send_photo(caption="what is this?"), alice.send_voice):
+            await send()
+        calls = await fake_api.wait_for(
+            lambda c: c.method == "sendMessage" and c.params.get("chat_id") == alice.chat_id, count=3)
+        ignored = await group_member.send_sticker()  # in a group, only when replying to the bot
         help_reply = await command_reply(fake_api, alice, "/help")
-    assert "only read text" in text_of(call)
+    assert len(calls) == 3 and all("only read text" in text_of(c) for c in calls), "sticker, photo, voice"
+    assert not [c for c in fake_api.calls if c.params.get("chat_id") == ignored["chat"]["id"]]
     assert "/sources" in text_of(help_reply), "the bot keeps working after the sticker"
     assert not fake_api.calls_of("sendMessageDraft", ok=None)
 

@@ -21,6 +21,15 @@ async def test_commands_are_registered_in_indonesian_and_english(start_bot, fake
     assert default[0]["description"] != indonesian[0]["description"]
 
 
+async def test_start_and_ask_without_a_question(start_bot, fake_api, alice, group_member):
+    async with start_bot():
+        start = await command_reply(fake_api, alice, "/start")
+        usage = await command_reply(fake_api, group_member, "/ask@rnk_test_bot")
+    assert "Russia–North Korea relations" in text_of(start) and "Reply to one of my answers" in text_of(start)
+    assert "Write your question after the command" in text_of(usage)
+    assert not fake_api.calls_of("sendChatAction", group_member.chat_id), "nothing was queued"
+
+
 async def test_429_on_send_message_is_retried_after_retry_after(start_bot, fake_api, alice):
     async with start_bot():
         fake_api.fail_next("sendMessage", 1, status=429, retry_after=1)

@@ -11,7 +11,7 @@ from telegram import Message
 from bot.telegram.addressing import addressed_question, command_question, cut_question
 from bot.telegram.config import BotConfig
 from bot.telegram.i18n import COMMANDS, STRINGS, guess_language, parse_language, t
-from bot.telegram.memory import ChatMemory, chat_memory
+from bot.telegram.memory import AnswerStore
 from bot.telegram.prefs import PrefsStore
 from bot.telegram.queue import AnswerQueue, Job, QueueFull
 from bot.telegram.ratelimit import RateLimiter
@@ -80,21 +80,37 @@ def test_rate_limit_sliding_window():
     assert RateLimiter(0).check(1) == 0
 
 
-def test_memory_is_bounded_and_maps_every_part():
-    mem = ChatMemory(size=3)
+def test_memory_persists_is_bounded_per_chat_and_maps_every_part(tmp_path):
+    now = [1_000_000.0]
+    path = tmp_path / "bot.sqlite3"
+    mem = AnswerStore(path, per_chat=3, max_age_days=1, clock=lambda: now[0])
     ans = Answer(question="q1", language="en", answer="a [1]", refused=False)
-    mem.remember([10, 11], [Turn(question="q1", answer=ans)])
-    assert mem.history_for(11)[0].question == "q1" and mem.last_answer is ans
+    mem.remember(7, [10, 11], [Turn(question="q1", answer=ans)])
+    mem.remember(8, [10], [Turn(question="other chat")])
+    mem.close()
+    mem = AnswerStore(path, per_chat=3, max_age_days=1, clock=lambda: now[0])  # a restart
+    assert mem.history_for(7, 11)[0].question == "q1" and mem.answer_for(7, 10) == ans
+    assert mem.last_answer(7) == ans and mem.history_for(7, None) == [] and mem.history_for(7, 99) == []
+    assert mem.history_for(8, 10)[0].question == "other chat", "message ids are per chat"
     for mid in (20, 21, 22):
-        mem.remember([mid], [Turn(question=str(mid))])
-    assert mem.history_for(10) == [] and len(mem) == 3
-    data: dict = {}
-    assert chat_memory(data) is chat_memory(data)
+        now[0] += 1
+        mem.remember(7, [mid], [Turn(question=str(mid))])
+    assert mem.history_for(7, 10) == [] and mem.count(7) == 3, "only the newest per_chat messages are kept"
+    assert mem.history_for(7, 22)[0].question == "22" and mem.last_answer(7) is None
+    assert mem.answer_or_last(7, 99) is None and mem.count(8) == 1
+    now[0] += 86400 + 10
+    assert mem.history_for(7, 22) == [], "too old to follow up"
+    mem.remember(9, [1], [Turn(question="new")])
+    assert mem.count(7) == 0 and mem.count(8) == 0 and mem.count(9) == 1, "old answers are pruned"
+    assert mem._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    mem._conn.execute("UPDATE answer_memory SET turns = '[{\"nonsense\": 1}]'")
+    assert mem.history_for(9, 1) == [], "an unreadable row is forgotten, not an error"
+    mem.close()
 
 
 def job(n: int, chat: int = 1) -> Job:
     return Job(update=None, chat_id=chat, private=True, message_id=n, question=f"q{n}", history=[],
-               memory=ChatMemory(), ui_language="en")
+               ui_language="en")
 
 
 async def test_queue_answers_in_order_one_at_a_time():
@@ -145,6 +161,17 @@ def test_config_reads_comma_separated_ids_from_the_environment(monkeypatch):
     assert all(f.description for f in BotConfig.model_fields.values())
     monkeypatch.setenv("RNKBOT_ALLOWED_CHATS", "")
     assert BotConfig(_env_file=None).chat_allowed(12345)
+
+
+def test_a_bad_webhook_secret_is_refused_without_showing_it(monkeypatch):
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("RNKBOT_WEBHOOK_SECRET", "has spaces/and-slash")
+    with pytest.raises(ValidationError, match="1-256 characters of A-Z") as err:
+        BotConfig(_env_file=None)
+    assert "has spaces" not in str(err.value)
+    monkeypatch.setenv("RNKBOT_WEBHOOK_SECRET", "Ok_secret-1")
+    assert BotConfig(_env_file=None).webhook_secret.get_secret_value() == "Ok_secret-1"
 
 
 def test_every_string_and_command_exists_in_both_languages():
