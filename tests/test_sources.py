@@ -4,6 +4,7 @@ updates, bad items, idempotent re-runs, an interrupted write, writes waiting for
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.cli import main
 from corpus import ARTICLES_DIR
 from corpus.documents import to_markdown
 from corpus.extract import web_doc_id
+from retrieval.digest import DigestBuilder
 from retrieval.embeddings import build_embeddings
 from retrieval.ingest import Ingester
 from retrieval.sources import SourceIngester
@@ -211,3 +213,15 @@ def test_writes_wait_for_the_answering_lock(web, tmp_path, embeddings):
     lock.let_go()
     worker.join(60)
     assert not worker.is_alive() and store.is_complete(web_doc_id(web.seed_urls[2]), store.doc_hash(web_doc_id(web.seed_urls[2])))
+
+
+def test_articles_from_a_feed_reach_the_digest_grouped_and_linked(web, make_sources):
+    """The RSS feed carries the three reports of Kozlov's visit: one digest item, three linked sources."""
+    sources = make_sources()
+    before = datetime.now(UTC) - timedelta(minutes=1)
+    sources.run(feeds=[web.rss])
+    digest = DigestBuilder(sources.settings, sources.ingester.store, None).build(
+        before, datetime.now(UTC) + timedelta(minutes=1), "id")
+    assert digest.articles == 3 and len(digest.items) == 1
+    assert sorted(c.url for c in digest.citations) == sorted(web.seed_urls[:3])
+    assert "Kozlov" in digest.items[0].summary and digest.items[0].sources == [1, 2, 3]
