@@ -61,6 +61,7 @@ class Fetcher:
             headers={"User-Agent": settings.fetch_user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             max_redirects=5,
+            event_hooks={"request": [self._robots_gate]},  # every request, redirects included
         )
 
     def close(self) -> None:
@@ -94,6 +95,14 @@ class Fetcher:
         return rules is None or rules.can_fetch(self.user_agent, url)
 
     # --- internals ---------------------------------------------------------------
+    def _robots_gate(self, request: httpx.Request) -> None:
+        """robots.txt also rules where a redirect leads (``fetch`` checks the first URL itself)."""
+        if not self.respect_robots or request.url.path == "/robots.txt":
+            return
+        url = str(request.url)
+        if not self.allowed(url):
+            raise FetchError(f"{url}: disallowed by the site's robots.txt (set RNKBOT_RESPECT_ROBOTS=false to ignore it)")
+
     def _read_robots(self, site: str) -> RobotFileParser | None:
         try:
             got = self._get(f"{site}/robots.txt", ("text/plain",), ROBOTS_MAX_BYTES, lenient_type=True)

@@ -96,6 +96,16 @@ def test_robots_txt_is_respected_unless_turned_off(web, tmp_path):
     assert fetch_article(make_settings(tmp_path, respect_robots=False), private).title == SEEDS[0].title
 
 
+def test_robots_txt_also_rules_where_a_redirect_leads(web, tmp_path):
+    short = web.site.redirect("/go/0", "/private/0")
+    hits = len(web.site.hits)
+    with pytest.raises(FetchError, match="robots.txt") as info:
+        fetch_article(make_settings(tmp_path), short)
+    assert "/private/0" in str(info.value) and "/private/0" not in web.site.hits[hits:]
+    allowed = web.site.redirect("/go/1", "/read/0")
+    assert fetch_article(make_settings(tmp_path), allowed).title == SEEDS[0].title
+
+
 def test_feeds_rss_and_atom(web, tmp_path):
     with Fetcher(make_settings(tmp_path)) as f:
         rss, atom = read_feed(f, web.rss), read_feed(f, web.atom)

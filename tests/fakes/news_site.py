@@ -101,6 +101,7 @@ class Route:
     sleep_s: float = 0.0
     stream_bytes: int = 0  # a body written in 1 MB pieces, no Content-Length
     declared_length: int | None = None  # a Content-Length header that the body does not match
+    location: str | None = None  # a redirect target (with status 301/302)
 
 
 @dataclass
@@ -118,6 +119,10 @@ class NewsSite:
 
     def page(self, path: str, html: str | bytes, content_type: str = "text/html; charset=utf-8") -> str:
         self.routes[path] = Route(content_type=content_type, body=html.encode("utf-8") if isinstance(html, str) else html)
+        return self.url(path)
+
+    def redirect(self, path: str, target: str) -> str:
+        self.routes[path] = Route(status=302, location=self.url(target))
         return self.url(path)
 
     def article(self, path: str, article: Article, site: str = "Kabar Dunia") -> str:
@@ -140,6 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(route.sleep_s)
         self.send_response(route.status)
         self.send_header("Content-Type", route.content_type)
+        if route.location:
+            self.send_header("Location", route.location)
         if route.stream_bytes:
             self.end_headers()
             piece = b"<p>" + b"x" * (1 << 20) + b"</p>"
