@@ -11,17 +11,21 @@ from retrieval.digest import Digest
 from .render import esc, link_citations, source_line
 
 
+def local_label(moment: datetime, *, zone: bool = True) -> str:
+    """``2026-11-22 08:00 WIB`` (the zone's abbreviation, when it has one)."""
+    text = moment.strftime("%Y-%m-%d %H:%M")
+    return f"{text} {moment.tzname() or ''}".strip() if zone else text
+
+
 def window_label(digest: Digest, tz: tzinfo) -> str:
     """``2026-11-21 08:00 – 2026-11-22 08:00 WIB`` in the reader's time zone."""
     since = datetime.fromisoformat(digest.since).astimezone(tz)
     until = datetime.fromisoformat(digest.until).astimezone(tz)
-    return message(digest.language, "digest_window", since=since.strftime("%Y-%m-%d %H:%M"),
-                   until=f"{until.strftime('%Y-%m-%d %H:%M')} {until.tzname() or ''}".strip())
+    return message(digest.language, "digest_window", since=local_label(since, zone=False), until=local_label(until))
 
 
 def empty_text(digest: Digest, tz: tzinfo) -> str:
-    since = datetime.fromisoformat(digest.since).astimezone(tz)
-    return message(digest.language, "digest_empty", since=f"{since.strftime('%Y-%m-%d %H:%M')} {since.tzname() or ''}".strip())
+    return message(digest.language, "digest_empty", since=local_label(datetime.fromisoformat(digest.since).astimezone(tz)))
 
 
 def digest_text(digest: Digest, tz: tzinfo) -> str:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram import Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from bot.digest_view import local_label
 from retrieval.timeparse import parse_time_of_day, parse_timezone
 
 from .i18n import t
 from .sending import NO_PREVIEW
 from .services import services, ui_language
-
-
-def _when(moment: datetime) -> str:
-    return f"{moment.strftime('%Y-%m-%d %H:%M')} {moment.tzname() or ''}".strip()
 
 
 def parse_subscribe_args(args: list[str], default_time: str, default_tz: str) -> tuple[str, str]:
@@ -53,7 +48,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     now = svc.digests.clock()
     sub = svc.digests.store.subscribe(chat.id, lang, at, tz, now)
     svc.scheduler.schedule(sub)
-    await message.reply_text(t(lang, "subscribed", time=at, tz=tz, next=_when(sub.next_slot(now))), parse_mode=ParseMode.HTML)
+    await message.reply_text(t(lang, "subscribed", time=at, tz=tz, next=local_label(sub.next_slot(now))), parse_mode=ParseMode.HTML)
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
