@@ -8,13 +8,13 @@ twice. A failed send gives the claim back so the next start-up (or the next day)
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .db import open_sqlite
 from .i18n import LANGUAGES, Language
 
 _SCHEMA = """
@@ -88,11 +88,8 @@ class SubscriptionStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn = open_sqlite(self.path)
         self._conn.execute(_SCHEMA)
 
     def subscribe(self, chat_id: int, language: Language, at_time: str, tz: str, now: datetime) -> Subscription:
