@@ -65,6 +65,7 @@ class Digest(BaseModel):
 class NewArticle:
     meta: ArticleMeta
     seen_ts: float  # when it became news: publication time if known, else ingestion time
+    content_hash: str
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def new_articles(store: ChunkStore, since: datetime, until: datetime) -> list[Ne
         in_window = lo < ingested <= hi or (published is not None and lo < float(published) <= hi)
         if in_window:
             seen = float(published) if published is not None and float(published) <= hi else ingested
-            out.append(NewArticle(article_meta(md), seen))
+            out.append(NewArticle(article_meta(md), seen, str(md.get("content_hash", ""))))
     return out
 
 
@@ -113,12 +114,13 @@ class DigestBuilder:
     def build(self, since: datetime, until: datetime, language: Language) -> Digest:
         fresh = new_articles(self.store, since, until)
         seen = {a.meta.doc_id: a.seen_ts for a in fresh}
+        hashes = {a.meta.doc_id: a.content_hash for a in fresh}
         rows = self.store.sentences_of(list(seen))
         events = group_events(profiles([a.meta for a in fresh], rows), max_gap_days=self.settings.event_max_gap_days)
         events.sort(key=lambda e: (max(seen[d] for d in e.doc_ids), e.event_id), reverse=True)
         digest = Digest(language=language, since=since.isoformat(), until=until.isoformat(), articles=len(fresh))
         for event in events[: self.settings.digest_max_items]:
-            summary = self._summary(event, language)
+            summary = self._summary(event, language, tuple(hashes[d] for d in event.doc_ids))
             digest.items.append(self._number(digest, event, summary, language, max(seen[d] for d in event.doc_ids)))
         return digest
 
@@ -143,8 +145,8 @@ class DigestBuilder:
         return DigestItem(event_id=event.event_id, summary=text, sources=numbers, latest=when, phrased=s.phrased)
 
     # --- the summary ----------------------------------------------------------------
-    def _summary(self, event: Event, lang: Language) -> _Summary:
-        key = (tuple(event.doc_ids), tuple(self.store.doc_hash(d) for d in event.doc_ids), lang)
+    def _summary(self, event: Event, lang: Language, hashes: tuple[str, ...]) -> _Summary:
+        key = (tuple(event.doc_ids), hashes, lang)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -167,7 +169,7 @@ class DigestBuilder:
             rest = others + tuple(p for p in backers if p not in cited)
             return _Summary(text, cited, kept_quotes, rest, True)
         markers = "".join(f"[{k}]" for k in range(1, len(backers) + 1))
-        if lead_lang(lead.text) == lang:
+        if detect_language(lead.text) == lang:
             text = f"{lead.text.rstrip(' .')} {markers}."
         else:
             text = message(lang, "digest_quote", source=_label(backers[0].meta, lang), quote=lead.text, markers=markers)
@@ -224,11 +226,8 @@ class DigestBuilder:
 def _supports(sentence: str, report: ArticleProfile) -> bool:
     """Does this report's lead, read alone, support the sentence (names, numbers, content)?"""
     lead = " ".join(r.text for r in report.lead)
-    return check_sentence(f"{sentence} [1]", {1: lead}, "", lead_lang(sentence)).ok
+    return check_sentence(f"{sentence} [1]", {1: lead}, "", detect_language(sentence)).ok
 
-
-def lead_lang(text: str) -> Language:
-    return "id" if detect_language(text) == "id" else "en"
 
 
 def _closest(p: ArticleProfile, row: SentenceRow) -> SentenceRow:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,6 +40,7 @@ TOPIC_NAMES = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
 def _vocabulary() -> frozenset[str]:
     """Ordinary Indonesian words (the glossary's translations): capitalised, they are still not names."""
     words: set[str] = set()
