@@ -61,7 +61,7 @@ class Answerer:
     ) -> Answer:
         t0 = time.perf_counter()
         question = " ".join(question.split())
-        lang: Language = language or ("id" if detect_language(question) == "id" else "en")
+        lang: Language = language or detect_language(question)
         if not question:
             return Answer(question=question, language=lang, answer=message(lang, "empty"), refused=True)
         if len(question) > self.settings.max_question_chars:

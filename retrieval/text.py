@@ -9,6 +9,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .types import Language
+
 # Abbreviations after which a period does not end a sentence.
 _ABBREV = {
     "dr", "prof", "ir", "h", "hj", "st", "no", "vol", "hlm", "jl", "tn", "ny", "sdr", "bpk",
@@ -95,7 +97,7 @@ _ID_MARKERS = ID_STOP - EN_STOP
 _EN_MARKERS = EN_STOP - ID_STOP
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str) -> Language:
     """Return ``"id"`` or ``"en"`` from function words; ties and unknowns fall back to
     affix patterns typical of Indonesian, then to English."""
     toks = words(text)
