@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.telegram.services import SERVICES_KEY
 from prompts import message as core_message
 from tests.fakes.expect import answer_to, any_reply_to, command_reply, text_of
 from tests.fakes.recording import RecordingService
@@ -128,8 +129,10 @@ async def test_sources_lists_the_last_answers_articles_and_quotes(start_bot, fak
 
 
 async def test_stats_is_for_admins_only(start_bot, fake_api, alice, admin):
-    async with start_bot():
+    async with start_bot() as app:
         await answer_to(fake_api, await alice.say(FOOD_Q))
+        # The reply is out before its job ends (the answer is still being remembered): wait for the end.
+        await app.bot_data[SERVICES_KEY].queue.join()
         denied = await command_reply(fake_api, alice, "/stats")
         stats = await command_reply(fake_api, admin, "/stats")
     assert text_of(denied) == "This command is for the bot's admins."
