@@ -17,11 +17,11 @@ from pydantic import ValidationError
 
 from corpus.documents import DocumentError
 from corpus.feeds import FeedsFileError, load_feeds_file
-from retrieval.evaluate import EvalFileError, load_items, score
-from retrieval.llm import LLMError
+from retrieval.evaluation.qa import EvalFileError, load_items, score
+from retrieval.models.llm import LLMError
 from retrieval.settings import Settings
-from retrieval.store import StoreError
-from retrieval.timeparse import parse_since, parse_timezone
+from retrieval.index.store import StoreError
+from retrieval.text.times import parse_since, parse_timezone
 
 from .textui import format_answer
 
@@ -133,8 +133,8 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_eval_topic(args, settings: Settings) -> int:
-    from retrieval.embeddings import build_embeddings
-    from retrieval.topic import TopicFilter, load_topic_items, score_topic
+    from retrieval.models.embeddings import build_embeddings
+    from retrieval.index.topic import TopicFilter, load_topic_items, score_topic
 
     items = load_topic_items(args.file)
     result = score_topic(TopicFilter(build_embeddings(settings), threshold=settings.topic_threshold), items)

@@ -6,7 +6,7 @@ import textwrap
 from datetime import datetime, tzinfo
 
 from prompts import message
-from retrieval.digest import Digest
+from retrieval.digest.builder import Digest
 
 from .render import esc, link_citations, source_line
 

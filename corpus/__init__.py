@@ -1,4 +1,10 @@
-"""The article corpus: cleaned articles in ``articles/`` and the code every article goes through."""
+"""The article corpus: the ``Article`` type and everything that produces one.
+
+Reading files (``documents``), cleaning scraped text (``clean``), fetching pages (``fetch``),
+extracting articles from HTML (``extract``) and reading feeds (``feeds``); the seed articles
+live in ``articles/``. This package imports nothing else of rnkbot's: ``retrieval`` and ``bot``
+build on it, never the other way round.
+"""
 
 from pathlib import Path
 

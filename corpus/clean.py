@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
-from retrieval.types import Article
+from .article import Article
+from .dates import MONTH_NUMBERS
 
 # Lines that are site furniture, whatever the outlet. Matched against the whole stripped line.
 BOILERPLATE = [
@@ -62,13 +63,6 @@ OUTLETS: list[tuple[str, str]] = [
     (r"\bcnbc indonesia\b", "CNBC Indonesia"),
 ]
 
-_MONTHS = {
-    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "maret": 3, "march": 3,
-    "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6, "jun": 6, "juli": 7,
-    "july": 7, "jul": 7, "agustus": 8, "august": 8, "agu": 8, "aug": 8, "september": 9, "sep": 9,
-    "oktober": 10, "october": 10, "okt": 10, "oct": 10, "november": 11, "nov": 11, "desember": 12,
-    "december": 12, "des": 12, "dec": 12,
-}
 _TZ = {"wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0}
 
 _DATE_TEXT = re.compile(
@@ -90,8 +84,8 @@ def _iso(y: int, mo: int, d: int, hh: str | None, mm: str | None, tz: str | None
 def parse_header_date(line: str) -> str | None:
     """A publication date stated in a page header line ("Kompas.tv - 19 November 2024, 17:31 WIB")."""
     m = _DATE_TEXT.search(line)
-    if m and m.group(2).lower() in _MONTHS:
-        return _iso(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)), m.group(4), m.group(5), m.group(6))
+    if m and m.group(2).lower() in MONTH_NUMBERS:
+        return _iso(int(m.group(3)), MONTH_NUMBERS[m.group(2).lower()], int(m.group(1)), m.group(4), m.group(5), m.group(6))
     m = _DATE_NUM.search(line)
     if m:
         return _iso(int(m.group(3)), int(m.group(2)), int(m.group(1)), m.group(4), m.group(5), m.group(6))

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from retrieval.types import Article
+from .article import Article
 
 from .clean import clean_article
 
@@ -20,7 +20,8 @@ class DocumentError(ValueError):
 
 def to_markdown(article: Article) -> str:
     fields = [k for k in _FIELDS if k != "source" or article.source not in (None, "file")]  # 'file' is the default
-    head = "\n".join(f"{k}: {json.dumps(getattr(article, k), ensure_ascii=False)}" for k in fields)
+    values = article.model_dump(mode="json")
+    head = "\n".join(f"{k}: {json.dumps(values[k], ensure_ascii=False)}" for k in fields)
     return f"---\n{head}\n---\n\n{article.text.strip()}\n"
 
 

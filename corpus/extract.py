@@ -13,7 +13,7 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from retrieval.types import Article
+from .article import Article
 
 from .clean import clean_paragraphs
 

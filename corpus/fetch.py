@@ -16,7 +16,6 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +46,28 @@ def is_web_url(value: str) -> bool:
     return urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc)
 
 
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How politely and how much we fetch (the product's settings fill it in)."""
+
+    timeout_s: float
+    max_bytes: int
+    user_agent: str
+    respect_robots: bool = True
+
+
 class Fetcher:
     """One HTTP client for a whole run (connection reuse, one robots.txt read per site)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.timeout_s = settings.fetch_timeout_s
-        self.max_bytes = settings.fetch_max_bytes
-        self.user_agent = settings.fetch_user_agent
-        self.respect_robots = settings.respect_robots
+    def __init__(self, policy: FetchPolicy) -> None:
+        self.timeout_s = policy.timeout_s
+        self.max_bytes = policy.max_bytes
+        self.user_agent = policy.user_agent
+        self.respect_robots = policy.respect_robots
         self._robots: dict[str, RobotFileParser | None] = {}
         self._client = httpx.Client(
-            timeout=httpx.Timeout(settings.fetch_timeout_s),
-            headers={"User-Agent": settings.fetch_user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(policy.timeout_s),
+            headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             max_redirects=5,
             event_hooks={"request": [self._robots_gate]},  # every request, redirects included

@@ -10,18 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .answer import Answerer
-from .digest import Digest, DigestBuilder
-from .embeddings import build_embeddings
-from .ingest import Ingester, IngestReport
-from .llm import Generator, build_generator
-from .search import HybridRetriever
-from .settings import Settings
-from .store import ChunkStore, open_store
-from .types import Answer, Language, Turn
+from retrieval.answering.answerer import Answerer
+from retrieval.digest.builder import Digest, DigestBuilder
+from retrieval.models.embeddings import build_embeddings
+from retrieval.index.ingest import Ingester, IngestReport
+from retrieval.models.llm import Generator, build_generator
+from retrieval.index.search import HybridRetriever
+from retrieval.settings import Settings
+from retrieval.index.store import ChunkStore, open_store
+from retrieval.types import Answer, Language, Turn
 
 if TYPE_CHECKING:
-    from .sources import SourceIngester
+    from retrieval.index.sources import SourceIngester
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +65,8 @@ class AnswerService:
 
     def sources(self) -> "SourceIngester":
         """The service that ingests files, web pages and feeds (built once, on first use)."""
-        from .sources import SourceIngester  # imported here: fetching and extraction are not needed to answer
-        from .topic import TopicFilter
+        from retrieval.index.sources import SourceIngester  # imported here: fetching and extraction are not needed to answer
+        from retrieval.index.topic import TopicFilter
 
         with self._sources_lock:
             if self._sources is None:
@@ -105,7 +105,7 @@ class AnswerService:
     def stats(self) -> CorpusStats:
         metas = self.store.articles()
         outlets = sorted({m.outlet for m in metas if m.outlet})
-        dates = sorted(m.published[:10] for m in metas if m.published)
+        dates = sorted(m.published_date for m in metas if m.published_date)
         return CorpusStats(
             articles=len(metas),
             chunks=self.store.count(),

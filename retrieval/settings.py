@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from corpus.fetch import FetchPolicy
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -189,7 +191,7 @@ class Settings(BaseSettings):
     @field_validator("digest_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        from .timeparse import parse_timezone
+        from retrieval.text.times import parse_timezone
 
         return parse_timezone(value).key
 
@@ -205,3 +207,8 @@ class Settings(BaseSettings):
     @property
     def digest_db_path(self) -> Path:
         return self.digest_db or self.data_dir / "digest.sqlite3"
+
+    def fetch_policy(self) -> FetchPolicy:
+        """What :class:`corpus.fetch.Fetcher` needs of these settings."""
+        return FetchPolicy(timeout_s=self.fetch_timeout_s, max_bytes=self.fetch_max_bytes,
+                           user_agent=self.fetch_user_agent, respect_robots=self.respect_robots)

@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from dataclasses import dataclass, field
 
+import numpy as np
 from pydantic import BaseModel, Field
 
-Language = Literal["id", "en"]
+from corpus.article import Article, ArticleMeta, Language
 
-
-class ArticleMeta(BaseModel):
-    """What we know about a source article. Unknown fields stay ``None``; nothing is invented."""
-
-    doc_id: str
-    title: str
-    outlet: str | None = None
-    published: str | None = Field(None, description="ISO 8601 date or date-time, as given by the source.")
-    author: str | None = None
-    language: str = "id"
-    url: str | None = None
-    source: str | None = Field(None, description="Where it came from: the feed URL, 'web' (a page URL given directly) or 'file'.")
-
-    def published_datetime(self) -> datetime | None:
-        if not self.published:
-            return None
-        try:
-            return datetime.fromisoformat(self.published)
-        except ValueError:
-            return None
-
-
-class Article(ArticleMeta):
-    """A cleaned article: metadata plus body paragraphs (site clutter removed)."""
-
-    text: str
+__all__ = ["Article", "ArticleMeta", "Language"]
 
 
 class Chunk(BaseModel):
@@ -47,6 +22,21 @@ class Chunk(BaseModel):
     start_char: int
     end_char: int
     sentences: list[str]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article as stored in the index, with its vector.
+
+    ``index`` is its position in the article; -1 is the byline passage (title, outlet, date,
+    author) that ingestion adds so "who wrote it" questions have a sentence to quote."""
+
+    sentence_id: str
+    doc_id: str
+    chunk_id: str
+    index: int
+    text: str
+    vector: np.ndarray = field(repr=False)
 
 
 class RetrievedChunk(BaseModel):

@@ -35,7 +35,7 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The packaged Gemma GGUF, assembled once for the session."""
-    from retrieval.llm import default_model_path
+    from retrieval.models.llm import default_model_path
 
     return default_model_path(make_settings(tmp_path_factory.mktemp("models")))
 
@@ -62,7 +62,7 @@ NEWS_INGESTED = datetime(2026, 11, 21, 5, 0, tzinfo=UTC)  # 12:00 WIB, after the
 def digest_service(tmp_path_factory: pytest.TempPathFactory, model_path: Path):
     """A service of its own (others' answers must not see the extra articles), with ingestion
     times under the test's control: the seeds at SEEDS_INGESTED, the fixtures at NEWS_INGESTED."""
-    from retrieval.ingest import Ingester
+    from retrieval.index.ingest import Ingester
     from retrieval.service import AnswerService
 
     settings = make_settings(tmp_path_factory.mktemp("digest-data"), llm_model=model_path, llm_threads=1,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from retrieval.digest import Digest
-from retrieval.events import LEAD_SENTENCES, group_events, lead_names, profiles
+from retrieval.digest.builder import Digest
+from retrieval.digest.events import LEAD_SENTENCES, group_events, lead_names, profiles
 from retrieval.text import split_sentences
-from retrieval.verify import MARKER, check_sentence
+from retrieval.answering.verify import MARKER, check_sentence
 from tests.conftest import NEWS_INGESTED
 
 KOZLOV = {"000_9a6ab7c0c6407063", "001_dcd6b936241eaf9f", "002_620ccf5526c3d172"}

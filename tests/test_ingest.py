@@ -6,9 +6,9 @@ import pytest
 
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file, to_markdown
-from retrieval.embeddings import build_embeddings
-from retrieval.ingest import Ingester, chunk_article
-from retrieval.store import StoreError, VectorsRequired, open_store
+from retrieval.models.embeddings import build_embeddings
+from retrieval.index.ingest import Ingester, chunk_article
+from retrieval.index.store import StoreError, VectorsRequired, open_store
 
 from .conftest import make_settings
 

@@ -12,12 +12,12 @@ from bot.cli import main
 from corpus import ARTICLES_DIR
 from corpus.documents import to_markdown
 from corpus.extract import web_doc_id
-from retrieval.digest import DigestBuilder
-from retrieval.embeddings import build_embeddings
-from retrieval.ingest import Ingester
-from retrieval.sources import SourceIngester
-from retrieval.store import open_store
-from retrieval.topic import TopicFilter
+from retrieval.digest.builder import DigestBuilder
+from retrieval.models.embeddings import build_embeddings
+from retrieval.index.ingest import Ingester
+from retrieval.index.sources import SourceIngester
+from retrieval.index.store import open_store
+from retrieval.index.topic import TopicFilter
 from tests.fakes.news_site import render_page
 
 from .conftest import make_settings
@@ -54,7 +54,7 @@ def test_feeds_bring_on_topic_articles_with_their_metadata_and_a_rerun_changes_n
                             include=["metadatas"])["metadatas"][0]
     assert (meta["url"], meta["source"], meta["language"], meta["title"]) == (web.seed_urls[0], web.rss, "id", SEEDS[0].title)
     assert meta["content_hash"] and meta["text_hash"] and meta["outlet"] == "Kabar Dunia"
-    dates = {m.doc_id: m.published for m in store.articles()}
+    dates = {m.doc_id: m.published_iso for m in store.articles()}
     assert dates[web_doc_id(web.seed_urls[0])] == "2024-11-19T17:31:00+07:00"  # the page's own date wins
     assert dates[web_doc_id(web.seed_urls[1])] == "2024-11-18T03:00:00+00:00"  # undated page: the feed's pubDate
     ids_before = sorted(store.chunks.get(include=[])["ids"])

@@ -15,10 +15,10 @@ import pytest
 
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file
-from retrieval.embeddings import build_embeddings
-from retrieval.ingest import Ingester
-from retrieval.search import HybridRetriever
-from retrieval.store import open_store
+from retrieval.models.embeddings import build_embeddings
+from retrieval.index.ingest import Ingester
+from retrieval.index.search import HybridRetriever
+from retrieval.index.store import open_store
 
 from .conftest import make_settings
 

@@ -1,4 +1,4 @@
-from retrieval.lexicon import Matcher, concepts
+from retrieval.text.lexicon import Matcher, concepts
 from retrieval.text import detect_language, numbers, split_sentences, stem_variants
 
 

@@ -1,6 +1,6 @@
 """Verification: what the model adds beyond the evidence never survives."""
 
-from retrieval.verify import verify
+from retrieval.answering.verify import verify
 
 EV = {1: "Krivoruchko menyampaikan salam dari Presiden Rusia Vladimir Putin kepada Kim, yang mengucapkan terima kasih "
          "sebesar-besarnya dalam pertemuan yang digelar pada Kamis tersebut."}

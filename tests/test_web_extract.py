@@ -9,9 +9,9 @@ from corpus.documents import load_file
 from corpus.extract import ExtractionError, canonical_url, decode_html, extract_article, web_doc_id
 from corpus.feeds import FeedsFileError, load_feeds_file, read_feed
 from corpus.fetch import Fetcher, FetchError
-from retrieval.embeddings import build_embeddings
+from retrieval.models.embeddings import build_embeddings
 from retrieval.settings import PROJECT_ROOT
-from retrieval.topic import TopicFilter, load_topic_items, score_topic
+from retrieval.index.topic import TopicFilter, load_topic_items, score_topic
 from tests.fakes.news_site import CLUTTER_MARKERS, render_page
 
 from .conftest import make_settings
@@ -26,7 +26,7 @@ def topic(tmp_path_factory) -> TopicFilter:
 
 
 def fetch_article(settings, url: str):
-    with Fetcher(settings) as f:
+    with Fetcher(settings.fetch_policy()) as f:
         got = f.fetch(url)
     return extract_article(decode_html(got.body, got.charset, url), got.url, source="web")
 
@@ -38,7 +38,7 @@ def test_extraction_drops_the_site_clutter_and_reads_the_metadata(web, tmp_path)
     for marker in CLUTTER_MARKERS + ("Facebook", "Tentang Kami", "Timnas", "Tag:"):
         assert marker not in article.text
     assert (article.title, article.outlet, article.author) == (seed.title, "Kabar Dunia", "Ikhsan Abdul Hakim")
-    assert article.published == "2024-11-19T17:31:00+07:00" and article.language == "id"
+    assert article.published_iso == "2024-11-19T17:31:00+07:00" and article.language == "id"
     assert article.url == web.seed_urls[0] and article.doc_id == web_doc_id(web.seed_urls[0])
     assert article.doc_id.startswith("127-0-0-1_") and article.source == "web"
 
@@ -107,7 +107,7 @@ def test_robots_txt_also_rules_where_a_redirect_leads(web, tmp_path):
 
 
 def test_feeds_rss_and_atom(web, tmp_path):
-    with Fetcher(make_settings(tmp_path)) as f:
+    with Fetcher(make_settings(tmp_path).fetch_policy()) as f:
         rss, atom = read_feed(f, web.rss), read_feed(f, web.atom)
         with pytest.raises(FetchError, match="content type text/html"):
             read_feed(f, web.seed_urls[0])

@@ -7,7 +7,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.digest_view import local_label
-from retrieval.timeparse import parse_time_of_day, parse_timezone
+from retrieval.text.times import parse_time_of_day, parse_timezone
 
 from .i18n import t
 from .sending import NO_PREVIEW

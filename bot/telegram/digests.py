@@ -21,7 +21,7 @@ from telegram.ext import ContextTypes, JobQueue
 
 from bot.digest_view import digest_html
 from bot.render import split_html
-from retrieval.digest import Digest
+from retrieval.digest.builder import Digest
 from retrieval.settings import Settings
 
 from .i18n import Language

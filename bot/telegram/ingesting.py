@@ -1,7 +1,7 @@
 """Keeping the corpus current from Telegram: the admins' ``/ingest URL`` and the feeds job.
 
 Both only call :meth:`retrieval.service.AnswerService.sources` in a worker thread; the work
-(fetching, extraction, topic filter, de-duplication, writing) lives in ``retrieval.sources``.
+(fetching, extraction, topic filter, de-duplication, writing) lives in ``retrieval.index.sources``.
 Articles are written under the answer service's lock, so answering never sees half an article.
 """
 

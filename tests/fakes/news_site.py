@@ -35,7 +35,7 @@ def render_page(article: Article, url: str, *, site: str = "Kabar Dunia") -> str
                         '<a href="/read/99">Harga Cabai Naik Jelang Akhir Tahun</a></div>')
         if i == 3:
             body.append('<div class="ads">Advertisement<br>Close Ads X<br>Scroll to continue with content</div>')
-    published = f'<meta property="article:published_time" content="{article.published}">' if article.published else ""
+    published = f'<meta property="article:published_time" content="{article.published_iso}">' if article.published else ""
     author = f'<meta name="author" content="{escape(article.author)}">' if article.author else ""
     byline = f'<div class="byline">Penulis: {escape(article.author)}</div>' if article.author else ""
     menu = "".join(f'<li><a href="/{m.lower()}">{m}</a></li>' for m in MENU)
@@ -68,7 +68,7 @@ def render_page(article: Article, url: str, *, site: str = "Kabar Dunia") -> str
 
 
 def _rfc822(article: Article) -> str:
-    dt = article.published_datetime()
+    dt = article.published
     return format_datetime(dt) if dt and dt.tzinfo else "Mon, 18 Nov 2024 10:00:00 +0700"
 
 

@@ -15,7 +15,7 @@ from bot.telegram.digests import utc_now
 from corpus import ARTICLES_DIR
 from retrieval.service import AnswerService
 from retrieval.settings import Settings
-from retrieval.store import open_store
+from retrieval.index.store import open_store
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.harness import running
 from tests.fakes.updates import Person, group_person, private_person

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .text import STOPWORDS, fold, numbers, similar, stem_variants, tokens, words
+from retrieval.text import STOPWORDS, fold, numbers, similar, stem_variants, tokens, words
 
 GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary_en_id.tsv"
 

@@ -13,7 +13,7 @@ import httpx
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from .settings import Settings
+from retrieval.settings import Settings
 
 
 class E5Embeddings(Embeddings):

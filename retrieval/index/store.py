@@ -9,7 +9,6 @@ instead, so that can never happen, even by mistake.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import chromadb
@@ -18,9 +17,9 @@ from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from .embeddings import VectorEmbeddings
-from .settings import Settings
-from .types import ArticleMeta, Chunk
+from retrieval.models.embeddings import VectorEmbeddings
+from retrieval.settings import Settings
+from retrieval.types import ArticleMeta, Chunk, Sentence
 
 
 class StoreError(RuntimeError):
@@ -52,19 +51,9 @@ class VectorsRequired(EmbeddingFunction[Documents]):
         return "cosine"
 
 
-@dataclass(frozen=True)
-class SentenceRow:
-    sentence_id: str
-    doc_id: str
-    chunk_id: str
-    index: int
-    text: str
-    vector: np.ndarray
-
-
 def _meta_dict(meta: ArticleMeta) -> dict[str, Any]:
-    d = meta.model_dump()
-    dt = meta.published_datetime()
+    d = meta.model_dump(mode="json")
+    dt = meta.published
     if dt is not None:
         d["published_ts"] = int(dt.timestamp()) if dt.tzinfo else int(dt.replace(hour=12).timestamp())
     return {k: v for k, v in d.items() if v is not None}  # Chroma metadata cannot hold None
@@ -134,14 +123,14 @@ class ChunkStore:
         res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=min(k, n), include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
 
-    def sentences_of(self, doc_ids: list[str]) -> list[SentenceRow]:
+    def sentences_of(self, doc_ids: list[str]) -> list[Sentence]:
         if not doc_ids:
             return []
         got = self.sentences.get(
             where={"doc_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas", "embeddings"]
         )
         rows = [
-            SentenceRow(i, m["doc_id"], m["chunk_id"], int(m["index"]), d, np.asarray(e, dtype=np.float32))
+            Sentence(i, m["doc_id"], m["chunk_id"], int(m["index"]), d, np.asarray(e, dtype=np.float32))
             for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
         ]
         return sorted(rows, key=lambda r: (r.doc_id, r.index))

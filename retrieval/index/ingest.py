@@ -21,10 +21,9 @@ from tqdm import tqdm
 
 from corpus.documents import DocumentError, iter_files, load_file
 
-from .evidence import byline
-from .store import ChunkStore
-from .text import split_sentences
-from .types import Article, Chunk
+from retrieval.index.store import ChunkStore
+from retrieval.text import split_sentences
+from retrieval.types import Article, ArticleMeta, Chunk
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +77,20 @@ def chunk_article(article: Article) -> tuple[list[Chunk], list[tuple[str, str, i
         i = j - 1 if j - i > 1 else j  # one sentence of overlap
     sentences = [(s, owner[k], k) for k, (s, _, _) in enumerate(spans)]
     return chunks, sentences
+
+
+def byline(meta: ArticleMeta) -> str | None:
+    """The article's header facts as a passage ("who wrote it, where, when")."""
+    if not (meta.author or meta.outlet):
+        return None
+    parts = [f"Judul berita: {meta.title}."]
+    if meta.outlet:
+        parts.append(f"Media: {meta.outlet}.")
+    if meta.published:
+        parts.append(f"Terbit: {meta.published_date}.")
+    if meta.author:
+        parts.append(f"Penulis: {meta.author}.")
+    return " ".join(parts)
 
 
 def content_hash(article: Article) -> str:

@@ -8,10 +8,10 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from .lexicon import expand_terms
-from .store import ChunkStore
-from .text import stem_variants, stems, tokens
-from .types import ArticleMeta, Chunk, RetrievedChunk
+from retrieval.text.lexicon import expand_terms
+from retrieval.index.store import ChunkStore
+from retrieval.text import stem_variants, stems, tokens
+from retrieval.types import ArticleMeta, Chunk, RetrievedChunk
 
 RRF_K = 60
 

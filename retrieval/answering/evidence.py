@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .lexicon import Concept, Matcher, concepts
-from .store import SentenceRow
-from .text import STOPWORDS, detect_language, fold, numbers, stem_variants, tokens
-from .types import ArticleMeta, RetrievedChunk
+from corpus.dates import DAYS, MONTHS
+from retrieval.text.lexicon import Concept, Matcher, concepts
+from retrieval.text import STOPWORDS, detect_language, fold, numbers, stem_variants, tokens
+from retrieval.types import ArticleMeta, RetrievedChunk, Sentence
 
 QTYPE_PATTERNS: list[tuple[str, str]] = [
     ("time", r"\b(when|what (day|date|time|year|month)|which (day|date|year|month)|since when|kapan|hari apa|"
@@ -40,11 +40,6 @@ FORM_WORDS = frozenset(
     "happen happened terjadi isi contain contains content contents".split()
 )
 ANAPHORA = re.compile(r"^(ia|dia|mereka|hal (ini|itu|tersebut)|keduanya|he|she|they|it|this|that)\b", re.IGNORECASE)
-DAYS = frozenset("senin selasa rabu kamis jumat sabtu minggu monday tuesday wednesday thursday friday saturday sunday".split())
-MONTHS = frozenset(
-    "januari februari maret april mei juni juli agustus september oktober november desember january february march "
-    "may june july august october december".split()
-)
 RELATIVE_TIME = re.compile(r"\b(pekan lalu|minggu lalu|bulan lalu|tahun lalu|kemarin|hari yang sama|sehari sebelumnya|"
                            r"last (week|month|year)|yesterday)\b", re.IGNORECASE)
 NUMBER_WORDS = frozenset("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh puluhan ratusan ribuan ribu juta "
@@ -73,7 +68,7 @@ class Analysis:
 
 @dataclass
 class Candidate:
-    rows: list[SentenceRow]
+    rows: list[Sentence]
     meta: ArticleMeta
     text: str
     coverage: float
@@ -134,20 +129,6 @@ def type_ok(qtype: str, text: str, analysis: Analysis, title: str | None = None)
     return qtype == "other" or bool(answer_tokens(qtype, text, analysis, title))
 
 
-def byline(meta: ArticleMeta) -> str | None:
-    """The article's header facts as a passage ("who wrote it, where, when")."""
-    if not (meta.author or meta.outlet):
-        return None
-    parts = [f"Judul berita: {meta.title}."]
-    if meta.outlet:
-        parts.append(f"Media: {meta.outlet}.")
-    if meta.published:
-        parts.append(f"Terbit: {meta.published[:10]}.")
-    if meta.author:
-        parts.append(f"Penulis: {meta.author}.")
-    return " ".join(parts)
-
-
 class EvidenceSelector:
     """Scores passages of the retrieved articles; see the module docstring."""
 
@@ -159,7 +140,7 @@ class EvidenceSelector:
         capped by the plain share of concepts (so two common words can't stand in for a question)."""
         if not analysis.concepts:
             return 0.0
-        extra = numbers(meta.published or "") | numbers(meta.title)
+        extra = numbers(meta.published_iso or "") | numbers(meta.title)
         m = Matcher(text, extra_numbers=extra)
         hits = [m.has(c) for c in analysis.concepts]
         total = sum(analysis.weights) or 1.0
@@ -172,21 +153,21 @@ class EvidenceSelector:
         analysis: Analysis,
         qvec: np.ndarray,
         retrieved: list[RetrievedChunk],
-        sentences: list[SentenceRow],
+        sentences: list[Sentence],
     ) -> list[Candidate]:
         doc_rank: dict[str, int] = {}
         metas: dict[str, ArticleMeta] = {}
         for r in retrieved:
             doc_rank.setdefault(r.chunk.doc_id, len(doc_rank))
             metas.setdefault(r.chunk.doc_id, r.meta)
-        by_doc: dict[str, list[SentenceRow]] = {}
+        by_doc: dict[str, list[Sentence]] = {}
         for row in sentences:
             by_doc.setdefault(row.doc_id, []).append(row)
         out: list[Candidate] = []
         for doc_id, rows in by_doc.items():
             meta = metas[doc_id]
             sims = np.array([float(r.vector @ qvec) for r in rows]) if rows else np.zeros(0)
-            units: list[tuple[list[SentenceRow], float]] = []
+            units: list[tuple[list[Sentence], float]] = []
             for i, row in enumerate(rows):
                 if row.index < 0:  # the byline stands alone
                     units.append(([row], sims[i]))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embeddings import VectorEmbeddings
+from retrieval.models.embeddings import VectorEmbeddings
 
 _RUSSIA = re.compile(
     r"\b(?:russia\w*|rusia|moscow|moskow|moskwa|kremlin|putin|lavrov|shoigu|belousov|vladivostok)\b"

@@ -21,11 +21,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from .evidence import DAYS, MONTHS
-from .lexicon import glossary
-from .store import SentenceRow
-from .text import STOPWORDS, fold, split_sentences, tokens
-from .types import ArticleMeta
+from corpus.dates import DAYS, MONTHS
+from retrieval.text.lexicon import glossary
+from retrieval.text import STOPWORDS, fold, split_sentences, tokens
+from retrieval.types import ArticleMeta, Sentence
 
 LEAD_SENTENCES = 5
 MIN_LEAD_SIMILARITY = 0.88
@@ -56,7 +55,7 @@ class ArticleProfile:
     """What event linking needs to know about one article."""
 
     meta: ArticleMeta
-    lead: tuple[SentenceRow, ...]
+    lead: tuple[Sentence, ...]
     names: frozenset[str]
     vector: np.ndarray = field(repr=False)
     when: datetime | None
@@ -95,9 +94,9 @@ def lead_names(lead_texts: list[str], ordinary: frozenset[str]) -> frozenset[str
     return frozenset(found)
 
 
-def profiles(metas: list[ArticleMeta], rows: list[SentenceRow]) -> list[ArticleProfile]:
+def profiles(metas: list[ArticleMeta], rows: list[Sentence]) -> list[ArticleProfile]:
     """One profile per article that has sentences in ``rows`` (the store's sentence records)."""
-    by_doc: dict[str, list[SentenceRow]] = {}
+    by_doc: dict[str, list[Sentence]] = {}
     for r in rows:
         if r.index >= 0:  # index -1 is the byline pseudo-sentence
             by_doc.setdefault(r.doc_id, []).append(r)
@@ -110,7 +109,7 @@ def profiles(metas: list[ArticleMeta], rows: list[SentenceRow]) -> list[ArticleP
         vec = np.mean([r.vector for r in sents], axis=0)
         vec = vec / (np.linalg.norm(vec) or 1.0)
         out.append(ArticleProfile(meta, tuple(sents), lead_names([r.text for r in sents], ordinary), vec,
-                                  meta.published_datetime()))
+                                  meta.published))
     return out
 
 

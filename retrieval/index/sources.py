@@ -21,10 +21,10 @@ from corpus.extract import ExtractionError, canonical_url, decode_html, extract_
 from corpus.feeds import FeedEntry, FeedsFileError, load_feeds_file, read_feed
 from corpus.fetch import Fetcher, FetchError, is_web_url
 
-from .ingest import Ingester, IngestReport
-from .settings import Settings
-from .topic import TopicFilter
-from .types import Article
+from retrieval.index.ingest import Ingester, IngestReport
+from retrieval.settings import Settings
+from retrieval.index.topic import TopicFilter
+from retrieval.types import Article
 
 log = logging.getLogger(__name__)
 MAX_SEEN_ENTRIES = 20_000  # feed entries remembered between runs of one process (a few MB at most)
@@ -61,7 +61,7 @@ class SourceIngester:
     ) -> IngestReport:
         """Ingest ``targets`` (paths of files or folders, or page URLs) and every entry of ``feeds``."""
         report = IngestReport()
-        with self._run_lock, Fetcher(self.settings) as fetcher:
+        with self._run_lock, Fetcher(self.settings.fetch_policy()) as fetcher:
             files, pages = self._plan(targets, feeds, fetcher, report)
             bar = tqdm(total=len(files) + len(pages), desc="ingest", unit="item", disable=not progress)
             with bar:
@@ -134,7 +134,7 @@ class SourceIngester:
             log.info("skipped %s", exc)
             return
         if article.published is None and page.published:
-            article = article.model_copy(update={"published": page.published})
+            article = Article.model_validate(article.model_dump() | {"published": page.published})
         if self._on_topic(article, page.url, report):
             self.ingester.ingest_article(article, report, label=page.url)
         if page.stamp:

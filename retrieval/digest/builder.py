@@ -1,9 +1,9 @@
 """The daily digest: what is new in a time window, grouped by event, every line cited.
 
 1. Articles published or ingested in the window (``since`` < t <= ``until``).
-2. Reports of the same event become one item (:mod:`retrieval.events`).
+2. Reports of the same event become one item (:mod:`retrieval.digest.events`).
 3. Each item gets a one-sentence summary: the lead sentence that the most reports support
-   (checked with :func:`retrieval.verify.check_sentence`, the same check answers pass); the
+   (checked with :func:`retrieval.answering.verify.check_sentence`, the same check answers pass); the
    model may phrase it in the subscriber's language, and its sentence is kept only if it is
    supported by every source it cites. Reports that do not support the summary are still
    listed as "also reported by", with their citations.
@@ -21,13 +21,13 @@ from pydantic import BaseModel, Field
 
 from prompts import message, template
 
-from .events import ArticleProfile, Event, group_events, profiles
-from .llm import Generator, LLMError
-from .settings import Settings
-from .store import ChunkStore, SentenceRow, article_meta
-from .text import detect_language
-from .types import ArticleMeta, Citation, Language
-from .verify import MARKER, check_sentence, clean_generation
+from retrieval.digest.events import ArticleProfile, Event, group_events, profiles
+from retrieval.models.llm import Generator, LLMError
+from retrieval.settings import Settings
+from retrieval.index.store import ChunkStore, article_meta
+from retrieval.text import detect_language
+from retrieval.types import ArticleMeta, Citation, Language, Sentence
+from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class DigestBuilder:
             n = len(digest.citations) + 1
             m = p.meta
             digest.citations.append(Citation(n=n, doc_id=m.doc_id, title=m.title, outlet=m.outlet,
-                                             published=m.published, url=m.url, quote=quote))
+                                             published=m.published_iso, url=m.url, quote=quote))
             return n
 
         local = {k: cite(p, q) for k, (p, q) in enumerate(zip(s.cited, s.quotes), start=1)}
@@ -175,10 +175,10 @@ class DigestBuilder:
             text = message(lang, "digest_quote", source=_label(backers[0].meta, lang), quote=lead.text, markers=markers)
         return _Summary(text, backers, quotes, others, False)
 
-    def _best_lead(self, event: Event) -> tuple[SentenceRow, tuple[ArticleProfile, ...]]:
+    def _best_lead(self, event: Event) -> tuple[Sentence, tuple[ArticleProfile, ...]]:
         """The lead sentence supported by the most reports of the event (ties: earlier in its
         article, then closer in meaning to the other reports); with the reports that support it."""
-        best: tuple[tuple, SentenceRow, tuple[ArticleProfile, ...]] | None = None
+        best: tuple[tuple, Sentence, tuple[ArticleProfile, ...]] | None = None
         for p in event.articles:
             for row in p.lead[:SUMMARY_CANDIDATES_PER_ARTICLE]:
                 if not MIN_SUMMARY_WORDS <= _words(row.text) <= MAX_SUMMARY_WORDS or row.text[:1] in "\"“‘'":
@@ -230,7 +230,7 @@ def _supports(sentence: str, report: ArticleProfile) -> bool:
 
 
 
-def _closest(p: ArticleProfile, row: SentenceRow) -> SentenceRow:
+def _closest(p: ArticleProfile, row: Sentence) -> Sentence:
     return max(p.lead, key=lambda r: float(r.vector @ row.vector))
 
 

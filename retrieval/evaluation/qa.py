@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .types import Answer
+from retrieval.types import Answer
 
 
 class EvalFileError(ValueError):

@@ -1,6 +1,9 @@
 """Language-aware text helpers: sentence splitting, tokens, stems, numbers, language detection.
 
 Indonesian news text is the corpus; questions come in Indonesian or English.
+``lexicon`` adds concepts and the EN→ID glossary on top.
+
+May import: ``corpus``. Nothing else of rnkbot's.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .types import Language
+from corpus.article import Language
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREV = {

@@ -1,10 +1,10 @@
 """From a question to a cited answer (or an honest refusal), evidence first.
 
 1. Retrieve chunks (hybrid), take their articles' sentences.
-2. Pick the evidence passage(s) that answer the question (:mod:`retrieval.evidence`);
+2. Pick the evidence passage(s) that answer the question (:mod:`retrieval.answering.evidence`);
    refuse when none does.
 3. The model phrases an answer from the numbered evidence; it cites opaque numbers.
-4. Every sentence is verified against the evidence it cites (:mod:`retrieval.verify`);
+4. Every sentence is verified against the evidence it cites (:mod:`retrieval.answering.verify`);
    unsupported sentences and unknown citations are dropped.
 5. When nothing survives, the answer quotes the evidence, with outlet and date, in a
    frame in the user's language. Citations are resolved from what the answer cites.
@@ -18,15 +18,15 @@ from collections.abc import Callable
 
 from prompts import message, template
 
-from .evidence import Analysis, Candidate, EvidenceSelector, analyze, answer_tokens
-from .lexicon import Matcher, concepts
-from .llm import Generator, LLMError
-from .search import HybridRetriever
-from .settings import Settings
-from .store import ChunkStore
-from .text import detect_language, tokens
-from .types import Answer, Citation, Language, RetrievedRef, Timings, Turn
-from .verify import MARKER, verify
+from retrieval.answering.evidence import Analysis, Candidate, EvidenceSelector, analyze, answer_tokens
+from retrieval.text.lexicon import Matcher, concepts
+from retrieval.models.llm import Generator, LLMError
+from retrieval.index.search import HybridRetriever
+from retrieval.settings import Settings
+from retrieval.index.store import ChunkStore
+from retrieval.text import detect_language, tokens
+from retrieval.types import Answer, Citation, Language, RetrievedRef, Timings, Turn
+from retrieval.answering.verify import MARKER, verify
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def _source_label(c: Candidate, language: str) -> str:
     if not meta.outlet:
         return message(language, "unknown_outlet", title=meta.title)
     if meta.published:
-        return message(language, "source_with_date", outlet=meta.outlet, date=meta.published[:10])
+        return message(language, "source_with_date", outlet=meta.outlet, date=meta.published_date)
     return meta.outlet
 
 
@@ -92,7 +92,7 @@ class Answerer:
         text, cited = self._phrase(question, lang, analysis, chosen, on_partial)
         t2 = time.perf_counter()
         citations = [
-            Citation(n=n, doc_id=c.meta.doc_id, title=c.meta.title, outlet=c.meta.outlet, published=c.meta.published,
+            Citation(n=n, doc_id=c.meta.doc_id, title=c.meta.title, outlet=c.meta.outlet, published=c.meta.published_iso,
                      url=c.meta.url, quote=c.text)
             for n, c in cited
         ]

@@ -1,7 +1,7 @@
 """Language-model backends: llama.cpp on a local GGUF, or an OpenAI-compatible server.
 
 The model only phrases; code picks the evidence and verifies what comes back
-(:mod:`retrieval.verify`), so a better model makes answers better and never less safe.
+(:mod:`retrieval.answering.verify`), so a better model makes answers better and never less safe.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 import httpx
 
-from .settings import Settings
+from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 

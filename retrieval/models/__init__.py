@@ -1,0 +1,4 @@
+"""Clients of the models: the embedder and the language model, each behind one interface.
+
+May import: ``retrieval.settings``. Nothing else of rnkbot's.
+"""
