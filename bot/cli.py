@@ -19,7 +19,7 @@ from corpus.documents import DocumentError
 from corpus.feeds import FeedsFileError, load_feeds_file
 from retrieval.evaluation.qa import EvalFileError, load_items, score
 from retrieval.models.llm import LLMError
-from retrieval.settings import Settings
+from retrieval.settings import Settings, env_example, setting_name
 from retrieval.index.store import StoreError
 from retrieval.text.times import parse_since, parse_timezone
 
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     sub.add_parser("run", help="build the index if needed, then the bot (with a token) or the terminal chat")
     sub.add_parser("about", help="what the index holds")
+    sub.add_parser("env-example", help="print .env.example: every setting, its description and default")
     return p
 
 
@@ -125,7 +126,7 @@ def cmd_ingest(args, settings: Settings) -> int:
 
     service = AnswerService.build(settings, with_llm=False)
     feeds = list(args.feed) + ([f.url for f in load_feeds_file(args.feeds)] if args.feeds else [])
-    targets = args.paths or ([] if feeds else [settings.corpus_dir])
+    targets = args.paths or ([] if feeds else [settings.store.corpus_dir])
     report = service.sources().run(targets, feeds, filter_files=args.filter_files, progress=not args.quiet)
     print(report.summary())
     done = report.added or report.updated or report.unchanged or report.duplicates
@@ -137,9 +138,9 @@ def cmd_eval_topic(args, settings: Settings) -> int:
     from retrieval.index.topic import TopicFilter, load_topic_items, score_topic
 
     items = load_topic_items(args.file)
-    result = score_topic(TopicFilter(build_embeddings(settings), threshold=settings.topic_threshold), items)
+    result = score_topic(TopicFilter(build_embeddings(settings), settings.topic), items)
     print(f"{len(items)} items: precision {result.precision:.3f}, recall {result.recall:.3f}, accuracy {result.accuracy:.3f} "
-          f"(tp {result.tp}, fp {result.fp}, fn {result.fn}, tn {result.tn}; threshold {settings.topic_threshold:+.3f})")
+          f"(tp {result.tp}, fp {result.fp}, fn {result.fn}, tn {result.tn}; threshold {settings.topic.threshold:+.3f})")
     for item, decision in result.errors:
         print(f"  wrong: {item.id} [{item.kind}, labelled {'on' if item.on_topic else 'off'}] {item.title}: {decision.reason}")
     return 0
@@ -156,7 +157,7 @@ def cmd_eval(args, settings: Settings) -> int:
 def cmd_digest(args, settings: Settings) -> int:
     from .digest_view import digest_text
 
-    tz = parse_timezone(settings.digest_timezone)
+    tz = parse_timezone(settings.digest.timezone)
     now = datetime.now(timezone.utc)
     since = parse_since(args.since, tz, now) if args.since else now - timedelta(hours=24)
     if since >= now:
@@ -180,7 +181,7 @@ def cmd_chat(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    if settings.telegram_bot_token is None:
+    if settings.telegram.bot_token is None:
         print("rnkbot serve: set TELEGRAM_BOT_TOKEN (in the environment or .env) to run the Telegram bot", file=sys.stderr)
         return 2
     from .telegram.app import run_bot
@@ -190,7 +191,7 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    return cmd_serve(args, settings) if settings.telegram_bot_token else cmd_chat(args, settings)
+    return cmd_serve(args, settings) if settings.telegram.bot_token else cmd_chat(args, settings)
 
 
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "eval-topic": cmd_eval_topic,
@@ -199,13 +200,17 @@ COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "env-example":  # needs no valid settings: it is how to write them
+        print(env_example(), end="")
+        return 0
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"rnkbot: invalid setting: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']} (check .env and RNKBOT_* variables)",
+        first = exc.errors()[0]
+        print(f"rnkbot: invalid setting {setting_name(first['loc'])}: {first['msg']} (check .env and the environment)",
               file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.DEBUG if args.verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else getattr(logging, settings.logging.level.upper(), logging.INFO)
                         if args.command in ("serve", "run") else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the bot token

@@ -46,7 +46,7 @@ class AnswerService:
         self.settings = settings
         self.store = store
         self.generator = generator
-        self.retriever = HybridRetriever(store, k=settings.retrieve_k)
+        self.retriever = HybridRetriever(store, k=settings.answering.retrieve_k)
         self.answerer = Answerer(settings, self.retriever, store, generator)
         self.digests = DigestBuilder(settings, store, generator)
         self._lock = threading.Lock()
@@ -61,7 +61,7 @@ class AnswerService:
         return cls(settings, store, generator)
 
     def ingester(self) -> Ingester:
-        return Ingester(self.store, write_lock=self._lock)
+        return Ingester(self.store, write_lock=self._lock, chunking=self.settings.index)
 
     def sources(self) -> "SourceIngester":
         """The service that ingests files, web pages and feeds (built once, on first use)."""
@@ -70,7 +70,7 @@ class AnswerService:
 
         with self._sources_lock:
             if self._sources is None:
-                topic = TopicFilter(self.store.embeddings, threshold=self.settings.topic_threshold)
+                topic = TopicFilter(self.store.embeddings, self.settings.topic)
                 self._sources = SourceIngester(self.settings, self.ingester(), topic)
             return self._sources
 
@@ -78,7 +78,7 @@ class AnswerService:
         """Ingest the default corpus when the index is empty (first run)."""
         if self.store.count() > 0:
             return None
-        return self.ingester().ingest_paths([self.settings.corpus_dir], progress=progress)
+        return self.ingester().ingest_paths([self.settings.store.corpus_dir], progress=progress)
 
     def ask(
         self,

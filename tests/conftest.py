@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,8 +29,11 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
-def make_settings(data_dir: Path, **overrides) -> Settings:
-    return Settings(_env_file=None, data_dir=data_dir, corpus_dir=ARTICLES_DIR, **overrides)
+def make_settings(data_dir: Path, **sections: dict[str, Any]) -> Settings:
+    """Settings over ``data_dir`` and the seed corpus, with overrides by section:
+    ``make_settings(tmp, llm={"threads": 1}, fetch={"timeout_s": 0.5})``. No ``.env`` is read."""
+    store = {"data_dir": data_dir, "corpus_dir": ARTICLES_DIR} | sections.pop("store", {})
+    return Settings(_env_file=None, store=store, **sections)
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +49,7 @@ def service(tmp_path_factory: pytest.TempPathFactory, model_path: Path):
     """The real answering service over the seed corpus (real Chroma, embedder and model)."""
     from retrieval.service import AnswerService
 
-    settings = make_settings(tmp_path_factory.mktemp("service-data"), llm_model=model_path)
+    settings = make_settings(tmp_path_factory.mktemp("service-data"), llm={"model": model_path})
     svc = AnswerService.build(settings)
     report = svc.ensure_index()
     assert report is not None and len(report.added) == 5
@@ -65,8 +69,8 @@ def digest_service(tmp_path_factory: pytest.TempPathFactory, model_path: Path):
     from retrieval.index.ingest import Ingester
     from retrieval.service import AnswerService
 
-    settings = make_settings(tmp_path_factory.mktemp("digest-data"), llm_model=model_path, llm_threads=1,
-                             embedding_threads=1)
+    settings = make_settings(tmp_path_factory.mktemp("digest-data"), llm={"model": model_path, "threads": 1},
+                             embedding={"threads": 1})
     svc = AnswerService.build(settings)
     seeds = Ingester(svc.store, clock=SEEDS_INGESTED.timestamp).ingest_paths([ARTICLES_DIR])
     news = Ingester(svc.store, clock=NEWS_INGESTED.timestamp).ingest_paths([DIGEST_FIXTURES])

@@ -67,7 +67,7 @@ def test_empty_and_oversized_questions(service):
     assert service.ask("   ").refused
     long_q = "Berapa pasukan yang dikirim Korea Utara untuk membantu Rusia? " + "lagi " * 3000
     ans = service.ask(long_q)
-    assert len(ans.question) <= service.settings.max_question_chars
+    assert len(ans.question) <= service.settings.answering.max_question_chars
 
 
 def test_contract_shape(service):

@@ -11,7 +11,7 @@ from bot.cli import main
 @pytest.fixture
 def cli_env(monkeypatch, tmp_path, model_path, service):
     """CLI runs over the session's index and model (settings come from the environment)."""
-    monkeypatch.setenv("RNKBOT_DATA_DIR", str(service.settings.data_dir))
+    monkeypatch.setenv("RNKBOT_DATA_DIR", str(service.settings.store.data_dir))
     monkeypatch.setenv("RNKBOT_LLM_MODEL", str(model_path))
     monkeypatch.chdir(tmp_path)  # no stray .env
     return tmp_path

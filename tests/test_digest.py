@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from retrieval.digest.builder import Digest
-from retrieval.digest.events import LEAD_SENTENCES, group_events, lead_names, profiles
+from retrieval.digest.events import group_events, lead_names, profiles
 from retrieval.text import split_sentences
 from retrieval.answering.verify import MARKER, check_sentence
 from tests.conftest import NEWS_INGESTED
@@ -57,7 +57,7 @@ def test_first_digest_covers_the_last_24_hours_and_groups_the_kozlov_reports(dig
 
 def lead_of(service, doc_id: str) -> str:
     rows = [r for r in service.store.sentences_of([doc_id]) if r.index >= 0]
-    return " ".join(r.text for r in rows[:LEAD_SENTENCES])
+    return " ".join(r.text for r in rows[: service.settings.digest.event_lead_sentences])
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -107,7 +107,7 @@ def test_english_digest_is_english_or_a_labelled_quote(digest_service):
 
 
 def test_item_cap_keeps_the_most_recent(digest_service, monkeypatch):
-    monkeypatch.setattr(digest_service.settings, "digest_max_items", 1)
+    monkeypatch.setattr(digest_service.digests, "settings", digest_service.settings.updated(digest={"max_items": 1}))
     d = digest_service.digest(FIRST_DIGEST, SECOND_DIGEST, "id")
     assert len(d.items) == 1 and d.articles == 4
     assert cited_docs(d, d.items[0]) == {"t_lavrov_antara", "t_lavrov_tempo"}
@@ -144,7 +144,7 @@ def test_event_ids_are_stable(digest_service):
 def test_cli_digest_json(since, digest_service, monkeypatch, capsys, tmp_path, model_path):
     from bot.cli import main
 
-    monkeypatch.setenv("RNKBOT_DATA_DIR", str(digest_service.settings.data_dir))
+    monkeypatch.setenv("RNKBOT_DATA_DIR", str(digest_service.settings.store.data_dir))
     monkeypatch.setenv("RNKBOT_LLM_MODEL", str(model_path))
     monkeypatch.setenv("RNKBOT_LLM_THREADS", "1")
     monkeypatch.chdir(tmp_path)

@@ -81,7 +81,7 @@ def test_duplicates_same_url_twice_and_same_text_under_two_urls(web, make_source
     # a file whose front matter names a stored article's URL is that article again
     article = SEEDS[2].model_copy(update={"text": SEEDS[2].text + "\n\nSatu kalimat tambahan dari berkas."})
     sources.run([web.seed_urls[2]])
-    f = sources.settings.data_dir.parent / "copy.md"
+    f = sources.settings.store.data_dir.parent / "copy.md"
     f.write_text(to_markdown(article.model_copy(update={"url": web.seed_urls[2]})), encoding="utf-8")
     by_file = sources.run([f])
     assert by_file.duplicates == [(str(f), f"same URL as {web_doc_id(web.seed_urls[2])}")]
@@ -108,7 +108,7 @@ def test_an_updated_page_replaces_its_old_chunks(web, make_sources):
 
 def test_bad_items_are_skipped_with_reasons_and_the_run_goes_on(web, make_sources):
     expected = add_bad_pages(web.site)
-    sources = make_sources(fetch_timeout_s=0.5, fetch_max_bytes=1_000_000)
+    sources = make_sources(fetch={"timeout_s": 0.5, "max_bytes": 1_000_000})
     urls = list(expected) + [web.seed_urls[3]]
     report = sources.run(urls)
     assert report.added == [web_doc_id(web.seed_urls[3])]

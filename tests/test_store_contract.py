@@ -105,5 +105,5 @@ class TestChromaServer(StoreContract):
     @pytest.fixture
     def store(self, tmp_path, embeddings, chroma_server):
         name = f"t{time.monotonic_ns()}"  # a fresh collection per test on the shared server
-        return open_store(make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server,
-                                        collection=name), embeddings)
+        return open_store(make_settings(tmp_path / "data", store={"chroma_host": "127.0.0.1", "chroma_port": chroma_server,
+                                                                  "collection": name}), embeddings)

@@ -26,7 +26,7 @@ def topic(tmp_path_factory) -> TopicFilter:
 
 
 def fetch_article(settings, url: str):
-    with Fetcher(settings.fetch_policy()) as f:
+    with Fetcher(settings.fetch.policy()) as f:
         got = f.fetch(url)
     return extract_article(decode_html(got.body, got.charset, url), got.url, source="web")
 
@@ -79,7 +79,7 @@ def test_every_bad_page_gets_a_clear_reason(web, tmp_path):
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/read/1"
     expected[dead] = "cannot connect"
-    settings = make_settings(tmp_path, fetch_timeout_s=0.5, fetch_max_bytes=1_000_000)
+    settings = make_settings(tmp_path, fetch={"timeout_s": 0.5, "max_bytes": 1_000_000})
     for url, reason in expected.items():
         with pytest.raises((FetchError, ExtractionError)) as info:
             fetch_article(settings, url)
@@ -93,7 +93,7 @@ def test_robots_txt_is_respected_unless_turned_off(web, tmp_path):
     with pytest.raises(FetchError, match="robots.txt"):
         fetch_article(make_settings(tmp_path), private)
     assert "/private/0" not in web.site.hits  # not even requested
-    assert fetch_article(make_settings(tmp_path, respect_robots=False), private).title == SEEDS[0].title
+    assert fetch_article(make_settings(tmp_path, fetch={"respect_robots": False}), private).title == SEEDS[0].title
 
 
 def test_robots_txt_also_rules_where_a_redirect_leads(web, tmp_path):
@@ -107,7 +107,7 @@ def test_robots_txt_also_rules_where_a_redirect_leads(web, tmp_path):
 
 
 def test_feeds_rss_and_atom(web, tmp_path):
-    with Fetcher(make_settings(tmp_path).fetch_policy()) as f:
+    with Fetcher(make_settings(tmp_path).fetch.policy()) as f:
         rss, atom = read_feed(f, web.rss), read_feed(f, web.atom)
         with pytest.raises(FetchError, match="content type text/html"):
             read_feed(f, web.seed_urls[0])

@@ -39,7 +39,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat, message = update.effective_chat, update.effective_message
     lang = await ui_language(context, update.effective_user)
     current = svc.digests.store.get(chat.id)
-    defaults = (current.at_time, current.timezone) if current else (svc.settings.digest_time, svc.settings.digest_timezone)
+    defaults = (current.at_time, current.timezone) if current else (svc.settings.digest.time, svc.settings.digest.timezone)
     try:
         at, tz = parse_subscribe_args(context.args or [], *defaults)
     except ValueError as exc:
@@ -67,7 +67,7 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     chat = update.effective_chat
     lang = await ui_language(context, update.effective_user)
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    parts = await svc.digests.on_demand(chat.id, lang, parse_timezone(svc.settings.digest_timezone))
+    parts = await svc.digests.on_demand(chat.id, lang, parse_timezone(svc.settings.digest.timezone))
     for part in parts:
         await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
 

@@ -85,7 +85,7 @@ class DigestDelivery:
             return Outcome.NOT_SUBSCRIBED if self.store.get(chat_id) is None else Outcome.ALREADY_SENT
         now = self.clock()
         digest = await self.digest_for(sub, now)
-        if digest.empty and not self.settings.digest_send_empty:
+        if digest.empty and not self.settings.digest.send_empty:
             self.store.delivered(chat_id, now)
             return Outcome.NOTHING_NEW
         try:

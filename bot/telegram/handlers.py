@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop updates from chats outside the allow-list (private chats are told why)."""
     chat, user = update.effective_chat, update.effective_user
-    if chat is None or services(context).config.chat_allowed(chat.id, user.id if user else None):
+    if chat is None or services(context).settings.telegram.chat_allowed(chat.id, user.id if user else None):
         return
     if chat.type == ChatType.PRIVATE and update.message is not None:
         await update.message.reply_text(t(await ui_language(context, user), "not_allowed"))
@@ -101,7 +101,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     user = update.effective_user
     lang = await ui_language(context, user)
-    if user is None or not svc.config.is_admin(user.id):
+    if user is None or not svc.settings.telegram.is_admin(user.id):
         await update.effective_message.reply_text(t(lang, "admins_only"))
         return
     await update.effective_message.reply_text(stats_text(svc.stats, svc.queue, lang), parse_mode=ParseMode.HTML)

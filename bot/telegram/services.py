@@ -12,7 +12,6 @@ from telegram.ext import ContextTypes
 from retrieval.settings import Settings
 
 from .answering import AnswerFlow
-from .config import BotConfig
 from .digests import DigestDelivery, DigestScheduler
 from .i18n import Language, guess_language
 from .memory import AnswerMemory
@@ -31,7 +30,6 @@ LANG_KEY = "rnkbot.lang"
 @dataclass
 class BotServices:
     settings: Settings
-    config: BotConfig
     service: "AnswerService"
     prefs: PrefsStore
     memory: AnswerMemory

@@ -64,8 +64,8 @@ class Answerer:
         lang: Language = language or detect_language(question)
         if not question:
             return Answer(question=question, language=lang, answer=message(lang, "empty"), refused=True)
-        if len(question) > self.settings.max_question_chars:
-            question = question[: self.settings.max_question_chars].rsplit(" ", 1)[0]
+        if len(question) > self.settings.answering.max_question_chars:
+            question = question[: self.settings.answering.max_question_chars].rsplit(" ", 1)[0]
 
         search_text = self._with_context(question, history)
         qvec = self.store.embeddings.query_vector(search_text)
@@ -75,7 +75,7 @@ class Answerer:
         # retrieve() has just refreshed the retriever's corpus view; its per-article stems are current
         analysis = analyze(search_text, self.retriever.doc_stems, asked=question)
         ranked = self.selector.candidates(analysis, qvec, retrieved, sentences)
-        chosen = self.selector.select(analysis, ranked, self.settings.evidence_k)
+        chosen = self.selector.select(analysis, ranked, self.settings.answering.evidence_k)
         t1 = time.perf_counter()
         refs = [RetrievedRef(doc_id=r.chunk.doc_id, chunk_id=r.chunk.chunk_id, score=r.score) for r in retrieved]
         if ranked:
@@ -154,7 +154,7 @@ class Answerer:
     def _generate(self, question: str, lang: str, numbered: list[tuple[int, Candidate]], on_partial) -> str:
         gen = self.generator
         evidence_block = "\n".join(f"[{n}] {c.text}" for n, c in numbered)
-        max_tokens = self.settings.llm_max_tokens
+        max_tokens = self.settings.llm.max_tokens
         if gen.style == "chat":
             system = template("answer.chat").format(
                 language_name=message(lang, "language_name"), not_found=message(lang, "not_found"),

@@ -31,10 +31,6 @@ from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 
 log = logging.getLogger(__name__)
 
-SUMMARY_CANDIDATES_PER_ARTICLE = 3
-MIN_SUMMARY_WORDS = 6
-MAX_SUMMARY_WORDS = 60
-
 
 class DigestItem(BaseModel):
     """One event: a cited summary and the numbers of its sources."""
@@ -104,22 +100,23 @@ def _words(text: str) -> int:
 class DigestBuilder:
     """Builds digests from the index. Not thread-safe by itself: the service serialises calls."""
 
-    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None, cache_size: int = 256) -> None:
+    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None) -> None:
         self.settings = settings
         self.store = store
         self.generator = generator
         self._cache: OrderedDict[tuple, _Summary] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache_size = settings.digest.cache_size
 
     def build(self, since: datetime, until: datetime, language: Language) -> Digest:
         fresh = new_articles(self.store, since, until)
         seen = {a.meta.doc_id: a.seen_ts for a in fresh}
         hashes = {a.meta.doc_id: a.content_hash for a in fresh}
         rows = self.store.sentences_of(list(seen))
-        events = group_events(profiles([a.meta for a in fresh], rows), max_gap_days=self.settings.event_max_gap_days)
+        rules = self.settings.digest
+        events = group_events(profiles([a.meta for a in fresh], rows, rules), rules)
         events.sort(key=lambda e: (max(seen[d] for d in e.doc_ids), e.event_id), reverse=True)
         digest = Digest(language=language, since=since.isoformat(), until=until.isoformat(), articles=len(fresh))
-        for event in events[: self.settings.digest_max_items]:
+        for event in events[: rules.max_items]:
             summary = self._summary(event, language, tuple(hashes[d] for d in event.doc_ids))
             digest.items.append(self._number(digest, event, summary, language, max(seen[d] for d in event.doc_ids)))
         return digest
@@ -179,9 +176,10 @@ class DigestBuilder:
         """The lead sentence supported by the most reports of the event (ties: earlier in its
         article, then closer in meaning to the other reports); with the reports that support it."""
         best: tuple[tuple, Sentence, tuple[ArticleProfile, ...]] | None = None
+        rules = self.settings.digest
         for p in event.articles:
-            for row in p.lead[:SUMMARY_CANDIDATES_PER_ARTICLE]:
-                if not MIN_SUMMARY_WORDS <= _words(row.text) <= MAX_SUMMARY_WORDS or row.text[:1] in "\"“‘'":
+            for row in p.lead[: rules.summary_candidates]:
+                if not rules.min_summary_words <= _words(row.text) <= rules.max_summary_words or row.text[:1] in "\"“‘'":
                     continue
                 backers = tuple(q for q in event.articles if q is p or _supports(row.text, q))
                 centrality = sum(max(float(row.vector @ r.vector) for r in q.lead) for q in event.articles if q is not p)
@@ -202,17 +200,17 @@ class DigestBuilder:
         try:
             if self.generator.style == "chat":
                 raw = self.generator.chat(template("digest.chat").format(language_name=message(lang, "language_name")),
-                                          block, max_tokens=self.settings.llm_max_tokens)
+                                          block, max_tokens=self.settings.llm.max_tokens)
             else:
                 prompt = template(f"digest.{lang}").replace("{evidence}", block)
                 raw = self.generator.complete(prompt, stop=["\n\n", "\nBukti", "\nReports", "\nLaporan"],
-                                              max_tokens=self.settings.llm_max_tokens)
+                                              max_tokens=self.settings.llm.max_tokens)
         except LLMError as exc:
             log.warning("model failed, quoting the lead sentence instead: %s", exc)
             return None
         text = clean_generation(raw)
         checked = check_sentence(text, evidence, "", lang) if text else None
-        if checked is None or not checked.ok or _words(checked.text) > MAX_SUMMARY_WORDS:
+        if checked is None or not checked.ok or _words(checked.text) > self.settings.digest.max_summary_words:
             log.debug("digest phrasing rejected (%s): %r", checked.reason if checked else "empty", raw)
             return None
         body = MARKER.sub("", checked.text).strip().rstrip(" .")

@@ -22,15 +22,16 @@ from tqdm import tqdm
 from corpus.documents import DocumentError, iter_files, load_file
 
 from retrieval.index.store import ChunkStore
+from retrieval.settings import IndexSettings
 from retrieval.text import split_sentences
 from retrieval.types import Article, ArticleMeta, Chunk
 
 log = logging.getLogger(__name__)
 
-# Bump when chunking or the stored passages change: every article is then re-indexed once.
+# Bump when the chunking code or the stored passages change: every article is then re-indexed once.
+# (A change of the chunk sizes in the settings re-indexes by itself: they are part of the content hash.)
 INDEX_FORMAT = 3
-MAX_CHUNK_CHARS = 700
-MAX_CHUNK_SENTENCES = 4
+DEFAULT_CHUNKING = IndexSettings()
 
 
 def sentence_spans(text: str) -> list[tuple[str, int, int]]:
@@ -50,10 +51,14 @@ def sentence_spans(text: str) -> list[tuple[str, int, int]]:
     return spans
 
 
-def chunk_article(article: Article) -> tuple[list[Chunk], list[tuple[str, str, int]]]:
-    """Group whole sentences into chunks (at most ~700 characters or 4 sentences), each
-    chunk overlapping the previous by one sentence. Returns the chunks and, for every
-    sentence, ``(text, chunk_id of its first chunk, sentence index)``."""
+def chunk_article(
+    article: Article, chunking: IndexSettings = DEFAULT_CHUNKING
+) -> tuple[list[Chunk], list[tuple[str, str, int]]]:
+    """Group whole sentences into chunks (at most ``chunking.chunk_max_chars`` characters or
+    ``chunk_max_sentences`` sentences; one long sentence is a chunk of its own), each chunk
+    overlapping the previous by one sentence. Returns the chunks and, for every sentence,
+    ``(text, chunk_id of its first chunk, sentence index)``."""
+    max_chars, max_sentences = chunking.chunk_max_chars, chunking.chunk_max_sentences
     spans = sentence_spans(article.text)
     chunks: list[Chunk] = []
     owner: dict[int, str] = {}
@@ -61,7 +66,7 @@ def chunk_article(article: Article) -> tuple[list[Chunk], list[tuple[str, str, i
     while i < len(spans):
         j = i
         size = 0
-        while j < len(spans) and (j == i or (j - i < MAX_CHUNK_SENTENCES and size + len(spans[j][0]) <= MAX_CHUNK_CHARS)):
+        while j < len(spans) and (j == i or (j - i < max_sentences and size + len(spans[j][0]) <= max_chars)):
             size += len(spans[j][0]) + 1
             j += 1
         chunk_id = f"{article.doc_id}:c{len(chunks):03d}"
@@ -93,8 +98,11 @@ def byline(meta: ArticleMeta) -> str | None:
     return " ".join(parts)
 
 
-def content_hash(article: Article) -> str:
-    payload = f"{INDEX_FORMAT}\n{article.model_dump_json()}"
+def content_hash(article: Article, chunking: IndexSettings = DEFAULT_CHUNKING) -> str:
+    """What decides whether a stored article is current: the index format, the chunk sizes
+    (left out at their defaults, so indexes built before they were settings stay current) and the article."""
+    sizes = "" if chunking == DEFAULT_CHUNKING else f"chunks {chunking.chunk_max_chars}/{chunking.chunk_max_sentences}\n"
+    payload = f"{INDEX_FORMAT}\n{sizes}{article.model_dump_json()}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
@@ -125,13 +133,14 @@ class IngestReport:
 class Ingester:
     """Writes articles into the store. ``write_lock`` is held only while an article is written
     (the answer service passes its own lock, so no question is answered from a half-written article);
-    ``clock`` stamps ``ingested_ts`` (what the digest calls new)."""
+    ``clock`` stamps ``ingested_ts`` (what the digest calls new); ``chunking`` sizes the chunks."""
 
     def __init__(self, store: ChunkStore, write_lock: threading.Lock | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, chunking: IndexSettings = DEFAULT_CHUNKING) -> None:
         self.store = store
         self._write_lock = write_lock
         self.clock = clock
+        self.chunking = chunking
 
     def ingest_articles(self, articles: Iterable[Article], report: IngestReport | None = None) -> IngestReport:
         report = report or IngestReport()
@@ -143,7 +152,7 @@ class Ingester:
         """Add, update, or leave ``article`` as it is; a copy of another stored article (same
         canonical URL or same text under another doc_id) is reported as a duplicate, not stored."""
         label = label or article.doc_id
-        digest = content_hash(article)
+        digest = content_hash(article, self.chunking)
         fingerprint = text_fingerprint(article.text)
         old = self.store.doc_hash(article.doc_id)
         if old == digest and self.store.is_complete(article.doc_id, digest):
@@ -153,7 +162,7 @@ class Ingester:
         if other is not None:
             report.duplicates.append((label, f"{other[1]} as {other[0]}"))
             return
-        chunks, sentences = chunk_article(article)
+        chunks, sentences = chunk_article(article, self.chunking)
         if not chunks:
             report.skipped.append((article.doc_id, "no sentences in the article text"))
             return

@@ -203,13 +203,14 @@ class ChunkStore:
 
 def open_store(settings: Settings, embeddings: VectorEmbeddings) -> ChunkStore:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    store = settings.store
     try:
-        if settings.chroma_host:
-            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        if store.chroma_host:
+            client = chromadb.HttpClient(host=store.chroma_host, port=store.chroma_port, settings=chroma_settings)
         else:
-            settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-            client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+            store.chroma_dir.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(store.chroma_dir), settings=chroma_settings)
     except (ValueError, OSError) as exc:
-        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.chroma_dir)
+        where = f"{store.chroma_host}:{store.chroma_port}" if store.chroma_host else str(store.chroma_dir)
         raise StoreError(f"cannot open the Chroma index at {where}: {exc}. Check CHROMA_HOST/CHROMA_PORT or RNKBOT_DATA_DIR.") from exc
-    return ChunkStore(client, embeddings, settings.collection)
+    return ChunkStore(client, embeddings, store.collection)

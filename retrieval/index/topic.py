@@ -7,7 +7,8 @@ Two tests, both required:
    at least twice each in the text. Covers English, Indonesian, Russian and Korean names.
 2. **Meaning.** The article (title and lead) is closer to descriptions of the topic than to
    descriptions of its neighbours (the war in Ukraine alone, South Korea alone, North Korea and
-   the United States, China…): ``margin = max sim(topic) - max sim(neighbours) >= threshold``.
+   the United States, China…): ``margin = max sim(topic) - max sim(neighbours) >= threshold``
+   (``RNKBOT_TOPIC_THRESHOLD``; the lead's length is ``RNKBOT_TOPIC_LEAD_CHARS``).
 
 Measured with ``rnkbot eval-topic corpus/eval/topic.jsonl`` (precision and recall in the README).
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.models.embeddings import VectorEmbeddings
+from retrieval.settings import TopicSettings
 
 _RUSSIA = re.compile(
     r"\b(?:russia\w*|rusia|moscow|moskow|moskwa|kremlin|putin|lavrov|shoigu|belousov|vladivostok)\b"
@@ -68,7 +70,6 @@ _RELATION = re.compile(
     r"|bantuan|embassy|kedutaan|ambassador|duta|deploy\w*|dikerahkan|alongside|bersama)\b",
     re.IGNORECASE,
 )
-LEAD_CHARS = 1200
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -85,9 +86,10 @@ class TopicFilter:
     """Decides whether an article belongs in the corpus. Thread-safe; description vectors are
     computed once, on first use."""
 
-    def __init__(self, embeddings: VectorEmbeddings, threshold: float = 0.0) -> None:
+    def __init__(self, embeddings: VectorEmbeddings, settings: TopicSettings | None = None) -> None:
         self.embeddings = embeddings
-        self.threshold = threshold
+        self.settings = settings or TopicSettings()
+        self.threshold = self.settings.threshold
         self._lock = threading.Lock()
         self._topic: np.ndarray | None = None
         self._neighbours: np.ndarray | None = None
@@ -101,7 +103,7 @@ class TopicFilter:
 
     def margin(self, title: str, text: str) -> float:
         topic, neighbours = self._vectors()
-        vec = self.embeddings.embed_passages([f"{title}\n{text[:LEAD_CHARS]}"])[0]
+        vec = self.embeddings.embed_passages([f"{title}\n{text[: self.settings.lead_chars]}"])[0]
         return float(np.max(topic @ vec) - np.max(neighbours @ vec))
 
     def decide(self, title: str, text: str) -> TopicDecision:

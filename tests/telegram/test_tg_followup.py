@@ -23,7 +23,7 @@ async def test_kapan_itu_by_reply_is_answered_in_context(start_bot, fake_api, bu
 async def test_a_reply_to_an_answer_from_before_a_restart_is_still_a_follow_up(start_bot, fake_api, budi, bot_settings):
     async with start_bot():
         first = await answer_to(fake_api, await budi.say(KOZLOV_Q))
-    assert (bot_settings.data_dir / "bot.sqlite3").exists()
+    assert (bot_settings.store.data_dir / "bot.sqlite3").exists()
     async with start_bot():  # a new Application and answer memory, on the same data dir
         follow = await answer_to(fake_api, await budi.say("kapan itu?", reply_to=message_of(first)))
         sources = await command_reply(fake_api, budi, "/sources")

@@ -19,7 +19,7 @@ from tests.web_fixtures import web  # noqa: F401 - fixture
 @pytest.fixture
 def own_service(tmp_path: Path) -> AnswerService:
     """A core of its own (no model needed): ingesting must not change the shared session index."""
-    settings = Settings(_env_file=None, data_dir=tmp_path / "core", embedding_threads=1)
+    settings = Settings(_env_file=None, store={"data_dir": tmp_path / "core"}, embedding={"threads": 1})
     return AnswerService.build(settings, with_llm=False)
 
 
@@ -41,7 +41,7 @@ async def test_admin_ingests_a_url_others_are_refused(start_bot, fake_api, admin
 async def test_feeds_job_is_scheduled_from_the_settings(start_bot, bot_settings, own_service, tmp_path, web):
     feeds = tmp_path / "feeds.toml"
     feeds.write_text(f'[[feed]]\nname = "site"\nurl = "{web.rss}"\n', encoding="utf-8")
-    settings = bot_settings.model_copy(update={"feeds_file": feeds, "feeds_interval_min": 30.0})
+    settings = bot_settings.updated(fetch={"feeds_file": feeds, "feeds_interval_min": 30.0})
     async with start_bot(settings=settings, service=own_service) as app:
         [job] = app.job_queue.get_jobs_by_name(FEEDS_JOB)
         assert job.trigger.interval == timedelta(minutes=30)

@@ -9,12 +9,12 @@ import pytest
 from telegram import Message
 
 from bot.telegram.addressing import addressed_question, command_question, cut_question
-from bot.telegram.config import BotConfig
 from bot.telegram.i18n import COMMANDS, STRINGS, guess_language, parse_language, t
 from bot.telegram.memory import AnswerStore
 from bot.telegram.prefs import PrefsStore
 from bot.telegram.queue import AnswerQueue, Job, QueueFull
 from bot.telegram.ratelimit import RateLimiter
+from retrieval.settings import Settings, TelegramSettings
 from retrieval.types import Answer, Turn
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.updates import entities_for, group_person, private_person
@@ -155,12 +155,12 @@ def test_config_reads_comma_separated_ids_from_the_environment(monkeypatch):
     monkeypatch.setenv("RNKBOT_ADMINS", "1, 2")
     monkeypatch.setenv("RNKBOT_ALLOWED_CHATS", "-1001;5")
     monkeypatch.setenv("RNKBOT_RATE_LIMIT_PER_MIN", "4")
-    cfg = BotConfig(_env_file=None)
+    cfg = Settings(_env_file=None).telegram
     assert cfg.admins == [1, 2] and cfg.allowed_chats == [-1001, 5] and cfg.rate_limit_per_min == 4
     assert cfg.chat_allowed(-1001) and not cfg.chat_allowed(7) and cfg.chat_allowed(2, user_id=2)
-    assert all(f.description for f in BotConfig.model_fields.values())
+    assert all(f.description for f in TelegramSettings.model_fields.values())
     monkeypatch.setenv("RNKBOT_ALLOWED_CHATS", "")
-    assert BotConfig(_env_file=None).chat_allowed(12345)
+    assert Settings(_env_file=None).telegram.chat_allowed(12345)
 
 
 def test_a_bad_webhook_secret_is_refused_without_showing_it(monkeypatch):
@@ -168,10 +168,10 @@ def test_a_bad_webhook_secret_is_refused_without_showing_it(monkeypatch):
 
     monkeypatch.setenv("RNKBOT_WEBHOOK_SECRET", "has spaces/and-slash")
     with pytest.raises(ValidationError, match="1-256 characters of A-Z") as err:
-        BotConfig(_env_file=None)
+        Settings(_env_file=None)
     assert "has spaces" not in str(err.value)
     monkeypatch.setenv("RNKBOT_WEBHOOK_SECRET", "Ok_secret-1")
-    assert BotConfig(_env_file=None).webhook_secret.get_secret_value() == "Ok_secret-1"
+    assert Settings(_env_file=None).telegram.webhook_secret.get_secret_value() == "Ok_secret-1"
 
 
 def test_every_string_and_command_exists_in_both_languages():
@@ -186,12 +186,10 @@ def test_every_string_and_command_exists_in_both_languages():
 
 def test_base_urls_and_missing_token():
     from bot.telegram.app import build_application, file_url_for
-    from retrieval.settings import Settings
-
     assert file_url_for("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
     assert file_url_for("http://127.0.0.1:8081/bot{token}") == "http://127.0.0.1:8081/file/bot{token}"
     with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN"):
-        build_application(Settings(_env_file=None, telegram_bot_token=None), BotConfig(_env_file=None))
+        build_application(Settings(_env_file=None))
 
 
 def test_log_redaction():
@@ -219,15 +217,14 @@ def test_run_bot_polls_or_serves_a_webhook(monkeypatch, webhook):
     from telegram.ext import Application
 
     from bot.telegram.app import run_bot
-    from retrieval.settings import Settings
 
     seen: dict = {}
     monkeypatch.setattr(Application, "run_polling", lambda self, **kw: seen.update(mode="polling", **kw))
     monkeypatch.setattr(Application, "run_webhook", lambda self, **kw: seen.update(mode="webhook", **kw))
     monkeypatch.setenv("RNKBOT_WEBHOOK_PORT", "")  # empty values in .env mean "default"
-    settings = Settings(_env_file=None, telegram_bot_token="1:ABC", telegram_base_url="http://127.0.0.1:9/bot")
-    config = BotConfig(_env_file=None, webhook_url=webhook, webhook_secret="s3cret")
-    run_bot(settings, config)
+    settings = Settings(_env_file=None, telegram={"bot_token": "1:ABC", "base_url": "http://127.0.0.1:9/bot",
+                                                  "webhook_url": webhook, "webhook_secret": "s3cret"})
+    run_bot(settings)
     assert seen["allowed_updates"] == ["message"]
     if webhook is None:
         assert seen["mode"] == "polling"
