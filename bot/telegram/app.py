@@ -17,12 +17,13 @@ from urllib.parse import urlparse
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from prompts import message
 from retrieval.settings import Settings, TelegramSettings
+from retrieval.types import Language
 
 from . import handlers
 from .answering import AnswerFlow
 from .digests import Clock, DigestDelivery, DigestScheduler, utc_now
-from .i18n import COMMANDS
 from .ingesting import schedule_feeds
 from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
 from .memory import AnswerMemory, AnswerStore
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 SETUP_KEY = "rnkbot.setup"
 ServiceFactory = Callable[[Settings], "AnswerService"]
 ALLOWED_UPDATES = [Update.MESSAGE]
+# The command menu, in order; each description is the catalog's ``command_<name>``.
+MENU = ("start", "help", "ask", "sources", "about", "lang", "subscribe", "unsubscribe", "digest")
 BOT_DB = "bot.sqlite3"  # preferences and remembered answers, in the data dir
 
 
@@ -90,8 +93,12 @@ def build_application(
 async def set_commands(application: Application) -> None:
     """Register the command menu: English by default, Indonesian for ``id`` users."""
     bot = application.bot
-    await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS["en"]])
-    await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS["id"]], language_code="id")
+    await bot.set_my_commands(menu("en"))
+    await bot.set_my_commands(menu("id"), language_code="id")
+
+
+def menu(lang: Language) -> list[BotCommand]:
+    return [BotCommand(name, message(lang, f"command_{name}")) for name in MENU]
 
 
 async def post_init(application: Application) -> None:

@@ -24,7 +24,8 @@ from bot.render import split_html
 from retrieval.digest.builder import Digest
 from retrieval.settings import Settings
 
-from .i18n import Language
+from retrieval.types import Language
+
 from .sending import send_html
 from .subscriptions import Subscription, SubscriptionStore
 

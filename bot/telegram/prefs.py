@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from retrieval.types import Language
+
 from .db import open_sqlite
-from .i18n import LANGUAGES, Language
+from .i18n import LANGUAGES
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS user_prefs (

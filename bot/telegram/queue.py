@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 
 from telegram import Update
 
-from retrieval.types import Turn
+from retrieval.types import Language, Turn
 
-from .i18n import Language
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)

@@ -6,7 +6,9 @@ from typing import Protocol
 
 from bot.render import format_date
 
-from .i18n import Language, t
+from retrieval.types import Language
+
+from .i18n import t
 from .queue import AnswerQueue
 from .stats import BotStats
 

@@ -11,9 +11,11 @@ from telegram.ext import ContextTypes
 
 from retrieval.settings import Settings
 
+from retrieval.types import Language
+
 from .answering import AnswerFlow
 from .digests import DigestDelivery, DigestScheduler
-from .i18n import Language, guess_language
+from .i18n import guess_language
 from .memory import AnswerMemory
 from .prefs import PrefsStore
 from .queue import AnswerQueue

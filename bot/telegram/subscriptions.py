@@ -14,8 +14,10 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from retrieval.types import Language
+
 from .db import open_sqlite
-from .i18n import LANGUAGES, Language
+from .i18n import LANGUAGES
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (

@@ -9,7 +9,7 @@ import pytest
 from telegram import Message
 
 from bot.telegram.addressing import addressed_question, command_question, cut_question
-from bot.telegram.i18n import COMMANDS, STRINGS, guess_language, parse_language, t
+from bot.telegram.i18n import guess_language, parse_language, t
 from bot.telegram.memory import AnswerStore
 from bot.telegram.prefs import PrefsStore
 from bot.telegram.queue import AnswerQueue, Job, QueueFull
@@ -175,9 +175,12 @@ def test_a_bad_webhook_secret_is_refused_without_showing_it(monkeypatch):
 
 
 def test_every_string_and_command_exists_in_both_languages():
-    for key, by_lang in STRINGS.items():
-        assert set(by_lang) == {"id", "en"}, key
-    assert [c for c, _ in COMMANDS["id"]] == [c for c, _ in COMMANDS["en"]]
+    from bot.telegram.app import menu
+    from prompts import catalog
+
+    assert catalog()["id"].keys() == catalog()["en"].keys()
+    assert [c.command for c in menu("id")] == [c.command for c in menu("en")]
+    assert all(c.description for c in menu("id") + menu("en"))
     assert t("en", "queued", ahead=2).endswith("2 ahead of it.")
     assert "&lt;b&gt;" in t("en", "lang_usage", current="<b>")
     assert guess_language("id-ID") == "id" and guess_language("ru") == "en" and guess_language(None) == "en"
