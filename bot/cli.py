@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from corpus.documents import DocumentError
 from corpus.feeds import FeedsFileError, load_feeds_file
+from corpus.jsonl import JsonlError, numbered_lines, parse_line
 from retrieval.evaluation.qa import EvalFileError, load_items, score
 from retrieval.models.llm import LLMError
 from retrieval.settings import Settings, env_example, setting_name
@@ -82,23 +84,23 @@ def _service(settings: Settings, *, with_llm: bool = True):
     return service
 
 
-def _batch_questions(path: Path):
-    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        if line.lstrip().startswith("{"):
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield line, f"line {no}: invalid JSON ({exc.msg})"
-                continue
-            q = obj.get("question") if isinstance(obj, dict) else None
-            if not isinstance(q, str):
-                yield line, f"line {no}: JSON has no string 'question'"
-                continue
-            yield q, None
-        else:
+def _batch_questions(path: Path) -> Iterator[tuple[str, str | None]]:
+    """``(question, None)`` per line (a JSON object with "question", or plain text), or
+    ``(line, error)`` for a line that cannot be one: a bad line is reported in its place."""
+    for no, line in numbered_lines(path):
+        if not line.lstrip().startswith("{"):
             yield line.strip(), None
+            continue
+        try:
+            obj = parse_line(path, no, line)
+        except JsonlError as exc:
+            yield line, f"line {no}: {exc.reason}"
+            continue
+        q = obj.get("question") if isinstance(obj, dict) else None
+        if not isinstance(q, str):
+            yield line, f"line {no}: JSON has no string 'question'"
+            continue
+        yield q, None
 
 
 def cmd_ask(args, settings: Settings) -> int:

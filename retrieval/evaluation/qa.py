@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from corpus.jsonl import JsonlError, read_objects
 from retrieval.types import Answer
 
 
-class EvalFileError(ValueError):
+class EvalFileError(JsonlError):
     """The question set cannot be read; the message names the line."""
 
 
@@ -74,19 +74,12 @@ class EvalReport:
 
 
 def load_items(path: Path) -> list[EvalItem]:
-    items = []
-    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            items.append(EvalItem(
-                id=str(d.get("id", no)), lang=d.get("lang", ""), question=d["question"],
-                answerable=bool(d.get("answerable", True)), facts=d.get("facts", []), gold_docs=d.get("gold_docs", []),
-            ))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise EvalFileError(f"{path}:{no}: not a question record ({exc})") from exc
-    return items
+    """The question set: JSON objects with ``question`` (and ``id``, ``lang``, ``answerable``, ``facts``, ``gold_docs``)."""
+    return [
+        EvalItem(id=str(d.get("id", no)), lang=d.get("lang", ""), question=d["question"],
+                 answerable=bool(d.get("answerable", True)), facts=d.get("facts", []), gold_docs=d.get("gold_docs", []))
+        for no, d in read_objects(path, "question record", ("question",), EvalFileError)
+    ]
 
 
 def facts_match(answer: str, facts: list[list[str]]) -> bool:

@@ -15,7 +15,6 @@ Measured with ``rnkbot eval-topic corpus/eval/topic.jsonl`` (precision and recal
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.jsonl import read_objects
 from retrieval.models.embeddings import VectorEmbeddings
 from retrieval.settings import TopicSettings
 
@@ -148,17 +148,11 @@ class TopicScore:
 
 def load_topic_items(path: Path) -> list[TopicItem]:
     """Labelled items, one JSON object a line: id, title, text, on_topic (bool), kind, lang."""
-    items = []
-    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            items.append(TopicItem(id=str(obj["id"]), title=obj["title"], text=obj["text"], on_topic=bool(obj["on_topic"]),
-                                   kind=str(obj.get("kind", "")), lang=str(obj.get("lang", ""))))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{no}: not a topic item (need id, title, text, on_topic): {exc}") from exc
-    return items
+    return [
+        TopicItem(id=str(obj["id"]), title=str(obj["title"]), text=str(obj["text"]), on_topic=bool(obj["on_topic"]),
+                  kind=str(obj.get("kind", "")), lang=str(obj.get("lang", "")))
+        for _, obj in read_objects(path, "topic item", ("id", "title", "text", "on_topic"))
+    ]
 
 
 def score_topic(flt: TopicFilter, items: list[TopicItem]) -> TopicScore:

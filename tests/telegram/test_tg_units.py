@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import time
 
 import pytest
@@ -102,8 +104,10 @@ def test_memory_persists_is_bounded_per_chat_and_maps_every_part(tmp_path):
     assert mem.history_for(7, 22) == [], "too old to follow up"
     mem.remember(9, [1], [Turn(question="new")])
     assert mem.count(7) == 0 and mem.count(8) == 0 and mem.count(9) == 1, "old answers are pruned"
-    assert mem._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    mem._conn.execute("UPDATE answer_memory SET turns = '[{\"nonsense\": 1}]'")
+    with contextlib.closing(sqlite3.connect(path)) as other:  # another process, or an older version of the bot
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        with other:
+            other.execute("UPDATE answer_memory SET turns = '[{\"nonsense\": 1}]'")
     assert mem.history_for(9, 1) == [], "an unreadable row is forgotten, not an error"
     mem.close()
 
@@ -146,7 +150,8 @@ def test_prefs_persist_across_instances(tmp_path):
     store.close()
     again = PrefsStore(tmp_path / "bot.sqlite3")
     assert again.get_language(1) == "id"
-    assert again._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with contextlib.closing(sqlite3.connect(tmp_path / "bot.sqlite3")) as other:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with pytest.raises(ValueError):
         again.set_language(1, "fr")
 
