@@ -1,57 +1,68 @@
-"""Read and write corpus documents: Markdown with a front-matter block, or raw scraped text."""
+"""Read and write corpus documents: Markdown with a YAML front-matter block, or raw scraped text.
+
+Front matter is split and parsed by python-frontmatter (YAML, every value read as text: a
+title like ``Yes`` or ``2024`` is not re-typed; ``null``, ``~`` or nothing is no value). It is
+written with every value JSON-quoted (``title: "..."``), which YAML reads back as the same
+string, so the committed seed files stay byte for byte what the cleaner makes of the scraped pages.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
 
 from .article import Article
-
 from .clean import clean_article
 
 SUFFIXES = (".md", ".txt", ".html", ".htm")
 _FIELDS = ("doc_id", "title", "outlet", "published", "author", "language", "url", "source")
+_NO_VALUE = ("", "null", "Null", "NULL", "~")
 
 
 class DocumentError(ValueError):
     """A file that cannot become an article; the message says which and why."""
 
 
+class _QuotedYAML(frontmatter.YAMLHandler):
+    """YAML front matter with each value written as a JSON string (valid YAML, never re-typed)."""
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        return "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in metadata.items())
+
+
+_HANDLER = _QuotedYAML()
+
+
 def to_markdown(article: Article) -> str:
     fields = [k for k in _FIELDS if k != "source" or article.source not in (None, "file")]  # 'file' is the default
     values = article.model_dump(mode="json")
-    head = "\n".join(f"{k}: {json.dumps(values[k], ensure_ascii=False)}" for k in fields)
-    return f"---\n{head}\n---\n\n{article.text.strip()}\n"
+    post = frontmatter.Post(article.text.strip(), **{k: values[k] for k in fields})
+    return frontmatter.dumps(post, handler=_HANDLER) + "\n"
 
 
-def _parse_value(raw: str):
-    raw = raw.strip()
-    if raw in ("", "null", "~"):
-        return None
-    if raw[0] in "\"'[{" or raw in ("true", "false"):
-        try:
-            return json.loads(raw)
-        except json.JSONDecodeError:
-            return raw.strip("\"'")
-    return raw
+def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    if not _HANDLER.detect(text):
+        raise DocumentError(f"{path}: a Markdown article must start with a '---' front-matter block")
+    try:
+        head, body = _HANDLER.split(text)
+    except ValueError as exc:
+        raise DocumentError(f"{path}: front matter is not closed with '---'") from exc
+    try:
+        meta = _HANDLER.load(head, Loader=yaml.BaseLoader) or {}  # BaseLoader: every scalar is text
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"{path}: front matter is not 'key: value' lines of YAML ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise DocumentError(f"{path}: front matter must be 'key: value' lines, not a {type(meta).__name__}")
+    return {str(k): None if v in _NO_VALUE else v for k, v in meta.items()}, body
 
 
 def from_markdown(text: str, path: Path) -> Article:
-    if not text.startswith("---"):
-        raise DocumentError(f"{path}: a Markdown article must start with a '---' front-matter block")
-    try:
-        _, head, body = text.split("---", 2)
-    except ValueError as exc:
-        raise DocumentError(f"{path}: front matter is not closed with '---'") from exc
-    meta: dict = {}
-    for line in head.strip().splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if ":" not in line:
-            raise DocumentError(f"{path}: front-matter line {line!r} is not 'key: value'")
-        key, value = line.split(":", 1)
-        meta[key.strip()] = _parse_value(value)
+    meta, body = _front_matter(text, path)
     meta.setdefault("doc_id", path.stem)
     if not meta.get("title"):
         raise DocumentError(f"{path}: front matter needs a title")

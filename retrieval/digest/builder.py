@@ -13,10 +13,10 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from cachetools import LRUCache
 from pydantic import BaseModel, Field
 
 from prompts import message, template
@@ -104,8 +104,7 @@ class DigestBuilder:
         self.settings = settings
         self.store = store
         self.generator = generator
-        self._cache: OrderedDict[tuple, _Summary] = OrderedDict()
-        self._cache_size = settings.digest.cache_size
+        self._cache: LRUCache[tuple, _Summary] = LRUCache(maxsize=settings.digest.cache_size)
 
     def build(self, since: datetime, until: datetime, language: Language) -> Digest:
         fresh = new_articles(self.store, since, until)
@@ -144,13 +143,9 @@ class DigestBuilder:
     # --- the summary ----------------------------------------------------------------
     def _summary(self, event: Event, lang: Language, hashes: tuple[str, ...]) -> _Summary:
         key = (tuple(event.doc_ids), hashes, lang)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        summary = self._summarise(event, lang)
-        self._cache[key] = summary
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        summary = self._cache.get(key)  # a hit counts as a use: the least recently used is dropped first
+        if summary is None:
+            summary = self._cache[key] = self._summarise(event, lang)
         return summary
 
     def _summarise(self, event: Event, lang: Language) -> _Summary:
