@@ -1,7 +1,8 @@
-"""The ``rnkbot`` command: ask, chat, ingest, eval, digest, serve, run, about.
+"""The ``rnkbot`` command: ask, chat, ingest, eval, digest, serve, run, about, env-example.
 
-Settings are built once here and passed down. Errors from the core become one clear
-line on stderr and a non-zero exit code; nothing else prints a traceback to users.
+Settings are built once here and passed down. Errors a user can fix (:class:`RnkbotError`
+from any layer, a missing or unreadable file) become one line on stderr and exit code 2;
+``-v`` adds their traceback. Anything else is a bug: it shows its traceback.
 """
 
 from __future__ import annotations
@@ -10,26 +11,29 @@ import argparse
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from corpus.documents import DocumentError
-from corpus.feeds import FeedsFileError, load_feeds_file
+from corpus.errors import RnkbotError
+from corpus.feeds import load_feeds_file
 from corpus.jsonl import JsonlError, numbered_lines, parse_line
-from retrieval.evaluation.qa import EvalFileError, load_items, score
-from retrieval.models.llm import LLMError
+from retrieval.evaluation.qa import load_items, score
 from retrieval.settings import Settings, env_example, setting_name
-from retrieval.index.store import StoreError
 from retrieval.text.times import parse_since, parse_timezone
 
 from .textui import format_answer
 
 log = logging.getLogger("rnkbot")
-USER_ERRORS = (StoreError, LLMError, DocumentError, EvalFileError, FeedsFileError, FileNotFoundError, IsADirectoryError,
-               ValueError)
+# What a user can fix; the rest is a bug and shows its traceback.
+USER_ERRORS = (RnkbotError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+class UsageError(RnkbotError):
+    """Arguments that do not fit together; the message says which."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -163,7 +167,7 @@ def cmd_digest(args, settings: Settings) -> int:
     now = datetime.now(timezone.utc)
     since = parse_since(args.since, tz, now) if args.since else now - timedelta(hours=24)
     if since >= now:
-        raise ValueError(f"--since {args.since} is not in the past")
+        raise UsageError(f"--since {args.since} is not in the past")
     digest = _service(settings).digest(since, now, args.lang)
     print(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False) if args.json else digest_text(digest, tz))
     return 0
@@ -220,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args, settings)
     except USER_ERRORS as exc:
         print(f"rnkbot {args.command}: {exc}", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
         return 2
     except KeyboardInterrupt:
         return 130

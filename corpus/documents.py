@@ -15,16 +15,18 @@ from typing import Any
 
 import frontmatter
 import yaml
+from pydantic import ValidationError
 
 from .article import Article
 from .clean import clean_article
+from .errors import RnkbotError
 
 SUFFIXES = (".md", ".txt", ".html", ".htm")
 _FIELDS = ("doc_id", "title", "outlet", "published", "author", "language", "url", "source")
 _NO_VALUE = ("", "null", "Null", "NULL", "~")
 
 
-class DocumentError(ValueError):
+class DocumentError(RnkbotError, ValueError):
     """A file that cannot become an article; the message says which and why."""
 
 
@@ -70,8 +72,12 @@ def from_markdown(text: str, path: Path) -> Article:
         raise DocumentError(f"{path}: the article has no text")
     # Front matter is written by people too: the body still goes through the cleaner's paragraph rules.
     known = {k: meta.get(k) for k in _FIELDS if k in meta}
-    return Article(**{**known, "language": known.get("language") or "id", "source": known.get("source") or "file"},
-                   text=body.strip())
+    try:
+        return Article(**{**known, "language": known.get("language") or "id", "source": known.get("source") or "file"},
+                       text=body.strip())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise DocumentError(f"{path}: front matter {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
 
 
 def load_file(path: Path) -> Article:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .article import Article
 from .clean import clean_paragraphs
+from .errors import RnkbotError
 from .language import detect_language
 
 MIN_WORDS = 40  # shorter "articles" are teasers, paywalls or error pages
@@ -27,7 +28,7 @@ LANGUAGE_SAMPLE_CHARS = 5000  # the language is read from the start of the text
 MIN_LANGUAGE_HITS = 5  # fewer function words than this: trust the page's lang attribute, else "und"
 
 
-class ExtractionError(ValueError):
+class ExtractionError(RnkbotError, ValueError):
     """A page that holds no usable article; the message says why."""
 
 

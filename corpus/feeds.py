@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .errors import RnkbotError
 from .fetch import FEED_TYPES, Fetcher, FetchError, is_web_url
 
 
-class FeedsFileError(ValueError):
+class FeedsFileError(RnkbotError, ValueError):
     """The feeds file cannot be read; the message says where and how to fix it."""
 
 

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .errors import RnkbotError
 
-class JsonlError(ValueError):
+
+class JsonlError(RnkbotError, ValueError):
     """A line of a JSONL file that cannot be used; the message names the file and the line."""
 
     def __init__(self, path: Path, line: int, reason: str) -> None:

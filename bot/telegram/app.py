@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from corpus.errors import ConfigError
 from prompts import message
 from retrieval.settings import Settings, TelegramSettings
 from retrieval.types import Language
@@ -71,7 +72,7 @@ def build_application(
     """
     telegram = settings.telegram
     if telegram.bot_token is None or not telegram.bot_token.get_secret_value():
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather")
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env")
     quiet_http_loggers()
     redact_everywhere(telegram.bot_token.get_secret_value())
     application = (
@@ -154,7 +155,7 @@ def webhook_options(config: TelegramSettings) -> dict[str, object]:
     registers ``webhook_url`` with ``setWebhook``; requests without the secret get a 403.
     """
     if not config.webhook_url:
-        raise ValueError("RNKBOT_WEBHOOK_URL is not set: webhook mode needs the public URL Telegram posts to")
+        raise ConfigError("RNKBOT_WEBHOOK_URL is not set: webhook mode needs the public URL Telegram posts to")
     secret = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
     return dict(
         listen=config.webhook_listen,

@@ -7,7 +7,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.digest_view import local_label
-from retrieval.text.times import parse_time_of_day, parse_timezone
+from retrieval.text.times import TimeParseError, parse_time_of_day, parse_timezone
 
 from .i18n import t
 from .sending import NO_PREVIEW
@@ -15,21 +15,21 @@ from .services import services, ui_language
 
 
 def parse_subscribe_args(args: list[str], default_time: str, default_tz: str) -> tuple[str, str]:
-    """``[HH:MM] [time zone]`` in either order -> (``HH:MM``, IANA name). Raises ``ValueError``
-    naming the argument it could not read."""
+    """``[HH:MM] [time zone]`` in either order -> (``HH:MM``, IANA name). Raises
+    :class:`TimeParseError` whose message is the argument it could not read."""
     at, tz = default_time, default_tz
     for arg in args[:2]:
         try:
             at = parse_time_of_day(arg).strftime("%H:%M")
             continue
-        except ValueError:
+        except TimeParseError:
             pass
         try:
             tz = parse_timezone(arg).key
-        except ValueError:
-            raise ValueError(arg) from None
+        except TimeParseError:
+            raise TimeParseError(arg) from None
     if len(args) > 2:
-        raise ValueError(" ".join(args[2:]))
+        raise TimeParseError(" ".join(args[2:]))
     return at, tz
 
 
@@ -42,7 +42,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     defaults = (current.at_time, current.timezone) if current else (svc.settings.digest.time, svc.settings.digest.timezone)
     try:
         at, tz = parse_subscribe_args(context.args or [], *defaults)
-    except ValueError as exc:
+    except TimeParseError as exc:
         await message.reply_text(t(lang, "subscribe_usage", arg=str(exc)), parse_mode=ParseMode.HTML)
         return
     now = svc.digests.clock()

@@ -17,12 +17,13 @@ from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from corpus.errors import RnkbotError
 from retrieval.models.embeddings import VectorEmbeddings
 from retrieval.settings import Settings
 from retrieval.types import ArticleMeta, Chunk, Sentence
 
 
-class StoreError(RuntimeError):
+class StoreError(RnkbotError, RuntimeError):
     """The index cannot be opened or used; the message says how to fix it."""
 
 

@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 
 import httpx
 
+from corpus.errors import RnkbotError
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ PromptStyle = Literal["completion", "chat"]
 OnToken = Callable[[str], None]
 
 
-class LLMError(RuntimeError):
+class LLMError(RnkbotError, RuntimeError):
     """The model could not be loaded or did not answer; the message says how to fix it."""
 
 
