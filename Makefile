@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # llama-cpp-python builds from source (~10 min on 2 cores); pip keeps the built wheel in its cache.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: run test install index eval chat serve clean
+.PHONY: run test test-fast lint install index eval chat serve env-example clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,21 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/rnkbot run
 
+# All tiers: unit (fakes, seconds), contract (the store on embedded Chroma and `chroma run`),
+# e2e (the real embedder, model, Chroma and a fake Telegram Bot API; minutes).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# .env.example is generated from retrieval/settings.py (a unit test checks that they agree).
+env-example: $(STAMP)
+	$(BIN)/rnkbot env-example > .env.example
 
 index: $(STAMP)
 	$(BIN)/rnkbot ingest

@@ -13,7 +13,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -140,8 +140,8 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_eval_topic(args, settings: Settings) -> int:
-    from retrieval.models.embeddings import build_embeddings
     from retrieval.index.topic import TopicFilter, load_topic_items, score_topic
+    from retrieval.models.embeddings import build_embeddings
 
     items = load_topic_items(args.file)
     result = score_topic(TopicFilter(build_embeddings(settings), settings.topic), items)
@@ -164,7 +164,7 @@ def cmd_digest(args, settings: Settings) -> int:
     from .digest_view import digest_text
 
     tz = parse_timezone(settings.digest.timezone)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     since = parse_since(args.since, tz, now) if args.since else now - timedelta(hours=24)
     if since >= now:
         raise UsageError(f"--since {args.since} is not in the past")

@@ -46,7 +46,8 @@ def decode_html(body: bytes, declared: str | None, url: str) -> str:
             return body.decode(name)
         except (LookupError, UnicodeDecodeError):
             continue
-    raise ExtractionError(f"{url}: broken text encoding (neither {declared or 'the declared charset'}, UTF-8 nor cp1252 decode it)")
+    raise ExtractionError(
+        f"{url}: broken text encoding (neither {declared or 'the declared charset'}, UTF-8 nor cp1252 decode it)")
 
 
 def canonical_url(url: str) -> str:
@@ -79,6 +80,7 @@ def extract_article(html: str, url: str | None, *, source: str, doc_id: str | No
     """The article on an HTML page. ``url`` is where it was fetched (``None`` for a file);
     the page's canonical URL wins when it gives one."""
     import trafilatura  # imported here: it loads lxml and its extractors
+    from trafilatura.settings import Document
 
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True,
@@ -86,13 +88,14 @@ def extract_article(html: str, url: str | None, *, source: str, doc_id: str | No
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     where = url or doc_id or "page"
-    if doc is None or not doc.text:
+    if not isinstance(doc, Document) or not doc.text:  # None: nothing found (a dict only comes with as_dict=True)
         raise ExtractionError(f"{where}: no article text found on the page")
     title = (doc.title or "").strip()
     paragraphs = clean_paragraphs(doc.text.split("\n"), title=title or None)
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
         raise ExtractionError(f"{where}: no article text found on the page (fewer than {MIN_WORDS} words of body text)")
-    canon = canonical_url(doc.url or url) if (doc.url or url) else None
+    found_at = doc.url or url
+    canon = canonical_url(found_at) if found_at else None
     published = _PUBLISHED.search(html)
     lang_hint = _HTML_LANG.search(html[:2000])
     text = "\n\n".join(paragraphs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PROMPTS_DIR = Path(__file__).resolve().parent
@@ -19,7 +19,7 @@ LANGUAGES = ("id", "en")
 FALLBACK = "en"  # for a language the catalog does not have
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(name: str) -> str:
     """The text of ``prompts/<name>.txt``."""
     path = PROMPTS_DIR / f"{name}.txt"
@@ -28,7 +28,7 @@ def template(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog() -> dict[str, dict[str, str]]:
     """``{language: {key: text}}`` from ``messages.toml``; both languages have the same keys."""
     path = PROMPTS_DIR / "messages.toml"
@@ -40,7 +40,7 @@ def catalog() -> dict[str, dict[str, str]]:
     return {lang: table[lang] for lang in LANGUAGES}
 
 
-def message(language: str, key: str, *, escape: Callable[[str], str] | None = None, **values: object) -> str:
+def message(language: str, key: str, /, *, escape: Callable[[str], str] | None = None, **values: object) -> str:
     """The text ``key`` in ``language`` (English for any other), with its ``{placeholders}`` filled.
 
     ``escape`` is applied to every value first: the Telegram bot passes an HTML escape, so its

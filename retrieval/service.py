@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from retrieval.answering.answerer import Answerer
 from retrieval.digest.builder import Digest, DigestBuilder
-from retrieval.models.embeddings import build_embeddings
 from retrieval.index.ingest import Ingester, IngestReport
-from retrieval.models.llm import Generator, build_generator
 from retrieval.index.search import HybridRetriever
-from retrieval.settings import Settings
 from retrieval.index.store import ChunkStore, open_store
+from retrieval.models.embeddings import build_embeddings
+from retrieval.models.llm import Generator, build_generator
+from retrieval.settings import Settings
 from retrieval.types import Answer, Language, Turn
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class AnswerService:
         self._sources: SourceIngester | None = None
 
     @classmethod
-    def build(cls, settings: Settings, *, with_llm: bool = True) -> "AnswerService":
+    def build(cls, settings: Settings, *, with_llm: bool = True) -> AnswerService:
         embeddings = build_embeddings(settings)
         store = open_store(settings, embeddings)
         generator = build_generator(settings) if with_llm else None
@@ -63,7 +63,7 @@ class AnswerService:
     def ingester(self) -> Ingester:
         return Ingester(self.store, write_lock=self._lock, chunking=self.settings.index)
 
-    def sources(self) -> "SourceIngester":
+    def sources(self) -> SourceIngester:
         """The service that ingests files, web pages and feeds (built once, on first use)."""
         from retrieval.index.sources import SourceIngester  # imported here: fetching and extraction are not needed to answer
         from retrieval.index.topic import TopicFilter

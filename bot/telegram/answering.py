@@ -30,7 +30,7 @@ HISTORY_TURNS = 3
 class AnswerFlow:
     """Turns a :class:`Job` into a sent, remembered answer. Errors propagate to the caller."""
 
-    def __init__(self, bot: Bot, service: "AnswerService", config: TelegramSettings, stats: BotStats,
+    def __init__(self, bot: Bot, service: AnswerService, config: TelegramSettings, stats: BotStats,
                  memory: AnswerMemory) -> None:
         self.bot, self.service, self.config, self.stats, self.memory = bot, service, config, stats, memory
 

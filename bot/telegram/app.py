@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
@@ -112,6 +112,8 @@ async def post_init(application: Application) -> None:
         AnswerStore, settings.store.data_dir / BOT_DB, config.history_size, config.history_days))
     subscriptions = await asyncio.to_thread(SubscriptionStore, settings.digest_db_path)
     digests = DigestDelivery(application.bot, service, subscriptions, settings, clock=clock, retries=config.send_retries)
+    if application.job_queue is None:
+        raise ConfigError("the digest needs PTB's job queue: install python-telegram-bot[job-queue] (make install)")
     scheduler = DigestScheduler(application.job_queue, digests)
     stats = BotStats()
     flow = AnswerFlow(application.bot, service, config, stats, memory)
@@ -148,7 +150,16 @@ async def post_shutdown(application: Application) -> None:
         svc.memory.close()
 
 
-def webhook_options(config: TelegramSettings) -> dict[str, object]:
+class WebhookOptions(TypedDict):
+    listen: str
+    port: int
+    url_path: str
+    webhook_url: str
+    secret_token: str | None
+    allowed_updates: Sequence[str]
+
+
+def webhook_options(config: TelegramSettings) -> WebhookOptions:
     """Arguments of ``run_webhook`` / ``Updater.start_webhook`` (the same names) for ``config``.
 
     The server listens on ``webhook_listen:webhook_port`` at the path of ``webhook_url`` and
@@ -157,14 +168,14 @@ def webhook_options(config: TelegramSettings) -> dict[str, object]:
     if not config.webhook_url:
         raise ConfigError("RNKBOT_WEBHOOK_URL is not set: webhook mode needs the public URL Telegram posts to")
     secret = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
-    return dict(
-        listen=config.webhook_listen,
-        port=config.webhook_port,
-        url_path=urlparse(config.webhook_url).path.lstrip("/"),
-        webhook_url=config.webhook_url,
-        secret_token=secret or None,
-        allowed_updates=ALLOWED_UPDATES,
-    )
+    return {
+        "listen": config.webhook_listen,
+        "port": config.webhook_port,
+        "url_path": urlparse(config.webhook_url).path.lstrip("/"),
+        "webhook_url": config.webhook_url,
+        "secret_token": secret or None,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
 
 
 def run_bot(settings: Settings) -> None:

@@ -23,7 +23,6 @@ from bot.digest_view import digest_html
 from bot.render import split_html
 from retrieval.digest.builder import Digest
 from retrieval.settings import Settings
-
 from retrieval.types import Language
 
 from .sending import send_html
@@ -152,7 +151,9 @@ class DigestScheduler:
 
     async def _run(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A subscriber's daily job."""
-        chat_id = context.job.chat_id
+        chat_id = context.job.chat_id if context.job else None
+        if chat_id is None:  # schedule() always gives the job its chat
+            raise ValueError("a digest job without a chat id: it was not scheduled by DigestScheduler.schedule")
         sub = self.delivery.store.get(chat_id)
         if sub is None:
             self.unschedule(chat_id)

@@ -19,7 +19,7 @@ from corpus.fetch import is_web_url
 from retrieval.settings import Settings
 
 from .i18n import t
-from .services import services, ui_language
+from .services import incoming, services, ui_language
 
 log = logging.getLogger(__name__)
 FEEDS_JOB = "rnkbot-feeds"
@@ -28,7 +28,7 @@ FEEDS_JOB = "rnkbot-feeds"
 async def ingest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ingest URL... (admins only): read the pages now and say what was added or skipped."""
     svc = services(context)
-    user, message = update.effective_user, update.effective_message
+    user, message = update.effective_user, incoming(update)
     lang = await ui_language(context, user)
     if user is None or not svc.settings.telegram.is_admin(user.id):
         await message.reply_text(t(lang, "admins_only"))

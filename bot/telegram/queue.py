@@ -18,7 +18,6 @@ from telegram import Update
 
 from retrieval.types import Language, Turn
 
-
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
 

@@ -64,7 +64,9 @@ class Subscription:
     def next_slot(self, now: datetime) -> datetime:
         local_now = now.astimezone(self.tz)
         slot = datetime.combine(local_now.date(), self.local_time, tzinfo=self.tz)
-        return slot if slot > local_now else datetime.combine(local_now.date() + timedelta(days=1), self.local_time, tzinfo=self.tz)
+        if slot > local_now:
+            return slot
+        return datetime.combine(local_now.date() + timedelta(days=1), self.local_time, tzinfo=self.tz)
 
     def missed(self, now: datetime) -> datetime | None:
         """The slot to deliver now after downtime: the last due one, if it came after the

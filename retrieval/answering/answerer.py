@@ -17,16 +17,15 @@ import time
 from collections.abc import Callable
 
 from prompts import message, template
-
 from retrieval.answering.evidence import Analysis, Candidate, EvidenceSelector, analyze, answer_tokens
-from retrieval.text.lexicon import Matcher, concepts
-from retrieval.models.llm import Generator, LLMError
-from retrieval.index.search import HybridRetriever
-from retrieval.settings import Settings
-from retrieval.index.store import ChunkStore
-from retrieval.text import detect_language, tokens
-from retrieval.types import Answer, Citation, Language, RetrievedRef, Timings, Turn
 from retrieval.answering.verify import MARKER, verify
+from retrieval.index.search import HybridRetriever
+from retrieval.index.store import ChunkStore
+from retrieval.models.llm import Generator, LLMError
+from retrieval.settings import Settings
+from retrieval.text import detect_language, tokens
+from retrieval.text.lexicon import Matcher, concepts
+from retrieval.types import Answer, Citation, Language, RetrievedRef, Timings, Turn
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,8 @@ class Answerer:
         refs = [RetrievedRef(doc_id=r.chunk.doc_id, chunk_id=r.chunk.chunk_id, score=r.score) for r in retrieved]
         if ranked:
             best = ranked[0]
-            log.debug("best passage %s cov=%.2f type=%s dense=%.3f", best.rows[0].sentence_id, best.coverage, best.type_ok, best.dense)
+            log.debug("best passage %s cov=%.2f type=%s dense=%.3f",
+                      best.rows[0].sentence_id, best.coverage, best.type_ok, best.dense)
 
         if not chosen:
             key = "off_topic" if not analysis.concepts or not ranked or ranked[0].coverage == 0 else "refusal"
@@ -153,6 +153,7 @@ class Answerer:
 
     def _generate(self, question: str, lang: str, numbered: list[tuple[int, Candidate]], on_partial) -> str:
         gen = self.generator
+        assert gen is not None, "_phrase calls _generate only when there is a model"
         evidence_block = "\n".join(f"[{n}] {c.text}" for n, c in numbered)
         max_tokens = self.settings.llm.max_tokens
         if gen.style == "chat":

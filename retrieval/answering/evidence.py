@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corpus.dates import DAYS, MONTHS
-from retrieval.text.lexicon import Concept, Matcher, concepts
 from retrieval.text import STOPWORDS, detect_language, fold, numbers, stem_variants, tokens
+from retrieval.text.lexicon import Concept, Matcher, concepts
 from retrieval.types import ArticleMeta, RetrievedChunk, Sentence
 
 QTYPE_PATTERNS: list[tuple[str, str]] = [
@@ -93,10 +93,10 @@ def analyze(question: str, doc_stems: dict[str, set[str]], asked: str | None = N
         weights.append(math.log((n + 1) / (df + 0.5)) + (0.5 if c.is_number else 0.0))
     # An English word the glossary doesn't know can't be matched in Indonesian text: it still
     # counts, but no more than a typical known word (else one unknown adverb vetoes a good answer).
-    known = sorted(w for c, w in zip(cs, weights) if c.translated or c.is_name or c.is_number)
+    known = sorted(w for c, w in zip(cs, weights, strict=True) if c.translated or c.is_name or c.is_number)
     if known and detect_language(question) == "en":
         cap = known[len(known) // 2]
-        weights = [w if (c.translated or c.is_name or c.is_number) else min(w, cap) for c, w in zip(cs, weights)]
+        weights = [w if (c.translated or c.is_name or c.is_number) else min(w, cap) for c, w in zip(cs, weights, strict=True)]
     q_stems = set().union(*(stem_variants(t) for t in tokens(question))) if question.strip() else set()
     return Analysis(question, qtype, cs, weights, q_stems)
 
@@ -144,7 +144,7 @@ class EvidenceSelector:
         m = Matcher(text, extra_numbers=extra)
         hits = [m.has(c) for c in analysis.concepts]
         total = sum(analysis.weights) or 1.0
-        weighted = sum(w for hit, w in zip(hits, analysis.weights) if hit) / total
+        weighted = sum(w for hit, w in zip(hits, analysis.weights, strict=True) if hit) / total
         plain = sum(hits) / len(hits)
         return min(weighted, plain / MIN_PLAIN_SHARE * self.min_coverage) if plain < MIN_PLAIN_SHARE else weighted
 

@@ -14,20 +14,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cachetools import LRUCache
 from pydantic import BaseModel, Field
 
 from prompts import message, template
-
+from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 from retrieval.digest.events import ArticleProfile, Event, group_events, profiles
+from retrieval.index.store import ChunkStore, article_meta
 from retrieval.models.llm import Generator, LLMError
 from retrieval.settings import Settings
-from retrieval.index.store import ChunkStore, article_meta
 from retrieval.text import detect_language
 from retrieval.types import ArticleMeta, Citation, Language, Sentence
-from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,7 @@ class _Summary:
 
 
 def _ts(dt: datetime) -> float:
-    return dt.timestamp() if dt.tzinfo else dt.replace(tzinfo=timezone.utc).timestamp()
+    return dt.timestamp() if dt.tzinfo else dt.replace(tzinfo=UTC).timestamp()
 
 
 def new_articles(store: ChunkStore, since: datetime, until: datetime) -> list[NewArticle]:
@@ -129,7 +128,7 @@ class DigestBuilder:
                                              published=m.published_iso, url=m.url, quote=quote))
             return n
 
-        local = {k: cite(p, q) for k, (p, q) in enumerate(zip(s.cited, s.quotes), start=1)}
+        local = {k: cite(p, q) for k, (p, q) in enumerate(zip(s.cited, s.quotes, strict=True), start=1)}
         text = MARKER.sub(lambda mt: f"[{local[int(mt.group(1))]}]", s.text)
         numbers = list(local.values())
         if s.others:
@@ -137,7 +136,7 @@ class DigestBuilder:
             names = ", ".join(f"{_label(p.meta, lang)} [{n}]" for p, n in extra)
             text += " " + message(lang, "digest_also", sources=names)
             numbers += [n for _, n in extra]
-        when = datetime.fromtimestamp(latest, tz=timezone.utc).isoformat()
+        when = datetime.fromtimestamp(latest, tz=UTC).isoformat()
         return DigestItem(event_id=event.event_id, summary=text, sources=numbers, latest=when, phrased=s.phrased)
 
     # --- the summary ----------------------------------------------------------------
@@ -190,7 +189,7 @@ class DigestBuilder:
         """The model's one-sentence summary, kept with the citations that each support it alone."""
         if self.generator is None:
             return None
-        evidence = {n: q for n, q in enumerate(quotes, start=1)}
+        evidence = dict(enumerate(quotes, start=1))
         block = "\n".join(f"[{n}] {q}" for n, q in evidence.items())
         try:
             if self.generator.style == "chat":

@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.documents import DocumentError, iter_files, load_file
-
 from retrieval.index.store import ChunkStore
 from retrieval.settings import IndexSettings
 from retrieval.text import split_sentences
@@ -135,7 +133,7 @@ class Ingester:
     (the answer service passes its own lock, so no question is answered from a half-written article);
     ``clock`` stamps ``ingested_ts`` (what the digest calls new); ``chunking`` sizes the chunks."""
 
-    def __init__(self, store: ChunkStore, write_lock: threading.Lock | None = None,
+    def __init__(self, store: ChunkStore, write_lock: contextlib.AbstractContextManager[object] | None = None,
                  clock: Callable[[], float] = time.time, chunking: IndexSettings = DEFAULT_CHUNKING) -> None:
         self.store = store
         self._write_lock = write_lock

@@ -8,9 +8,9 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from retrieval.text.lexicon import expand_terms
 from retrieval.index.store import ChunkStore
 from retrieval.text import stem_variants, stems, tokens
+from retrieval.text.lexicon import expand_terms
 from retrieval.types import ArticleMeta, Chunk, RetrievedChunk
 
 RRF_K = 60
@@ -84,7 +84,7 @@ class HybridRetriever:
             return []
         depth = max(4 * k, 20)
         dense = self.store.dense(query_vector, depth)
-        dense_score = {cid: s for cid, s in dense}
+        dense_score = dict(dense)
         terms = expand_terms(query)
         lex = self._bm25.scores(terms) if self._bm25 else np.zeros(0)
         lex_order = [int(i) for i in np.argsort(-lex)[:depth] if lex[i] > 0]

@@ -20,10 +20,9 @@ from corpus.documents import DocumentError, iter_files, load_file
 from corpus.extract import ExtractionError, canonical_url, decode_html, extract_article
 from corpus.feeds import FeedEntry, FeedsFileError, load_feeds_file, read_feed
 from corpus.fetch import Fetcher, FetchError, is_web_url
-
 from retrieval.index.ingest import Ingester, IngestReport
-from retrieval.settings import Settings
 from retrieval.index.topic import TopicFilter
+from retrieval.settings import Settings
 from retrieval.types import Article
 
 log = logging.getLogger(__name__)

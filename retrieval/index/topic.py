@@ -44,7 +44,8 @@ TOPIC = [
     "pasukan dan senjata Korea Utara untuk Rusia, kunjungan antara Moskow dan Pyongyang",
     "Russia and North Korea trade, economic cooperation, tourism, transport links and sanctions evasion",
     "Kerja sama ekonomi, perdagangan, pariwisata dan transportasi antara Rusia dan Korea Utara",
-    "North Korea supplies missiles, artillery shells and soldiers to Russia for its war in Ukraine; Russia pays with oil and technology",
+    "North Korea supplies missiles, artillery shells and soldiers to Russia for its war in Ukraine; "
+    "Russia pays with oil and technology",
     "Korea Utara memasok rudal, amunisi dan tentara ke Rusia untuk perang di Ukraina; Rusia membalas dengan minyak dan teknologi",
 ]
 NEIGHBOURS = [
@@ -116,7 +117,8 @@ class TopicFilter:
             missing = "Russia" if r_all < 2 and not r_title else "North Korea"
             return TopicDecision(False, 0.0, r_all, k_all, f"off topic: {missing} is hardly named")
         if together == 0:
-            return TopicDecision(False, 0.0, r_all, k_all, "off topic: no sentence links Russia and North Korea (visit, treaty, troops, trade…)")
+            return TopicDecision(False, 0.0, r_all, k_all,
+                                 "off topic: no sentence links Russia and North Korea (visit, treaty, troops, trade…)")
         margin = self.margin(title, text)
         if margin < self.threshold:
             return TopicDecision(False, margin, r_all, k_all,

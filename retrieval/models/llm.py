@@ -66,7 +66,7 @@ class LlamaCppGenerator:
         with self._lock:
             text = ""
             for part in self._llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=stop, stream=True):
-                text += part["choices"][0]["text"]
+                text += part["choices"][0]["text"]  # type: ignore[index]  # llama-cpp types stream=True as stream | response
                 if on_text:
                     on_text(text)
             return text
@@ -79,7 +79,7 @@ class LlamaCppGenerator:
                 max_tokens=max_tokens, temperature=0.0, stream=True,
             )
             for part in stream:
-                text += part["choices"][0]["delta"].get("content") or ""
+                text += part["choices"][0]["delta"].get("content") or ""  # type: ignore[index,union-attr,operator]  # as above
                 if on_text:
                     on_text(text)
             return text

@@ -24,7 +24,7 @@ __all__ = [
 _ABBREV = {
     "dr", "prof", "ir", "h", "hj", "st", "no", "vol", "hlm", "jl", "tn", "ny", "sdr", "bpk",
     "mr", "mrs", "ms", "jr", "sr", "vs", "etc", "e.g", "i.e", "u.s", "a.s", "dkk", "dll", "dsb",
-    "gen", "lt", "col", "sen", "rep", "gov", "st", "mt", "ft", "approx", "jan", "feb", "mar",
+    "gen", "lt", "col", "sen", "rep", "gov", "mt", "ft", "approx", "jan", "feb", "mar",
     "apr", "jun", "jul", "aug", "agu", "sep", "sept", "oct", "okt", "nov", "dec", "des",
 }
 

@@ -1,4 +1,5 @@
-"""One contract, every backend: embedded Chroma and a Chroma server (`chroma run`)."""
+"""One contract, every backend: embedded Chroma, a Chroma server (`chroma run`), and the in-memory
+fake the unit tier runs on (so that its answers can be trusted). The real e5 embedder throughout."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ import pytest
 
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file
-from retrieval.models.embeddings import build_embeddings
 from retrieval.index.ingest import Ingester
 from retrieval.index.search import HybridRetriever
 from retrieval.index.store import open_store
-
-from .conftest import make_settings
+from retrieval.models.embeddings import build_embeddings
+from tests.conftest import make_settings
+from tests.fakes.store import InMemoryStore
 
 
 def _free_port() -> int:
@@ -88,6 +89,24 @@ class StoreContract:
         store.delete_article(article.doc_id)
         assert store.count() == 0 and store.sentences_of([article.doc_id]) == []
 
+    def test_an_update_replaces_stale_records_and_a_copy_is_found(self, store):
+        ing = Ingester(store)
+        article = load_file(ARTICLES_DIR / "000_9a6ab7c0c6407063.md")
+        doc = article.doc_id
+        assert ing.ingest_articles([article]).added == [doc]
+        before = store.chunk_ids(doc)
+        assert store.is_complete(doc, store.doc_hash(doc) or "") and store.sentence_count() > len(before)
+        new_text = article.text.split("\n\n")[0] + "\n\nKalimat baru tentang Kozlov di Pyongyang."
+        shorter = article.model_copy(update={"text": new_text})
+        assert ing.ingest_articles([shorter]).updated == [doc]
+        assert len(store.chunk_ids(doc)) < len(before) and "Kalimat baru" in store.chunk_texts(doc)[-1]
+        assert not any("10.000 pasukan" in s.text for s in store.sentences_of([doc])), "stale sentences are gone"
+        record = store.article_record(doc)
+        assert record is not None and record["content_hash"] == store.doc_hash(doc) and record["n_chunks"] == 1
+        copy = shorter.model_copy(update={"doc_id": "copy_of_000"})
+        assert ing.ingest_articles([copy]).duplicates == [("copy_of_000", f"same text as {doc}")]
+        assert store.chunk_ids("copy_of_000") == [] and store.chunk_ids() == store.chunk_ids(doc)
+
     def test_metadata_survives_without_nulls(self, store):
         Ingester(store).ingest_articles([load_file(ARTICLES_DIR / "002_620ccf5526c3d172.md")])
         (meta,) = store.articles()
@@ -107,3 +126,9 @@ class TestChromaServer(StoreContract):
         name = f"t{time.monotonic_ns()}"  # a fresh collection per test on the shared server
         return open_store(make_settings(tmp_path / "data", store={"chroma_host": "127.0.0.1", "chroma_port": chroma_server,
                                                                   "collection": name}), embeddings)
+
+
+class TestInMemoryFake(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path, embeddings):
+        return InMemoryStore(embeddings)

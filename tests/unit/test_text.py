@@ -1,9 +1,10 @@
-from retrieval.text.lexicon import Matcher, concepts
 from retrieval.text import detect_language, numbers, split_sentences, stem_variants
+from retrieval.text.lexicon import Matcher, concepts
 
 
 def test_sentence_split_keeps_numbers_abbreviations_domains_and_quotes():
-    text = 'Kim berkata "kita menang." Dia pergi ke A.S. pada 19/11/2024. Sekitar 10.000 pasukan dikirim. Kompas.com melaporkannya.'
+    text = ('Kim berkata "kita menang." Dia pergi ke A.S. pada 19/11/2024. Sekitar 10.000 pasukan dikirim. '
+            "Kompas.com melaporkannya.")
     assert split_sentences(text) == [
         'Kim berkata "kita menang."', "Dia pergi ke A.S. pada 19/11/2024.", "Sekitar 10.000 pasukan dikirim.",
         "Kompas.com melaporkannya.",
@@ -30,6 +31,7 @@ def test_affixes_meet_their_roots():
 
 def test_glossary_bridges_english_to_indonesian():
     m = Matcher("Parlemen Rusia menyetujui kesepakatan tersebut secara aklamasi pada Kamis di Moskow.")
-    found = {c.surface: m.has(c) for c in concepts("Did the Russian parliament approve it unanimously on Thursday in Moscow? food")}
+    question = "Did the Russian parliament approve it unanimously on Thursday in Moscow? food"
+    found = {c.surface: m.has(c) for c in concepts(question)}
     assert found == {"Russian": True, "parliament": True, "approve": True, "unanimously": True, "Thursday": True,
                      "Moscow": True, "food": False}

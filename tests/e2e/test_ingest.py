@@ -2,32 +2,21 @@
 
 from pathlib import Path
 
+import chromadb
 import pytest
+from chromadb.config import Settings as ChromaSettings
 
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file, to_markdown
-from retrieval.models.embeddings import build_embeddings
-from retrieval.index.ingest import Ingester, chunk_article
+from retrieval.index.ingest import Ingester
 from retrieval.index.store import StoreError, VectorsRequired, open_store
-
-from .conftest import make_settings
+from retrieval.models.embeddings import build_embeddings
+from tests.conftest import make_settings
 
 
 @pytest.fixture(scope="module")
 def embeddings(tmp_path_factory):
     return build_embeddings(make_settings(tmp_path_factory.mktemp("emb")))
-
-
-def test_chunks_are_whole_sentences_with_positions():
-    article = load_file(ARTICLES_DIR / "001_dcd6b936241eaf9f.md")
-    chunks, sentences = chunk_article(article)
-    assert [c.chunk_id for c in chunks] == [f"001_dcd6b936241eaf9f:c{i:03d}" for i in range(len(chunks))]
-    for c in chunks:
-        assert article.text[c.start_char : c.end_char].split()[0] == c.text.split()[0]
-        assert c.text.rstrip().endswith((".", '"', "”", "?", "!"))
-        assert len(c.sentences) <= 4
-    assert len({s for s, _, _ in sentences}) == len(sentences)
-    assert chunks[1].sentences[0] == chunks[0].sentences[-1]  # one sentence of overlap
 
 
 def test_second_run_changes_nothing_and_an_edit_replaces_old_chunks(tmp_path: Path, embeddings):
@@ -39,10 +28,10 @@ def test_second_run_changes_nothing_and_an_edit_replaces_old_chunks(tmp_path: Pa
         (corpus / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
     first = ing.ingest_paths([corpus])
     assert len(first.added) == 2
-    ids_before = sorted(store.chunks.get(include=[])["ids"])
+    ids_before = store.chunk_ids()
     second = ing.ingest_paths([corpus])
     assert (second.added, second.updated, len(second.unchanged)) == ([], [], 2)
-    assert sorted(store.chunks.get(include=[])["ids"]) == ids_before
+    assert store.chunk_ids() == ids_before
 
     path = corpus / "000_9a6ab7c0c6407063.md"
     article = load_file(path)
@@ -50,9 +39,9 @@ def test_second_run_changes_nothing_and_an_edit_replaces_old_chunks(tmp_path: Pa
     path.write_text(to_markdown(shorter), encoding="utf-8")
     third = ing.ingest_paths([corpus])
     assert third.updated == ["000_9a6ab7c0c6407063"]
-    texts = store.chunks.get(where={"doc_id": "000_9a6ab7c0c6407063"}, include=["documents"])["documents"]
+    texts = store.chunk_texts("000_9a6ab7c0c6407063")
     assert len(texts) == 1 and "Kalimat baru" in texts[0]
-    sents = store.sentences.get(where={"doc_id": "000_9a6ab7c0c6407063"}, include=["documents"])["documents"]
+    sents = [s.text for s in store.sentences_of(["000_9a6ab7c0c6407063"])]
     assert not any("10.000 pasukan" in s for s in sents)  # stale sentences are gone too
 
 
@@ -70,9 +59,12 @@ def test_bad_files_are_reported_and_the_rest_goes_on(tmp_path: Path, embeddings)
 
 
 def test_chroma_never_embeds_on_its_own(tmp_path: Path, embeddings):
-    store = open_store(make_settings(tmp_path / "d"), embeddings)
-    assert isinstance(store.chunks._embedding_function, VectorsRequired)  # noqa: SLF001
+    settings = make_settings(tmp_path / "d")
+    open_store(settings, embeddings)
     with pytest.raises(StoreError):
         VectorsRequired()(["text"])
-    with pytest.raises(Exception, match="must not run"):
-        store.chunks.query(query_texts=["Kim Jong Un"], n_results=1)
+    # Anyone opening the collections (another client, a later run) gets the guard, not Chroma's default.
+    client = chromadb.PersistentClient(path=str(settings.store.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False))
+    for name in (settings.store.collection, f"{settings.store.collection}_sentences"):
+        with pytest.raises(Exception, match="must not run"):
+            client.get_collection(name).query(query_texts=["Kim Jong Un"], n_results=1)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from prompts import message as core_message
+from tests.e2e.telegram.conftest import article_url
 from tests.fakes.expect import answer_to, command_reply, links_of, message_of, replies_to, text_of
 from tests.fakes.recording import RecordingService
-from tests.telegram.conftest import article_url
 
 GREETINGS_Q = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
 GREETINGS_DOC_TITLE = "Kim Jong Un Bakal Membahas Kerja Sama Militer dengan Pejabat Rusia"
@@ -146,7 +146,7 @@ async def test_several_chats_at_once_each_get_their_own_answer_in_order(start_bo
     async with start_bot():
         msgs = [await person.say(q) for person, q, _ in questions]
         calls = await asyncio.gather(*(answer_to(fake_api, m, timeout=180) for m in msgs))
-    for call, (person, _, expected) in zip(calls, questions):
+    for call, (person, _, expected) in zip(calls, questions, strict=True):
         assert call.params["chat_id"] == person.chat_id
         if expected:
             assert expected in text_of(call), text_of(call)

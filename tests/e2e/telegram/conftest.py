@@ -12,9 +12,9 @@ import pytest
 from bot.telegram.app import build_application, webhook_options
 from bot.telegram.digests import utc_now
 from corpus import ARTICLES_DIR
+from retrieval.index.store import open_store
 from retrieval.service import AnswerService
 from retrieval.settings import Settings
-from retrieval.index.store import open_store
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.harness import running
 from tests.fakes.updates import Person, group_person, private_person
@@ -68,8 +68,8 @@ def bot_settings(fake_api: FakeBotAPI, tmp_path: Path) -> Settings:
         "bot_token": fake_api.token, "base_url": fake_api.base_url})
 
 
-TEST_TELEGRAM = dict(admins=[ADMIN_ID], allowed_chats=None, rate_limit_per_min=30, edit_interval_s=0.2,
-                     group_edit_interval_s=1.0, send_retries=3)
+TEST_TELEGRAM = {"admins": [ADMIN_ID], "allowed_chats": None, "rate_limit_per_min": 30, "edit_interval_s": 0.2,
+                     "group_edit_interval_s": 1.0, "send_retries": 3}
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import pytest
 from corpus import ARTICLES_DIR
 from corpus.clean import clean_article
 from corpus.documents import DocumentError, from_markdown, load_file, to_markdown
-
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 RAW = sorted((FIXTURES / "raw").glob("*.txt"))
 CLUTTER = ["Baca Juga", "BACA JUGA", "Baca juga", "Close Ads", "WhatsApp", "BERITA LAINNYA", "FOLLOW US",
@@ -34,9 +33,11 @@ def test_committed_corpus_is_the_cleaner_output(raw: Path):
 
 def test_metadata_only_where_the_text_gives_it():
     a = {p.stem[:3]: load_file(p) for p in RAW}
-    assert (a["000"].outlet, a["000"].published_iso, a["000"].author) == ("Kompas TV", "2024-11-19T17:31:00+07:00", "Ikhsan Abdul Hakim")
+    assert (a["000"].outlet, a["000"].published_iso, a["000"].author) == (
+        "Kompas TV", "2024-11-19T17:31:00+07:00", "Ikhsan Abdul Hakim")
     assert a["000"].title.startswith("Menteri SDA Rusia Bertamu ke Pyongyang")
-    assert (a["003"].outlet, a["003"].published_iso, a["003"].author) == ("Kompas.com", "2023-09-22T16:00:00+07:00", "Tito Hilmawan Reditya")
+    assert (a["003"].outlet, a["003"].published_iso, a["003"].author) == (
+        "Kompas.com", "2023-09-22T16:00:00+07:00", "Tito Hilmawan Reditya")
     assert a["004"].outlet == "Kontan" and a["004"].published is None  # "Jumat (19/7/2024)" is the KCNA report's date
     assert a["001"].outlet == "Web Fakta" and a["001"].text.startswith("Pemimpin Korea Utara")  # glued site name removed
     assert a["002"].outlet is None  # the page never names its outlet

@@ -8,7 +8,13 @@ import re
 import pytest
 
 from bot.render import (
-    MAX_TEXT_LENGTH, format_date, link_citations, render_answer, render_sources, split_html, visible_length,
+    MAX_TEXT_LENGTH,
+    format_date,
+    link_citations,
+    render_answer,
+    render_sources,
+    split_html,
+    visible_length,
 )
 from prompts import message
 from retrieval.types import Answer, Citation
@@ -16,7 +22,7 @@ from tests.fakes.tg_html import TelegramHTMLError, parse_html
 
 
 def cite(n: int, url: str | None = None, quote: str = "Putin menyampaikan salam.", **kw) -> Citation:
-    base = dict(doc_id=f"doc{n}", title=f"Title {n}", outlet="Kontan", published="2024-11-19T17:31:00+07:00")
+    base = {"doc_id": f"doc{n}", "title": f"Title {n}", "outlet": "Kontan", "published": "2024-11-19T17:31:00+07:00"}
     return Citation(n=n, url=url, quote=quote, **(base | kw))
 
 

@@ -13,7 +13,6 @@ from corpus.extract import web_doc_id
 from retrieval.service import AnswerService
 from retrieval.settings import Settings
 from tests.fakes.expect import command_reply, text_of
-from tests.web_fixtures import web  # noqa: F401 - fixture
 
 
 @pytest.fixture

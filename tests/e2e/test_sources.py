@@ -13,15 +13,14 @@ from corpus import ARTICLES_DIR
 from corpus.documents import to_markdown
 from corpus.extract import web_doc_id
 from retrieval.digest.builder import DigestBuilder
-from retrieval.models.embeddings import build_embeddings
 from retrieval.index.ingest import Ingester
 from retrieval.index.sources import SourceIngester
 from retrieval.index.store import open_store
 from retrieval.index.topic import TopicFilter
+from retrieval.models.embeddings import build_embeddings
+from tests.conftest import make_settings
 from tests.fakes.news_site import render_page
-
-from .conftest import make_settings
-from .web_fixtures import OFF_TOPIC, SEEDS, add_bad_pages, web  # noqa: F401 - fixture
+from tests.web_fixtures import OFF_TOPIC, SEEDS, add_bad_pages
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ def make_sources(tmp_path, embeddings):
 
 
 def chunk_ids(store, doc_id: str) -> set[str]:
-    return set(store.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
+    return set(store.chunk_ids(doc_id))
 
 
 def test_feeds_bring_on_topic_articles_with_their_metadata_and_a_rerun_changes_nothing(web, make_sources):
@@ -50,14 +49,13 @@ def test_feeds_bring_on_topic_articles_with_their_metadata_and_a_rerun_changes_n
     assert sorted(first.added) == sorted(web_doc_id(u) for u in web.seed_urls)
     assert sorted(url for url, _ in first.skipped) == sorted(web.off_urls)
     assert all(why.startswith("off topic") for _, why in first.skipped)
-    meta = store.chunks.get(where={"$and": [{"doc_id": web_doc_id(web.seed_urls[0])}, {"index": 0}]},
-                            include=["metadatas"])["metadatas"][0]
+    meta = store.article_record(web_doc_id(web.seed_urls[0]))
     assert (meta["url"], meta["source"], meta["language"], meta["title"]) == (web.seed_urls[0], web.rss, "id", SEEDS[0].title)
     assert meta["content_hash"] and meta["text_hash"] and meta["outlet"] == "Kabar Dunia"
     dates = {m.doc_id: m.published_iso for m in store.articles()}
     assert dates[web_doc_id(web.seed_urls[0])] == "2024-11-19T17:31:00+07:00"  # the page's own date wins
     assert dates[web_doc_id(web.seed_urls[1])] == "2024-11-18T03:00:00+00:00"  # undated page: the feed's pubDate
-    ids_before = sorted(store.chunks.get(include=[])["ids"])
+    ids_before = store.chunk_ids()
     hits_before = len(web.site.hits)
 
     again = sources.run(feeds=[web.rss, web.atom])  # the same process: unchanged entries are not re-read
@@ -67,7 +65,7 @@ def test_feeds_bring_on_topic_articles_with_their_metadata_and_a_rerun_changes_n
 
     fresh = make_sources().run(feeds=[web.rss, web.atom])  # a new process reads every page again
     assert (fresh.added, fresh.updated, len(fresh.unchanged)) == ([], [], len(web.seed_urls))
-    assert sorted(store.chunks.get(include=[])["ids"]) == ids_before
+    assert store.chunk_ids() == ids_before
 
 
 def test_duplicates_same_url_twice_and_same_text_under_two_urls(web, make_sources):
@@ -100,9 +98,9 @@ def test_an_updated_page_replaces_its_old_chunks(web, make_sources):
     assert report.updated == [doc_id]
     new_ids = chunk_ids(store, doc_id)
     assert new_ids < old_ids and len(new_ids) < len(old_ids)  # the extra old chunks are gone
-    texts = " ".join(store.chunks.get(where={"doc_id": doc_id}, include=["documents"])["documents"])
+    texts = " ".join(store.chunk_texts(doc_id))
     assert "Ralat: Kozlov" in texts and "10.000 pasukan" not in texts
-    sents = store.sentences.get(where={"doc_id": doc_id}, include=["documents"])["documents"]
+    sents = [s.text for s in store.sentences_of([doc_id])]
     assert any("Ralat" in s for s in sents) and not any("10.000 pasukan" in s for s in sents)
 
 
@@ -126,7 +124,7 @@ def test_an_interrupted_write_is_healed_by_the_next_run(web, make_sources, monke
         raise RuntimeError("power cut between the sentence and the chunk writes")
 
     with monkeypatch.context() as m:
-        m.setattr(store.chunks, "upsert", crash)
+        m.setattr(store, "write_chunks", crash)
         with pytest.raises(RuntimeError, match="power cut"):
             sources.run([url])
     assert not chunk_ids(store, doc_id)  # retrieval cannot reach the half-written article
@@ -135,10 +133,11 @@ def test_an_interrupted_write_is_healed_by_the_next_run(web, make_sources, monke
 
     # an update cut short after the new chunks, before the stale ones were dropped
     before = chunk_ids(store, doc_id)
-    shorter = "\n\n".join(SEEDS[4].text.split("\n\n")[:4]) + "\n\nKalimat baru ini menggantikan seluruh sisa artikel yang lama tadi."
+    shorter = ("\n\n".join(SEEDS[4].text.split("\n\n")[:4])
+               + "\n\nKalimat baru ini menggantikan seluruh sisa artikel yang lama tadi.")
     web.site.page("/read/4", render_page(SEEDS[4].model_copy(update={"text": shorter}), url))
     with monkeypatch.context() as m:
-        m.setattr(type(store), "_drop_stale", staticmethod(lambda *a: (_ for _ in ()).throw(RuntimeError("killed"))))
+        m.setattr(store, "drop_stale", lambda *a, **kw: (_ for _ in ()).throw(RuntimeError("killed")))
         with pytest.raises(RuntimeError, match="killed"):
             sources.run([url])
     assert not store.is_complete(doc_id, store.doc_hash(doc_id))
@@ -169,7 +168,8 @@ def test_cli_ingest_prints_the_summary_with_one_line_per_problem(web, tmp_path, 
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     assert out[0] == "3 added, 0 updated, 0 unchanged, 0 duplicates, 2 skipped"
-    assert out[1] == f"  skipped {pdf}: {pdf}: not a page we can read (content type application/pdf, want text/html or application/xhtml+xml)"
+    assert out[1] == (f"  skipped {pdf}: {pdf}: not a page we can read "
+                      "(content type application/pdf, want text/html or application/xhtml+xml)")
     assert out[2].startswith(f"  skipped {web.off_urls[0]}: off topic") and len(out) == 3
     assert main(["ingest", "--quiet", web.seed_urls[0], "--feed", web.rss]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "0 added, 0 updated, 3 unchanged, 0 duplicates, 1 skipped"
@@ -209,10 +209,11 @@ def test_writes_wait_for_the_answering_lock(web, tmp_path, embeddings):
     worker = threading.Thread(target=sources.run, args=([web.seed_urls[2]],))
     worker.start()
     assert lock.waiting.wait(60), "the ingester never reached the write"
-    assert store.count() == 0 and not store.sentences.count()  # nothing of the article is visible yet
+    assert store.count() == 0 and store.sentence_count() == 0  # nothing of the article is visible yet
     lock.let_go()
     worker.join(60)
-    assert not worker.is_alive() and store.is_complete(web_doc_id(web.seed_urls[2]), store.doc_hash(web_doc_id(web.seed_urls[2])))
+    doc_id = web_doc_id(web.seed_urls[2])
+    assert not worker.is_alive() and store.is_complete(doc_id, store.doc_hash(doc_id) or "")
 
 
 def test_articles_from_a_feed_reach_the_digest_grouped_and_linked(web, make_sources):
@@ -223,5 +224,5 @@ def test_articles_from_a_feed_reach_the_digest_grouped_and_linked(web, make_sour
     digest = DigestBuilder(sources.settings, sources.ingester.store, None).build(
         before, datetime.now(UTC) + timedelta(minutes=1), "id")
     assert digest.articles == 3 and len(digest.items) == 1
-    assert sorted(c.url for c in digest.citations) == sorted(web.seed_urls[:3])
+    assert sorted(str(c.url) for c in digest.citations) == sorted(web.seed_urls[:3])
     assert "Kozlov" in digest.items[0].summary and digest.items[0].sources == [1, 2, 3]

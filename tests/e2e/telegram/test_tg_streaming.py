@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.telegram.streaming import MIN_EDIT_INTERVAL_S, EditView
@@ -24,7 +26,7 @@ async def test_placeholder_edits_stay_a_second_apart_and_wait_out_429(fake_api, 
     assert [e.status for e in edits] == [429, 200, 200, 200]
     assert [e.params["text"] for e in edits] == ["Putin", "Putin", "Putin sent", "Putin sent greetings"]
     times = [placeholder.at] + [e.at for e in edits if e.ok]
-    assert all(b - a >= MIN_EDIT_INTERVAL_S for a, b in zip(times, times[1:])), "at most one edit a second"
+    assert all(b - a >= MIN_EDIT_INTERVAL_S for a, b in itertools.pairwise(times)), "at most one edit a second"
     assert edits[1].at - edits[0].at >= 1.0, "retry_after was honoured"
     assert fake_api.calls_of("deleteMessage", group_member.chat_id)
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.telegram.services import SERVICES_KEY
-from prompts import message
 from bot.telegram.subscriptions import SubscriptionStore
+from prompts import message
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.expect import command_reply, text_of
 
@@ -64,6 +64,7 @@ async def test_subscribe_at_local_time_with_clear_errors(start_bot, fake_api, bu
     store = SubscriptionStore(bot_settings.digest_db_path)  # it is on disk, not only in memory
     sub = store.get(budi.chat_id)
     store.close()
+    assert sub is not None
     assert (sub.at_time, sub.timezone, sub.language) == ("07:30", "Asia/Makassar", "id")
 
 
