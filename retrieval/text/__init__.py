@@ -1,4 +1,5 @@
-"""Language-aware text helpers: sentence splitting, tokens, stems, numbers, language detection.
+"""Language-aware text helpers: sentence splitting, tokens, stems, numbers, language detection
+(the detector, tokenizer and stop words are ``corpus.language``'s, re-exported here).
 
 Indonesian news text is the corpus; questions come in Indonesian or English.
 ``lexicon`` adds concepts and the EN→ID glossary on top.
