@@ -128,6 +128,12 @@ class LLMSettings(Section):
     context: int = env("RNKBOT_LLM_CONTEXT", 2048, ge=512, description="Context window (tokens).")
     max_tokens: int = env("RNKBOT_LLM_MAX_TOKENS", 96, ge=16, description="Longest answer or digest summary, in tokens.")
     timeout_s: float = env("RNKBOT_LLM_TIMEOUT_S", 60.0, gt=0, description="Time-out for a request to the model server.")
+    call_timeout_s: float = env(
+        "RNKBOT_LLM_CALL_TIMEOUT_S", 60.0, gt=0,
+        description="Longest wait for the model to phrase one answer or digest summary, any backend; then the answer "
+                    "quotes the evidence instead. Answers took 2-25 s with one llama.cpp thread on the shared 2-core "
+                    "dev machine (README 'Threads'), so 60 s is only reached by a stuck or starved model.",
+    )
 
     @model_validator(mode="after")
     def _server_needs_a_url(self) -> LLMSettings:
@@ -328,6 +334,15 @@ class TelegramSettings(Section):
     send_retries: int = env(
         "RNKBOT_SEND_RETRIES", 3, ge=0,
         description="Retries of a Bot API call after a 429 (honouring retry_after), a server or a network error.",
+    )
+    resume_max_age_min: float = env(
+        "RNKBOT_RESUME_MAX_AGE_MIN", 60.0, ge=0,
+        description="After a restart, questions left unanswered that are at most this old are answered; older ones "
+                    "(and any question that was already tried twice) get a note asking to ask again.",
+    )
+    redeliver_interval_s: float = env(
+        "RNKBOT_REDELIVER_INTERVAL_S", 60.0, gt=0,
+        description="Seconds between two attempts to send answers and digests whose sending failed (Telegram unreachable).",
     )
 
     _split_ids = field_validator("allowed_chats", "admins", mode="before")(_id_list)

@@ -258,6 +258,10 @@ def _drop_stale(collection: Collection, doc_id: str, keep: set[str]) -> None:
 
 
 def open_store(settings: Settings, embeddings: VectorEmbeddings) -> ChunkStore:
+    """The index, checked on opening: a damaged one raises a :class:`StoreError` naming the fix
+    (``rnkbot ingest --rebuild``) here, not a Chroma traceback at the first question."""
+    from retrieval.index import health  # it builds on this module
+
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     store = settings.store
     client: chromadb.ClientAPI
@@ -265,10 +269,16 @@ def open_store(settings: Settings, embeddings: VectorEmbeddings) -> ChunkStore:
         if store.chroma_host:
             client = chromadb.HttpClient(host=store.chroma_host, port=store.chroma_port, settings=chroma_settings)
         else:
+            health.recover_interrupted_swap(store)
             store.chroma_dir.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(store.chroma_dir), settings=chroma_settings)
     except (ValueError, OSError) as exc:
         where = f"{store.chroma_host}:{store.chroma_port}" if store.chroma_host else str(store.chroma_dir)
-        raise StoreError(
-            f"cannot open the Chroma index at {where}: {exc}. Check CHROMA_HOST/CHROMA_PORT or RNKBOT_DATA_DIR.") from exc
-    return ChunkStore(client, embeddings, store.collection)
+        fix = "Check CHROMA_HOST/CHROMA_PORT" if store.chroma_host else f"Check RNKBOT_DATA_DIR, or `{health.REBUILD}`"
+        raise StoreError(f"cannot open the Chroma index at {where}: {exc}. {fix}.") from exc
+    except health.STORE_FAILURES as exc:
+        raise health.damaged_error(health.location(store), exc) from exc
+    with health.reading(store):
+        chunk_store = ChunkStore(client, embeddings, store.collection)
+        chunk_store.count(), chunk_store.sentence_count()  # damage in Chroma's log shows on the first read
+    return chunk_store

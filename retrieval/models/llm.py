@@ -53,6 +53,7 @@ class LlamaCppGenerator:
             raise LLMError(f"GGUF model not found at {model_path}; set RNKBOT_LLM_MODEL to a .gguf file")
         from llama_cpp import Llama  # heavy native import, only when a model is really wanted
 
+        _route_llama_logs()
         try:
             self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
         except ValueError as exc:
@@ -83,6 +84,33 @@ class LlamaCppGenerator:
                 if on_text:
                     on_text(text)
             return text
+
+
+_LLAMA_LEVELS = {4: logging.ERROR}  # ggml: 1 debug, 2 info, 3 warn, 4 error, 5 continued; all but errors are noise
+_llama_callback: object | None = None
+
+
+def _route_llama_logs() -> None:
+    """Send llama.cpp's own log lines to the ``llama_cpp`` logger (errors as errors, the rest at
+    DEBUG), so they show only with ``-v``. llama-cpp-python prints them to stderr itself and
+    reads ggml's levels off by one, so its "using full-size SWA cache" warning passed as an error."""
+    import ctypes
+
+    import llama_cpp
+
+    global _llama_callback
+    if _llama_callback is not None:
+        return
+    logger = logging.getLogger("llama_cpp")
+
+    @llama_cpp.llama_log_callback
+    def callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        line = text.decode("utf-8", errors="replace").rstrip()
+        if line:
+            logger.log(_LLAMA_LEVELS.get(level, logging.DEBUG), "%s", line)
+
+    _llama_callback = callback  # kept alive: llama.cpp holds only a C pointer to it
+    llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
 
 
 class OpenAICompatibleGenerator:
