@@ -1,13 +1,18 @@
-"""The interactive terminal chat (``rnkbot chat``; ``make run`` without a Telegram token)."""
+"""The interactive terminal chat (``rnkbot chat``; ``make run`` without a Telegram token).
+
+Every line is cleaned like a Telegram message (:func:`bot.inputs.clean_question`); a line that
+starts with ``/`` is a command, and an unknown one shows the help rather than being asked."""
 
 from __future__ import annotations
 
 import sys
+from typing import cast
 
 from prompts import message
 from retrieval.service import AnswerService
 from retrieval.types import Language, Turn
 
+from .inputs import clean_question
 from .textui import format_answer
 
 UI: Language = "en"  # the chat's own texts; /lang sets the language of the answers
@@ -18,7 +23,7 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
     history: list[Turn] = []
-    lang = None
+    lang: Language | None = None
     print(message(UI, "chat_help"), file=stdout)
     while True:
         if interactive:
@@ -26,25 +31,38 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
         line = stdin.readline()
         if not line:
             return 0
-        q = line.strip()
+        question = clean_question(line, service.settings.answering.max_question_chars)
+        q = question.text
         if not q:
             continue
-        if q in ("/quit", "/exit"):
+        command, _, arg = q.partition(" ")
+        if command in ("/quit", "/exit"):
             return 0
-        if q == "/new":
+        if command == "/new":
             history.clear()
             print(message(UI, "chat_cleared"), file=stdout)
             continue
-        if q.startswith("/lang"):
-            arg = q.partition(" ")[2].strip()
-            lang = arg if arg in ("id", "en") else None
+        if command == "/lang":
+            arg = arg.strip().lower()
+            if arg not in ("id", "en", "auto"):
+                print(message(UI, "chat_lang_usage", arg=arg), file=stdout)
+                continue
+            lang = None if arg == "auto" else cast(Language, arg)
             print(message(UI, "chat_language", language=lang or "auto"), file=stdout)
             continue
-        if q == "/about":
+        if command == "/about":
             s = service.stats()
             print(message(UI, "chat_about", articles=s.articles, outlets=", ".join(s.outlets), first=s.first_published,
                           last=s.last_published), file=stdout)
             continue
+        if command.startswith("/"):
+            print(message(UI, "chat_help"), file=stdout)
+            continue
+        if not question.has_words:
+            print(message(UI, "no_words"), file=stdout)
+            continue
+        if question.cut:
+            print(message(UI, "chat_cut", chars=len(q)), file=stdout)
         ans = service.ask(q, history=history[-3:], language=lang)
         history.append(Turn(question=ans.question, answer=ans))
         print(format_answer(ans), file=stdout, flush=True)

@@ -2,7 +2,9 @@
 
 Settings are built once here and passed down. Errors a user can fix (:class:`RnkbotError`
 from any layer, a missing or unreadable file) become one line on stderr and exit code 2;
-``-v`` adds their traceback. Anything else is a bug: it shows its traceback.
+``-v`` adds their traceback. Anything else is a bug: it shows its traceback. Logging is
+configured here (:mod:`bot.logsetup`): quiet third parties unless ``-v``, secrets redacted from
+every line, tracebacks included.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from corpus.errors import RnkbotError
+from corpus.errors import ConfigError, RnkbotError
 from corpus.feeds import load_feeds_file
 from corpus.jsonl import JsonlError, numbered_lines, parse_line
 from retrieval.evaluation.qa import load_items, score
 from retrieval.settings import Settings, env_example, setting_name
 from retrieval.text.times import parse_since, parse_timezone
 
+from .inputs import clean_question
+from .logsetup import configure, redact
 from .textui import format_answer
 
 log = logging.getLogger("rnkbot")
@@ -57,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--filter-files", action="store_true",
                      help="apply the topic filter to files too (web pages and feeds are always filtered)")
     ing.add_argument("--quiet", action="store_true", help="no progress bar")
+    ing.add_argument("--rebuild", action="store_true",
+                     help="build a new index from RNKBOT_CORPUS_DIR (plus any PATH_OR_URL and feeds) and replace the "
+                          "old one when it is complete: the fix for a damaged or empty index")
 
     et = sub.add_parser("eval-topic", help="precision/recall of the topic filter on a labelled set")
     et.add_argument("file", type=Path, help="JSONL: id, title, text, on_topic (see corpus/eval/topic.jsonl)")
@@ -85,15 +92,16 @@ def _service(settings: Settings, *, with_llm: bool = True):
     report = service.ensure_index(progress=sys.stderr.isatty())
     if report is not None:
         print(f"index built: {report.summary()}", file=sys.stderr)
+    service.check_index()  # an index still empty: say how to fill it before any question
     return service
 
 
-def _batch_questions(path: Path) -> Iterator[tuple[str, str | None]]:
+def _batch_questions(path: Path, max_chars: int) -> Iterator[tuple[str, str | None]]:
     """``(question, None)`` per line (a JSON object with "question", or plain text), or
     ``(line, error)`` for a line that cannot be one: a bad line is reported in its place."""
     for no, line in numbered_lines(path):
         if not line.lstrip().startswith("{"):
-            yield line.strip(), None
+            yield _checked(line, no, max_chars)
             continue
         try:
             obj = parse_line(path, no, line)
@@ -104,7 +112,31 @@ def _batch_questions(path: Path) -> Iterator[tuple[str, str | None]]:
         if not isinstance(q, str):
             yield line, f"line {no}: JSON has no string 'question'"
             continue
-        yield q, None
+        yield _checked(q, no, max_chars)
+
+
+def _checked(text: str, no: int, max_chars: int) -> tuple[str, str | None]:
+    q = clean_question(text, max_chars)
+    if not q.has_words:
+        return text, f"line {no}: {_NO_WORDS if q.text else _EMPTY}"
+    return q.text, None
+
+
+_EMPTY = "the question is empty"
+_NO_WORDS = "the question has no words (ask in Indonesian or English)"
+
+
+def _question(text: str | None, settings: Settings) -> str:
+    """The question to ask, cleaned (:func:`bot.inputs.clean_question`); a cut is reported on stderr."""
+    q = clean_question(text, settings.answering.max_question_chars)
+    if q.empty:
+        raise UsageError(f"{_EMPTY}: give a question, or --batch FILE")
+    if not q.has_words:
+        raise UsageError(_NO_WORDS)
+    if q.cut:
+        print(f"rnkbot ask: the question was {q.original_chars} characters long; its first {len(q.text)} were used",
+              file=sys.stderr)
+    return q.text
 
 
 def cmd_ask(args, settings: Settings) -> int:
@@ -113,16 +145,18 @@ def cmd_ask(args, settings: Settings) -> int:
         return 2
     if args.batch and not args.batch.is_file():
         raise FileNotFoundError(f"{args.batch}: no such file")
+    question = None if args.batch else _question(args.question, settings)
     service = _service(settings)
     if args.batch:
-        for question, error in _batch_questions(args.batch):
+        for question, error in _batch_questions(args.batch, settings.answering.max_question_chars):
             if error:
                 print(json.dumps({"question": question, "error": error}, ensure_ascii=False), flush=True)
                 continue
             ans = service.ask(question, language=args.lang)
             print(json.dumps(ans.contract(), ensure_ascii=False), flush=True)
         return 0
-    ans = service.ask(args.question, language=args.lang)
+    assert question is not None
+    ans = service.ask(question, language=args.lang)
     print(json.dumps(ans.contract(), ensure_ascii=False) if args.json else format_answer(ans))
     return 0
 
@@ -130,10 +164,14 @@ def cmd_ask(args, settings: Settings) -> int:
 def cmd_ingest(args, settings: Settings) -> int:
     from retrieval.service import AnswerService
 
-    service = AnswerService.build(settings, with_llm=False)
     feeds = list(args.feed) + ([f.url for f in load_feeds_file(args.feeds)] if args.feeds else [])
+    if args.rebuild:
+        report = AnswerService.rebuild(settings, args.paths, feeds, progress=not args.quiet)
+        print(f"index rebuilt: {report.summary()}")
+        return 0
+    service = AnswerService.build(settings, with_llm=False)
     targets = args.paths or ([] if feeds else [settings.store.corpus_dir])
-    report = service.sources().run(targets, feeds, filter_files=args.filter_files, progress=not args.quiet)
+    report = service.ingest(targets, feeds, filter_files=args.filter_files, progress=not args.quiet)
     print(report.summary())
     done = report.added or report.updated or report.unchanged or report.duplicates
     return 1 if report.skipped and not done else 0
@@ -190,9 +228,15 @@ def cmd_serve(args, settings: Settings) -> int:
     if settings.telegram.bot_token is None:
         print("rnkbot serve: set TELEGRAM_BOT_TOKEN (in the environment or .env) to run the Telegram bot", file=sys.stderr)
         return 2
+    from telegram.error import InvalidToken
+
     from .telegram.app import run_bot
 
-    run_bot(settings)
+    try:
+        run_bot(settings)
+    except InvalidToken:  # its message holds the token: say it in our words, without it
+        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: copy it again from @BotFather (/mybots → API Token) "
+                          "into .env") from None
     return 0
 
 
@@ -216,19 +260,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rnkbot: invalid setting {setting_name(first['loc'])}: {first['msg']} (check .env and the environment)",
               file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.DEBUG if args.verbose else getattr(logging, settings.logging.level.upper(), logging.INFO)
-                        if args.command in ("serve", "run") else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the bot token
+    level = settings.logging.level if args.command in ("serve", "run") else "WARNING"
+    configure(level, verbose=args.verbose, secrets=_secrets(settings))
     try:
         return COMMANDS[args.command](args, settings)
     except USER_ERRORS as exc:
-        print(f"rnkbot {args.command}: {exc}", file=sys.stderr)
+        print(redact(f"rnkbot {args.command}: {exc}"), file=sys.stderr)
         if args.verbose:
-            traceback.print_exc()
+            print(redact(traceback.format_exc()), file=sys.stderr, end="")
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _secrets(settings: Settings) -> list[str | None]:
+    """Values no output may show: the bot token, the webhook secret, the model server's API key."""
+    return [s.get_secret_value() if s else None
+            for s in (settings.telegram.bot_token, settings.telegram.webhook_secret, settings.llm.api_key)]
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from retrieval.types import Answer, Citation, Language
 
 MAX_TEXT_LENGTH = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH, after entity parsing
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+_LINKABLE = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
 
 
 def esc(text: str) -> str:
@@ -37,6 +38,14 @@ def format_date(published: str | None, lang: Language) -> str | None:
     return f"{d.day} {message(lang, 'short_months').split()[d.month - 1]} {d.year}"
 
 
+def link_url(url: str | None) -> str | None:
+    """``url`` if it can be a link: http(s) only. An article's metadata is not trusted: a
+    ``javascript:`` or ``file:`` URL would be refused by Telegram (the whole message with it)."""
+    if url and _LINKABLE.match(url) and not any(ch.isspace() for ch in url):
+        return url
+    return None
+
+
 def link_citations(text: str, citations: list[Citation]) -> str:
     """Escape ``text`` and turn ``[n]`` / ``[1, 2]`` markers into links where the source URL is known."""
     by_n = {c.n: c for c in citations}
@@ -45,7 +54,7 @@ def link_citations(text: str, citations: list[Citation]) -> str:
     for m in _MARKER.finditer(text):
         out.append(esc(text[pos:m.start()]))
         for n in (int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))):
-            url = by_n[n].url if n in by_n else None
+            url = link_url(by_n[n].url) if n in by_n else None
             out.append(f'<a href="{escape(url, quote=True)}">[{n}]</a>' if url else f"[{n}]")
         pos = m.end()
     out.append(esc(text[pos:]))
@@ -54,7 +63,8 @@ def link_citations(text: str, citations: list[Citation]) -> str:
 
 def source_line(c: Citation, lang: Language) -> str:
     """``[1] Title — Outlet, 19 Nov 2024`` with the title linked when the URL is known."""
-    title = f'<a href="{escape(c.url, quote=True)}">{esc(c.title)}</a>' if c.url else esc(c.title)
+    url = link_url(c.url)
+    title = f'<a href="{escape(url, quote=True)}">{esc(c.title)}</a>' if url else esc(c.title)
     extra = ", ".join(x for x in (c.outlet, format_date(c.published, lang)) if x)
     return f"[{c.n}] {title}" + (f" — {esc(extra)}" if extra else "")
 

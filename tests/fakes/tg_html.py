@@ -60,6 +60,8 @@ def _entity(name: str, attrs: dict[str, str | None], stack: list[tuple[str, dict
         raise TelegramHTMLError("Tag \"span\" must have class \"tg-spoiler\"")
     if name == "a" and not attrs.get("href"):
         raise TelegramHTMLError("Tag \"a\" must have attribute \"href\"")
+    if name == "a" and not re.match(r"(https?|tg)://[^\s]+$", attrs["href"] or "", re.IGNORECASE):
+        raise TelegramHTMLError("Wrong HTTP URL")
     if name == "tg-emoji" and not attrs.get("emoji-id"):
         raise TelegramHTMLError("Tag \"tg-emoji\" must have attribute \"emoji-id\"")
     inside = [s[0] for s in stack]

@@ -1,0 +1,85 @@
+"""Careless and hostile input on the command line and in the terminal chat: a clear line, never a
+traceback. The real CLI and chat on the fake core (in-memory index, no model: answers quote)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import bot.cli
+from bot.chat import run_chat
+from bot.cli import main
+from retrieval.service import AnswerService
+from tests.unit.conftest import fake_service
+
+GREETINGS_Q = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
+
+
+@pytest.fixture
+def core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AnswerService:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    service = fake_service(tmp_path / "data", None)
+    monkeypatch.setattr(bot.cli, "_service", lambda settings, with_llm=True: service)
+    return service
+
+
+def ask(capsys, *argv: str) -> tuple[int, dict | None, str]:
+    code = main(["ask", "--json", *argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, (json.loads(out) if out.strip() else None), err
+
+
+@pytest.mark.parametrize("question, error", [
+    ("", "give a question"), ("   \n\t ", "the question is empty"), ("\u200b\u200d\ufeff", "the question is empty"),
+    ("🙂🙂🙂", "has no words"), ("?!… 🇷🇺🇰🇵", "has no words"),
+])
+def test_empty_or_wordless_questions_get_a_usage_line(core, capsys, question, error):
+    code, out, err = ask(capsys, question)
+    assert code == 2 and out is None and error in err and err.count("\n") == 1
+
+
+def test_a_10000_character_question_is_cut_and_answered(core, capsys):
+    code, out, err = ask(capsys, GREETINGS_Q + " " + "Tolong jelaskan dengan rinci. " * 400)
+    assert code == 0 and out is not None and not out["refused"] and "Putin" in out["answer"]
+    assert "its first" in err and len(out["question"]) <= core.settings.answering.max_question_chars
+
+
+@pytest.mark.parametrize("question", [
+    "Whose\x00 greetings\x1b[2J did\u200b Krivoruchko\u202e pass on to Kim Jong Un?",
+    "<b>Whose</b> greetings did **Krivoruchko** pass on to _Kim Jong Un_? <script>alert(1)</script>",
+    "ما هي رسالة بوتين إلى كيم جونغ أون؟",
+    "Чьи приветствия передал Криворучко Ким Чен Ыну? 김정은",
+])
+def test_control_characters_markup_and_other_scripts_are_answered_or_refused(core, capsys, question):
+    code, out, _ = ask(capsys, question)
+    assert code == 0 and out is not None and out["answer"]
+    assert "\x00" not in out["question"] and "\u202e" not in out["question"]
+
+
+def test_batch_lines_that_are_no_questions_are_reported_in_place(core, capsys, tmp_path: Path):
+    batch = tmp_path / "q.txt"
+    batch.write_text(f"{GREETINGS_Q}\n🙂\n{json.dumps({'question': chr(0x200b)})}\n{GREETINGS_Q}\n", encoding="utf-8")
+    assert main(["ask", "--json", "--batch", str(batch)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [("error" in r) for r in rows] == [False, True, True, False]
+    assert "no words" in rows[1]["error"] and "empty" in rows[2]["error"]
+
+
+def test_a_wrong_option_value_is_a_usage_error(core, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["ask", "--lang", "xx", GREETINGS_Q])
+    assert exit_.value.code == 2 and "invalid choice: 'xx'" in capsys.readouterr().err
+
+
+def test_the_terminal_chat_explains_rather_than_asks(core):
+    stdin = io.StringIO("/lang xx\n/frobnicate\n🙂\n\u200b\n/lang en\n" + GREETINGS_Q + "\n" + "x" * 3000 + "\n/quit\n")
+    stdout = io.StringIO()
+    assert run_chat(core, stdin=stdin, stdout=stdout) == 0
+    out = stdout.getvalue()
+    assert "unknown language “xx”" in out and out.count("Commands: /lang") == 2, "an unknown command shows the help"
+    assert "I need a question in words" in out and "(reply language: en)" in out
+    assert "Putin" in out and "I used its first" in out
