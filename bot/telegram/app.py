@@ -4,12 +4,19 @@
 builds the heavy services once (in a worker thread) and keeps them in ``bot_data``.
 ``run_bot`` runs long polling, or a webhook server when ``RNKBOT_WEBHOOK_URL`` is set.
 Everything comes from the one :class:`Settings` (its ``telegram`` section for the bot itself).
+
+Start-up survives what it can: an index that cannot be opened gives a stand-in core that says
+so to every question (:mod:`.core`); a database that cannot be opened is retried at each use
+(:mod:`.db`). Then the answer journal is read: questions a previous process left unanswered are
+queued first, unfinished answers and digests are finished (:mod:`.journal`, :mod:`.digests`),
+and a timer retries whatever Telegram could not take.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlparse
@@ -17,16 +24,19 @@ from urllib.parse import urlparse
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from corpus.errors import ConfigError
+from bot.logsetup import add_secret, quiet_http_loggers
+from corpus.errors import ConfigError, RnkbotError
 from prompts import message
 from retrieval.settings import Settings, TelegramSettings
 from retrieval.types import Language
 
 from . import handlers
 from .answering import AnswerFlow
+from .core import Core, RecoveringCore
+from .db import DatabaseError
 from .digests import Clock, DigestDelivery, DigestScheduler, utc_now
 from .ingesting import schedule_feeds
-from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
+from .journal import AnswerJournal
 from .memory import AnswerMemory, AnswerStore
 from .prefs import PrefsStore
 from .queue import AnswerQueue, Job
@@ -41,10 +51,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SETUP_KEY = "rnkbot.setup"
 ServiceFactory = Callable[[Settings], "AnswerService"]
-ALLOWED_UPDATES = [Update.MESSAGE]
+# Edits are asked for only to say that an edit is not answered again (handlers.edited).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE]
 # The command menu, in order; each description is the catalog's ``command_<name>``.
-MENU = ("start", "help", "ask", "sources", "about", "lang", "subscribe", "unsubscribe", "digest")
-BOT_DB = "bot.sqlite3"  # preferences and remembered answers, in the data dir
+MENU = ("start", "help", "ask", "sources", "about", "lang", "subscribe", "unsubscribe", "digest", "forget")
+BOT_DB = "bot.sqlite3"  # preferences, remembered answers and the answer journal, in the data dir
+REDELIVER_JOB = "rnkbot-redeliver"
 
 
 def build_answer_service(settings: Settings) -> AnswerService:
@@ -74,7 +86,8 @@ def build_application(
     if telegram.bot_token is None or not telegram.bot_token.get_secret_value():
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env")
     quiet_http_loggers()
-    redact_everywhere(telegram.bot_token.get_secret_value())
+    add_secret(telegram.bot_token.get_secret_value())
+    add_secret(telegram.webhook_secret.get_secret_value() if telegram.webhook_secret else None)
     application = (
         ApplicationBuilder()
         .token(telegram.bot_token.get_secret_value())
@@ -102,35 +115,80 @@ def menu(lang: Language) -> list[BotCommand]:
     return [BotCommand(name, message(lang, f"command_{name}")) for name in MENU]
 
 
+def core_or_stand_in(settings: Settings, factory: ServiceFactory) -> Core:
+    """The answer service, or (when it cannot be built: a damaged index...) a stand-in that says so."""
+    try:
+        return factory(settings)
+    except RnkbotError as exc:
+        log.error("answers unavailable until this is fixed (the bot runs on without them): %s", exc)
+        return RecoveringCore(settings, factory, exc)
+
+
 async def post_init(application: Application) -> None:
     """Build the services once (the answer service in a worker thread) and start the answer queue."""
     settings, factory, clock = application.bot_data[SETUP_KEY]
     config = settings.telegram
-    service = await asyncio.to_thread(factory, settings)
-    prefs = await asyncio.to_thread(PrefsStore, settings.store.data_dir / BOT_DB)
-    memory = AnswerMemory(await asyncio.to_thread(
-        AnswerStore, settings.store.data_dir / BOT_DB, config.history_size, config.history_days))
+    service = await asyncio.to_thread(core_or_stand_in, settings, factory)
+    bot_db = settings.store.data_dir / BOT_DB
+    prefs = await asyncio.to_thread(PrefsStore, bot_db)
+    memory = AnswerMemory(await asyncio.to_thread(AnswerStore, bot_db, config.history_size, config.history_days))
+    journal = await asyncio.to_thread(AnswerJournal, bot_db)
     subscriptions = await asyncio.to_thread(SubscriptionStore, settings.digest_db_path)
     digests = DigestDelivery(application.bot, service, subscriptions, settings, clock=clock, retries=config.send_retries)
     if application.job_queue is None:
         raise ConfigError("the digest needs PTB's job queue: install python-telegram-bot[job-queue] (make install)")
     scheduler = DigestScheduler(application.job_queue, digests)
     stats = BotStats()
-    flow = AnswerFlow(application.bot, service, config, stats, memory)
+    flow = AnswerFlow(application.bot, service, config, stats, memory, journal)
 
     async def spawn(coro, job: Job) -> None:  # errors go to the central error handler
         await application.create_task(coro, update=job.update, name=f"rnkbot-answer-{job.id}")
 
     queue = AnswerQueue(flow.process, maxsize=config.max_queue, spawn=spawn, running=lambda: application.running)
     application.bot_data[SERVICES_KEY] = BotServices(
-        settings=settings, service=service, prefs=prefs, memory=memory, queue=queue, stats=stats,
+        settings=settings, service=service, prefs=prefs, memory=memory, journal=journal, queue=queue, stats=stats,
         limiter=RateLimiter(config.rate_limit_per_min), flow=flow, digests=digests, scheduler=scheduler,
     )
     await set_commands(application)
     schedule_feeds(application, settings)
     queue.start()
+    resumed = await resume_unfinished(application, flow, queue, journal, memory)
     subscribers = scheduler.start()  # jobs run once the application (and its JobQueue) starts
-    log.info("bot @%s ready; %d digest subscriptions", application.bot.username, subscribers)
+
+    async def redeliver(context) -> None:
+        await flow.redeliver()
+        await scheduler.tick()
+
+    application.job_queue.run_repeating(redeliver, interval=config.redeliver_interval_s, first=config.redeliver_interval_s,
+                                        name=REDELIVER_JOB)
+    log.info("bot @%s ready; %d digest subscriptions; %d questions left by the last run", application.bot.username,
+             subscribers, resumed)
+
+
+async def resume_unfinished(application: Application, flow: AnswerFlow, queue: AnswerQueue, journal: AnswerJournal,
+                            memory: AnswerMemory) -> int:
+    """What the previous process left (a crash, ``kill -9``): recent questions are queued again
+    before any new one; unfinished answers are finished and the rest told to ask again, once the
+    application runs. Returns how many entries were found."""
+    try:
+        entries = await asyncio.to_thread(journal.unfinished)
+    except DatabaseError as exc:
+        log.error("unanswered questions of the last run cannot be read: %s", exc)
+        return 0
+    now, later = time.time(), []
+    for entry in entries:
+        if entry.parts is None and flow.should_retry(entry, now) and not queue.full():
+            queue.put(flow.job_for(entry, await memory.history_for(entry.chat_id, entry.reply_to)))
+        else:
+            later.append(entry)
+
+    async def finish(context) -> None:
+        for entry in later:
+            await flow.resume(entry)
+
+    if later and application.job_queue is not None:
+        application.job_queue.run_once(finish, when=0, name="rnkbot-resume")
+    return len(entries)
 
 
 async def post_stop(application: Application) -> None:
@@ -148,6 +206,7 @@ async def post_shutdown(application: Application) -> None:
         svc.prefs.close()
         svc.digests.store.close()
         svc.memory.close()
+        svc.journal.close()
 
 
 class WebhookOptions(TypedDict):
@@ -181,8 +240,7 @@ def webhook_options(config: TelegramSettings) -> WebhookOptions:
 def run_bot(settings: Settings) -> None:
     """Run the bot until interrupted: long polling, or a webhook when RNKBOT_WEBHOOK_URL is set."""
     config = settings.telegram
-    configure_logging(settings.logging.level, config.bot_token.get_secret_value() if config.bot_token else None)
-    application = build_application(settings)
+    application = build_application(settings)  # logging is the caller's (bot.cli configures it)
     if config.webhook_url:
         application.run_webhook(**webhook_options(config))
     else:

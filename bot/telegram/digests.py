@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
@@ -20,16 +20,16 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
 from bot.digest_view import digest_html
+from bot.logsetup import kv
 from bot.render import split_html
-from retrieval.digest.builder import Digest
+from corpus.errors import RnkbotError
 from retrieval.settings import Settings
 from retrieval.types import Language
 
+from .core import Core
+from .db import DatabaseError
 from .sending import send_html
 from .subscriptions import Subscription, SubscriptionStore
-
-if TYPE_CHECKING:
-    from retrieval.service import AnswerService
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -46,14 +46,20 @@ class Outcome(StrEnum):
     ALREADY_SENT = "already sent for this slot"
     NOT_SUBSCRIBED = "not subscribed"
     BLOCKED = "chat blocked the bot: unsubscribed"
-    FAILED = "failed: will retry at the next start-up or slot"
+    PENDING = "not delivered yet: retried every RNKBOT_REDELIVER_INTERVAL_S and at the next start-up"
+    FAILED = "rejected by Telegram: given up for this slot"
 
 
 class DigestDelivery:
-    """Builds, sends and records digests. One per application, kept in ``BotServices``."""
+    """Builds, sends and records digests. One per application, kept in ``BotServices``.
+
+    Each delivery goes claim → outbox → build → parts stored → each part sent and counted →
+    delivered (:mod:`.subscriptions`), so a delivery interrupted anywhere (a crash, a
+    ``kill -9``, Telegram unreachable) is finished by :meth:`finish_pending` (at start-up, on a
+    timer, and before the chat's next delivery) without a part sent twice or lost."""
 
     def __init__(
-        self, bot: Bot, service: AnswerService, store: SubscriptionStore, settings: Settings,
+        self, bot: Bot, service: Core, store: SubscriptionStore, settings: Settings,
         *, clock: Clock = utc_now, retries: int = 3,
     ) -> None:
         self.bot = bot
@@ -63,62 +69,108 @@ class DigestDelivery:
         self.clock = clock
         self.retries = retries
         self.on_unsubscribed: Callable[[int], None] = lambda chat_id: None  # the scheduler drops the job
+        self._busy: set[int] = set()  # chats whose delivery runs right now
 
     # --- building ---------------------------------------------------------------------
-    async def digest_for(self, sub: Subscription, now: datetime) -> Digest:
-        return await asyncio.to_thread(self.service.digest, sub.window_start(now), now, sub.language)
-
     async def on_demand(self, chat_id: int, language: Language, tz: ZoneInfo) -> list[str]:
         """``/digest``: what is new since this chat's last digest (or 24 hours), as HTML parts.
         It does not count as a delivery: the next scheduled digest still covers its whole window."""
         now = self.clock()
-        sub = self.store.get(chat_id)
+        sub = await asyncio.to_thread(self.store.get, chat_id)
         since = sub.window_start(now) if sub else now - timedelta(hours=24)
         digest = await asyncio.to_thread(self.service.digest, since, now, language)
         return split_html(digest_html(digest, sub.tz if sub else tz))
 
     # --- delivering ---------------------------------------------------------------------
     async def deliver(self, chat_id: int, slot: datetime) -> Outcome:
-        """Send the digest for ``slot`` once: claim, build, send, record (or give the claim back)."""
-        sub = self.store.claim(chat_id, slot)
-        if sub is None:
-            return Outcome.NOT_SUBSCRIBED if self.store.get(chat_id) is None else Outcome.ALREADY_SENT
-        now = self.clock()
-        digest = await self.digest_for(sub, now)
-        if digest.empty and not self.settings.digest.send_empty:
-            self.store.delivered(chat_id, now)
-            return Outcome.NOTHING_NEW
+        """Send the digest for ``slot`` once: claim, build, send, record."""
+        if chat_id in self._busy:
+            return Outcome.ALREADY_SENT
+        self._busy.add(chat_id)
         try:
-            await send_html(self.bot, chat_id, split_html(digest_html(digest, sub.tz)), retries=self.retries)
+            left = await asyncio.to_thread(self.store.get, chat_id)
+            if left is not None and left.pending:  # an earlier delivery is unfinished: it goes first
+                await self._send_pending(left)
+            now = self.clock()
+            before = await asyncio.to_thread(self.store.claim, chat_id, slot, now)
+            if before is None:
+                gone = await asyncio.to_thread(self.store.get, chat_id) is None
+                return Outcome.NOT_SUBSCRIBED if gone else Outcome.ALREADY_SENT
+            sub = await asyncio.to_thread(self.store.get, chat_id)
+            if sub is None:
+                return Outcome.NOT_SUBSCRIBED
+            return await self._send_pending(sub)
+        finally:
+            self._busy.discard(chat_id)
+
+    async def _send_pending(self, sub: Subscription) -> Outcome:
+        """Build the pending delivery's digest if it is not built yet, then send the parts not sent yet."""
+        chat_id = sub.chat_id
+        assert sub.pending_until_ts is not None, "only a claimed delivery is pending"
+        until = datetime.fromtimestamp(sub.pending_until_ts, UTC)
+        started = time.perf_counter()
+        parts = sub.parts
+        items = None
+        if parts is None:
+            try:
+                digest = await asyncio.to_thread(self.service.digest, sub.window_start(until), until, sub.language)
+            except RnkbotError as exc:  # the index cannot be read: the outbox waits for it
+                log.warning(kv("digest", chat=chat_id, outcome="pending", error=str(exc)))
+                return Outcome.PENDING
+            if digest.empty and not self.settings.digest.send_empty:
+                await asyncio.to_thread(self.store.delivered, chat_id, until)
+                return Outcome.NOTHING_NEW
+            parts, items = split_html(digest_html(digest, sub.tz)), len(digest.items)
+            await asyncio.to_thread(self.store.set_parts, chat_id, parts)
+
+        async def sent(count: int) -> None:
+            await asyncio.to_thread(self.store.part_sent, chat_id, count)
+
+        try:
+            await send_html(self.bot, chat_id, parts, retries=self.retries, first=sub.pending_sent, on_sent=sent)
         except Forbidden as exc:
             return self._blocked(chat_id, exc)
         except BadRequest as exc:
             if "chat not found" in str(exc).lower():
                 return self._blocked(chat_id, exc)
-            self.store.release(chat_id, slot, sub.last_slot_ts)
-            log.error("digest for chat %s rejected by Telegram: %s", chat_id, exc)
+            await asyncio.to_thread(self.store.abandon, chat_id)  # the same parts would be refused again
+            log.error(kv("digest", chat=chat_id, outcome="rejected", error=str(exc)))
             return Outcome.FAILED
-        except TelegramError as exc:  # network errors and 5xx after the retries
-            self.store.release(chat_id, slot, sub.last_slot_ts)
-            log.warning("digest for chat %s not delivered: %s", chat_id, exc)
-            return Outcome.FAILED
-        self.store.delivered(chat_id, now)
-        log.info("digest delivered to chat %s: %d items", chat_id, len(digest.items))
+        except TelegramError as exc:  # network errors, time-outs and 5xx after the retries
+            log.warning(kv("digest", chat=chat_id, outcome="pending", error=type(exc).__name__))
+            return Outcome.PENDING
+        await asyncio.to_thread(self.store.delivered, chat_id, until)
+        log.info(kv("digest", chat=chat_id, outcome="sent", items=items, parts=len(parts),
+                    resumed_from=sub.pending_sent or None, latency_s=time.perf_counter() - started))
         return Outcome.SENT
 
     def _blocked(self, chat_id: int, exc: TelegramError) -> Outcome:
         self.store.unsubscribe(chat_id)
         self.on_unsubscribed(chat_id)
-        log.info("chat %s cannot be reached (%s): unsubscribed", chat_id, exc)
+        log.info(kv("digest", chat=chat_id, outcome="blocked", error=str(exc)))
         return Outcome.BLOCKED
 
-    async def catch_up(self) -> dict[int, Outcome]:
-        """After downtime: each subscriber whose last slot passed undelivered gets it now, once."""
-        now = self.clock()
+    async def finish_pending(self) -> dict[int, Outcome]:
+        """Finish every delivery left unfinished (by a crash, or Telegram being unreachable)."""
         outcomes: dict[int, Outcome] = {}
-        for sub in self.store.all():
+        for sub in await asyncio.to_thread(self.store.pending):
+            if sub.chat_id in self._busy:
+                continue
+            self._busy.add(sub.chat_id)
+            try:
+                outcomes[sub.chat_id] = await self._send_pending(sub)
+            finally:
+                self._busy.discard(sub.chat_id)
+        return outcomes
+
+    async def catch_up(self) -> dict[int, Outcome]:
+        """After downtime: unfinished deliveries are finished, then each subscriber whose last
+        slot passed undelivered gets it now, once."""
+        outcomes = await self.finish_pending()
+        now = self.clock()
+        for sub in await asyncio.to_thread(self.store.all):
             slot = sub.missed(now)
-            if slot is not None:
+            if slot is not None and sub.chat_id not in outcomes:
                 outcomes[sub.chat_id] = await self.deliver(sub.chat_id, slot)
         return outcomes
 
@@ -130,6 +182,7 @@ class DigestScheduler:
         self.job_queue = job_queue
         self.delivery = delivery
         self.caught_up = asyncio.Event()  # set once the start-up catch-up has finished
+        self.scheduled = False  # whether start() could read the subscriptions
         delivery.on_unsubscribed = self.unschedule
 
     def schedule(self, sub: Subscription) -> None:
@@ -142,30 +195,54 @@ class DigestScheduler:
             job.schedule_removal()
 
     def start(self) -> int:
-        """Schedule every stored subscription and queue the catch-up; returns how many."""
-        subs = self.delivery.store.all()
+        """Schedule every stored subscription and queue the catch-up; returns how many. With the
+        database unavailable, nothing is scheduled yet: :meth:`tick` tries again."""
+        try:
+            subs = self.delivery.store.all()
+        except DatabaseError as exc:
+            log.error("digest subscriptions unavailable, none scheduled for now: %s", exc)
+            self.scheduled = False
+            return 0
         for sub in subs:
             self.schedule(sub)
+        self.scheduled = True
         self.job_queue.run_once(self._catch_up, when=0, name=f"{JOB_PREFIX}catch-up")
         return len(subs)
+
+    async def tick(self) -> None:
+        """On a timer: finish deliveries that Telegram did not take earlier; schedule the
+        subscriptions if the database was unavailable at start-up."""
+        if not self.scheduled:
+            self.start()
+            return
+        outcomes = await self.delivery.finish_pending()
+        if outcomes:
+            log.info(kv("digest_redelivery", **{str(k): v.name.lower() for k, v in outcomes.items()}))
 
     async def _run(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A subscriber's daily job."""
         chat_id = context.job.chat_id if context.job else None
         if chat_id is None:  # schedule() always gives the job its chat
             raise ValueError("a digest job without a chat id: it was not scheduled by DigestScheduler.schedule")
-        sub = self.delivery.store.get(chat_id)
-        if sub is None:
-            self.unschedule(chat_id)
+        try:
+            sub = await asyncio.to_thread(self.delivery.store.get, chat_id)
+            if sub is None:
+                self.unschedule(chat_id)
+                return
+            outcome = await self.delivery.deliver(chat_id, sub.due_slot(self.delivery.clock()))
+        except DatabaseError as exc:  # the catch-up at the next start-up delivers it
+            log.error(kv("digest", chat=chat_id, outcome="database_unavailable", error=str(exc)))
             return
-        outcome = await self.delivery.deliver(chat_id, sub.due_slot(self.delivery.clock()))
-        log.info("scheduled digest for chat %s: %s", chat_id, outcome)
+        log.info(kv("digest_scheduled", chat=chat_id, outcome=outcome.name.lower()))
 
     async def _catch_up(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Once at start-up: digests missed while the bot was down."""
+        """Once at start-up: deliveries left unfinished, and digests missed while the bot was down."""
         try:
             outcomes = await self.delivery.catch_up()
+        except DatabaseError as exc:
+            log.error("digest catch-up skipped: %s", exc)
+            outcomes = {}
         finally:
             self.caught_up.set()
         if outcomes:
-            log.info("digest catch-up: %s", {k: str(v) for k, v in outcomes.items()})
+            log.info(kv("digest_catch_up", **{str(k): v.name.lower() for k, v in outcomes.items()}))

@@ -14,7 +14,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from corpus.feeds import FeedsFileError
+from corpus.errors import RnkbotError
 from corpus.fetch import is_web_url
 from retrieval.settings import Settings
 
@@ -37,7 +37,7 @@ async def ingest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not urls:
         await message.reply_text(t(lang, "ingest_usage"), parse_mode="HTML")
         return
-    report = await asyncio.to_thread(svc.service.sources().run, urls)
+    report = await asyncio.to_thread(svc.service.ingest, urls)
     summary = report.summary()
     summary = summary if len(summary) <= 3500 else summary[:3500] + "\n…"  # under Telegram's 4096 characters
     await message.reply_text(t(lang, "ingest_done", summary=summary), parse_mode="HTML")
@@ -47,8 +47,8 @@ async def read_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The JobQueue job: re-read the feeds file and ingest what is new (logged, never raised)."""
     svc = services(context)
     try:
-        report = await asyncio.to_thread(svc.service.sources().run_feeds_file, svc.settings.fetch.feeds_file)
-    except FeedsFileError as exc:
+        report = await asyncio.to_thread(svc.service.ingest_feeds_file, svc.settings.fetch.feeds_file)
+    except RnkbotError as exc:  # a bad feeds file, an index that cannot be written (a full disk...)
         log.warning("feeds not read: %s", exc)
         return
     log.info("feeds read: %s", report.summary().replace("\n", " |"))

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from retrieval.types import Answer, Turn
 
-from .db import SqliteStore
+from .db import DatabaseError, SqliteStore
 
 log = logging.getLogger(__name__)
 _TURNS = TypeAdapter(list[Turn])
@@ -40,10 +40,19 @@ _INDEXES = (
 _NEWEST_FIRST = "ORDER BY created_at DESC, message_id DESC"
 
 
+def encode_turns(turns: list[Turn]) -> str:
+    return _TURNS.dump_json(turns).decode()
+
+
+def decode_turns(text: str) -> list[Turn]:
+    return _TURNS.validate_json(text)
+
+
 class AnswerStore(SqliteStore):
     """``(chat id, bot message id) -> turns``. Calls are short and blocking; safe from any thread."""
 
     SCHEMA = (_SCHEMA, *_INDEXES)
+    WHAT = "remembered answers (follow-ups and /sources)"
 
     def __init__(self, path: Path, per_chat: int = 200, max_age_days: float = 30.0,
                  clock: Callable[[], float] = time.time) -> None:
@@ -52,7 +61,7 @@ class AnswerStore(SqliteStore):
 
     def remember(self, chat_id: int, message_ids: list[int], turns: list[Turn]) -> None:
         """Remember ``turns`` under every message of one answer (long answers span several), then prune."""
-        blob, now = _TURNS.dump_json(turns).decode(), self._clock()
+        blob, now = encode_turns(turns), self._clock()
         with self._transaction() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO answer_memory (chat_id, message_id, turns, created_at) VALUES (?, ?, ?, ?)",
@@ -87,6 +96,10 @@ class AnswerStore(SqliteStore):
         """The answer ``message_id`` shows if it is one, else the chat's last answer (``/sources``)."""
         return self.answer_for(chat_id, message_id) or self.last_answer(chat_id)
 
+    def forget_chat(self, chat_id: int) -> int:
+        """Delete every remembered answer of the chat (``/forget``); returns how many messages."""
+        return self._write("DELETE FROM answer_memory WHERE chat_id = ?", (chat_id,))
+
     def count(self, chat_id: int) -> int:
         """Messages remembered in the chat."""
         row = self._one("SELECT COUNT(*) FROM answer_memory WHERE chat_id = ?", (chat_id,))
@@ -120,12 +133,22 @@ class AnswerMemory:
         return write
 
     async def history_for(self, chat_id: int, message_id: int | None) -> list[Turn]:
+        """The history for a follow-up; empty (the question is answered without it) if the
+        database cannot be read right now."""
         await self._settled()
-        return await asyncio.to_thread(self.store.history_for, chat_id, message_id)
+        try:
+            return await asyncio.to_thread(self.store.history_for, chat_id, message_id)
+        except DatabaseError as exc:
+            log.warning("answering without the conversation's history: %s", exc)
+            return []
 
     async def answer_or_last(self, chat_id: int, message_id: int | None) -> Answer | None:
         await self._settled()
         return await asyncio.to_thread(self.store.answer_or_last, chat_id, message_id)
+
+    async def forget_chat(self, chat_id: int) -> int:
+        await self._settled()
+        return await asyncio.to_thread(self.store.forget_chat, chat_id)
 
     def close(self) -> None:
         self.store.close()

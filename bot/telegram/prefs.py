@@ -11,6 +11,8 @@ from .i18n import LANGUAGES
 class PrefsStore(SqliteStore):
     """User id -> preferred reply language. Calls are short and blocking; safe from any thread."""
 
+    WHAT = "language choices (/lang)"
+
     SCHEMA = ("""
 CREATE TABLE IF NOT EXISTS user_prefs (
     user_id INTEGER PRIMARY KEY,
@@ -31,3 +33,7 @@ CREATE TABLE IF NOT EXISTS user_prefs (
             "ON CONFLICT(user_id) DO UPDATE SET language = excluded.language, updated_at = CURRENT_TIMESTAMP",
             (user_id, language),
         )
+
+    def forget_user(self, user_id: int) -> int:
+        """Delete the user's preferences (``/forget`` in a private chat)."""
+        return self._write("DELETE FROM user_prefs WHERE user_id = ?", (user_id,))

@@ -36,6 +36,9 @@ class Job:
     language: Language | None = None  # the user's /lang choice: forces the reply language
     thread_id: int | None = None
     notice_id: int | None = None  # the "queued" message, reused as placeholder or deleted
+    journal_id: int | None = None  # its record in the answer journal (None: not journalled)
+    user_id: int | None = None
+    reply_to: int | None = None  # the bot's message it follows up on
     received: float = field(default_factory=time.perf_counter)
     id: int = field(default_factory=lambda: next(_ids))
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from telegram import Message, Update, User
 from telegram.ext import ContextTypes
@@ -13,17 +13,18 @@ from retrieval.settings import Settings
 from retrieval.types import Language
 
 from .answering import AnswerFlow
+from .core import Core
+from .db import DatabaseError
 from .digests import DigestDelivery, DigestScheduler
 from .i18n import guess_language
+from .journal import AnswerJournal
 from .memory import AnswerMemory
 from .prefs import PrefsStore
 from .queue import AnswerQueue
 from .ratelimit import RateLimiter
 from .stats import BotStats
 
-if TYPE_CHECKING:
-    from retrieval.service import AnswerService
-
+log = logging.getLogger(__name__)
 SERVICES_KEY = "rnkbot.services"
 LANG_KEY = "rnkbot.lang"
 
@@ -31,9 +32,10 @@ LANG_KEY = "rnkbot.lang"
 @dataclass
 class BotServices:
     settings: Settings
-    service: AnswerService
+    service: Core
     prefs: PrefsStore
     memory: AnswerMemory
+    journal: AnswerJournal
     queue: AnswerQueue
     stats: BotStats
     limiter: RateLimiter
@@ -62,7 +64,11 @@ async def chosen_language(context: ContextTypes.DEFAULT_TYPE, user: User | None)
         return None
     cache = context.user_data if context.user_data is not None else {}
     if LANG_KEY not in cache:
-        cache[LANG_KEY] = await asyncio.to_thread(services(context).prefs.get_language, user.id)
+        try:
+            cache[LANG_KEY] = await asyncio.to_thread(services(context).prefs.get_language, user.id)
+        except DatabaseError as exc:  # the user's Telegram language will do until the database is back
+            log.warning("language choice unavailable: %s", exc)
+            return None
     return cache[LANG_KEY]
 
 

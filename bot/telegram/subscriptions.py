@@ -3,11 +3,18 @@
 A delivery is *claimed* for its scheduled slot before it is sent (one UPDATE that succeeds
 only if no delivery was claimed in the ``MIN_HOURS_BETWEEN`` hours before that slot), so a
 scheduled run, a start-up catch-up and a second process can never send one day's digest
-twice. A failed send gives the claim back so the next start-up (or the next day) tries again.
+twice. A send that failed before any part went out gives the claim back, so the next start-up
+(or the next day) tries again.
+
+The claim also opens the delivery's *outbox*: its window's end, then its rendered parts, then
+how many parts Telegram took. A delivery cut short (a ``kill -9``, Telegram unreachable half-way)
+is finished from there: the parts not yet taken are sent, none twice, none lost, and the
+window only moves on once the last part is out.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -28,7 +35,11 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     last_delivered_ts REAL
 )
 """
-_COLUMNS = "chat_id, language, at_time, timezone, created_ts, last_slot_ts, last_delivered_ts"
+# The outbox, added after the first version (SqliteStore adds missing columns on opening).
+_OUTBOX = [("pending_slot_ts", "REAL"), ("pending_until_ts", "REAL"), ("pending_parts", "TEXT"),
+           ("pending_sent", "INTEGER NOT NULL DEFAULT 0")]
+_COLUMNS = ("chat_id, language, at_time, timezone, created_ts, last_slot_ts, last_delivered_ts, "
+            "pending_slot_ts, pending_until_ts, pending_parts, pending_sent")
 # Two deliveries are at least this far apart, so moving the time from 08:00 to 20:00 does not
 # bring a second digest the same day (a daylight-saving day is 23 hours: still one a day).
 MIN_HOURS_BETWEEN = 20
@@ -43,6 +54,18 @@ class Subscription:
     created_ts: float
     last_slot_ts: float | None = None  # the scheduled time of the last claimed delivery
     last_delivered_ts: float | None = None  # the end of the window the last digest covered
+    pending_slot_ts: float | None = None  # a claimed delivery not finished yet: its slot,
+    pending_until_ts: float | None = None  # the end of its window,
+    pending_parts: str | None = None  # its rendered parts (JSON), once built,
+    pending_sent: int = 0  # and how many of them Telegram took
+
+    @property
+    def pending(self) -> bool:
+        return self.pending_slot_ts is not None
+
+    @property
+    def parts(self) -> list[str] | None:
+        return json.loads(self.pending_parts) if self.pending_parts else None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -89,6 +112,8 @@ class SubscriptionStore(SqliteStore):
     """Blocking, short calls; safe from any thread (one connection behind a lock)."""
 
     SCHEMA = (_SCHEMA,)
+    COLUMNS = {"subscriptions": _OUTBOX}
+    WHAT = "digest subscriptions"
 
     def subscribe(self, chat_id: int, language: Language, at_time: str, tz: str, now: datetime) -> Subscription:
         """Add or change a subscription; a change keeps the window (no digest is repeated or lost)."""
@@ -121,24 +146,51 @@ class SubscriptionStore(SqliteStore):
     def all(self) -> list[Subscription]:
         return [Subscription(*r) for r in self._all(f"SELECT {_COLUMNS} FROM subscriptions ORDER BY chat_id")]
 
-    def claim(self, chat_id: int, slot: datetime) -> Subscription | None:
-        """Claim the delivery for ``slot``; ``None`` if it was claimed already (or no subscription).
-        Returns the subscription as it was before the claim (its window is still the old one)."""
+    def claim(self, chat_id: int, slot: datetime, until: datetime | None = None) -> Subscription | None:
+        """Claim the delivery for ``slot`` (its window ending at ``until``, default ``slot``) and open
+        its outbox; ``None`` if it was claimed already (or no subscription). Finish a pending delivery
+        first (:meth:`pending`): a claim replaces its outbox. Returns the subscription as it was before
+        the claim (its window is still the old one)."""
         before = self.get(chat_id)
         if before is None:
             return None
+        end = (until or slot).timestamp()
         claimed = self._write(
-            "UPDATE subscriptions SET last_slot_ts = ? WHERE chat_id = ? AND (last_slot_ts IS NULL OR last_slot_ts <= ?)",
-            (slot.timestamp(), chat_id, slot.timestamp() - MIN_HOURS_BETWEEN * 3600),
+            "UPDATE subscriptions SET last_slot_ts = ?, pending_slot_ts = ?, pending_until_ts = ?, pending_parts = NULL, "
+            "pending_sent = 0 WHERE chat_id = ? AND (last_slot_ts IS NULL OR last_slot_ts <= ?)",
+            (slot.timestamp(), slot.timestamp(), end, chat_id, slot.timestamp() - MIN_HOURS_BETWEEN * 3600),
         )
         return before if claimed else None
 
     def release(self, chat_id: int, slot: datetime, previous_slot_ts: float | None) -> None:
-        """Give a claim back after a failed send (only if nobody claimed a later slot meanwhile)."""
+        """Give a claim back after a send that failed before any part went out (only if nobody
+        claimed a later slot meanwhile); its outbox is closed."""
         self._write(
-            "UPDATE subscriptions SET last_slot_ts = ? WHERE chat_id = ? AND last_slot_ts = ?",
+            "UPDATE subscriptions SET last_slot_ts = ?, pending_slot_ts = NULL, pending_until_ts = NULL, "
+            "pending_parts = NULL, pending_sent = 0 WHERE chat_id = ? AND last_slot_ts = ?",
             (previous_slot_ts, chat_id, slot.timestamp()),
         )
 
+    def set_parts(self, chat_id: int, parts: list[str]) -> None:
+        """The pending delivery's rendered digest, before its first part is sent."""
+        self._write("UPDATE subscriptions SET pending_parts = ?, pending_sent = 0 "
+                    "WHERE chat_id = ? AND pending_slot_ts IS NOT NULL", (json.dumps(parts, ensure_ascii=False), chat_id))
+
+    def part_sent(self, chat_id: int, count: int) -> None:
+        """``count`` parts of the pending delivery are out."""
+        self._write("UPDATE subscriptions SET pending_sent = ? WHERE chat_id = ?", (count, chat_id))
+
+    def abandon(self, chat_id: int) -> None:
+        """Close the pending delivery's outbox without moving the window (Telegram refused it)."""
+        self._write("UPDATE subscriptions SET pending_slot_ts = NULL, pending_until_ts = NULL, pending_parts = NULL, "
+                    "pending_sent = 0 WHERE chat_id = ?", (chat_id,))
+
+    def pending(self) -> list[Subscription]:
+        """Subscriptions with a delivery claimed but not finished."""
+        return [Subscription(*r) for r in self._all(
+            f"SELECT {_COLUMNS} FROM subscriptions WHERE pending_slot_ts IS NOT NULL ORDER BY chat_id")]
+
     def delivered(self, chat_id: int, until: datetime) -> None:
-        self._write("UPDATE subscriptions SET last_delivered_ts = ? WHERE chat_id = ?", (until.timestamp(), chat_id))
+        """The digest up to ``until`` is out: the window moves on and the outbox is closed."""
+        self._write("UPDATE subscriptions SET last_delivered_ts = ?, pending_slot_ts = NULL, pending_until_ts = NULL, "
+                    "pending_parts = NULL, pending_sent = 0 WHERE chat_id = ?", (until.timestamp(), chat_id))

@@ -4,7 +4,9 @@ Point a real PTB application at it with ``base_url(server.base_url)``. It serves
 methods the bot uses, records every call, validates ``parse_mode=HTML`` text the way
 Telegram does (allowed tags, balanced, entities escaped, at most 4096 characters after
 parsing, not empty), long-polls ``getUpdates`` from a queue the test pushes into, and can
-be told to fail the next calls of a method (429 with ``retry_after``, or a 5xx). Once the bot
+be told to fail the next calls of a method (429 with ``retry_after``, a 4xx or 5xx, a dropped
+connection before the request is processed, or a slow answer after it was processed), or to
+hold a call unprocessed until released (a bot killed while a request is in flight). Once the bot
 has called ``setWebhook``, new updates are POSTed to its webhook (``webhook.py``) and
 ``getUpdates`` answers 409, as Telegram does.
 Unknown methods answer 404 ``ok: false`` so gaps show up.
@@ -28,6 +30,23 @@ from .tg_html import TelegramHTMLError, parse_html
 from .webhook import WebhookMethods
 
 MAX_TEXT = 4096
+DROP = -1  # fail_next(status=DROP): close the connection without processing or answering
+SLOW = -2  # fail_next(status=SLOW, retry_after=s): process the call, answer only after s seconds
+
+
+@dataclass
+class Hold:
+    """A call held unprocessed: ``reached`` is set when it arrives; after ``release`` it is
+    answered 503 and never processed (what a request in flight is when the bot is killed)."""
+
+    method: str
+    predicate: Callable[[dict], bool]
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    params: dict | None = None
+
+    def release(self) -> None:
+        self.released.set()
 
 
 @dataclass
@@ -68,6 +87,8 @@ class FakeBotAPI(WebhookMethods):
         self._message_ids: dict[int, itertools.count] = {}
         self._failures: dict[str, list[tuple[int, int]]] = {}
         self.blocked: set[int] = set()  # chats whose user blocked the bot: every send gets 403
+        self.chat_admins: dict[int, set[int]] = {}  # group id -> user ids that getChatMember calls administrators
+        self.holds: list[Hold] = []
         self._changed = asyncio.Condition()
         self.deliveries = []
         self._runner: web.AppRunner | None = None
@@ -96,6 +117,20 @@ class FakeBotAPI(WebhookMethods):
     def fail_next(self, method: str, times: int = 1, status: int = 429, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with ``status``: 429 (with ``retry_after``), 400 or 5xx."""
         self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def hold(self, method: str, predicate: Callable[[dict], bool] = lambda params: True) -> Hold:
+        """Hold the next call of ``method`` whose parameters satisfy ``predicate`` (see :class:`Hold`)."""
+        held = Hold(method, predicate)
+        self.holds.append(held)
+        return held
+
+    def release_all(self) -> None:
+        for held in self.holds:
+            held.release()
+
+    def know(self, chat: dict) -> None:
+        """Make a chat known (as if it had written to the bot before)."""
+        self.chats[chat["id"]] = chat
 
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
@@ -136,6 +171,21 @@ class FakeBotAPI(WebhookMethods):
         method = request.match_info["method"]
         params = await self._params(request)
         call = Call(method, params)
+        held = next((h for h in self.holds if h.method == method and h.params is None and h.predicate(params)), None)
+        if held is not None:
+            held.params = params
+            held.reached.set()
+            await held.released.wait()
+            return web.json_response({"ok": False, "error_code": 503, "description": "held, never processed"}, status=503)
+        failures = self._failures.get(method)
+        if failures and failures[0][0] == DROP:
+            failures.pop(0)
+            call.status, call.error = 0, "connection dropped"
+            await self._record(call)
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)  # never reaches the client: the connection is gone
+        slow = failures.pop(0)[1] if failures and failures[0][0] == SLOW else 0
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
@@ -159,10 +209,15 @@ class FakeBotAPI(WebhookMethods):
             body = {"ok": False, "error_code": exc.status, "description": exc.description}
             if exc.parameters:
                 body["parameters"] = exc.parameters
+        await self._record(call)
+        if slow:
+            await asyncio.sleep(slow)
+        return web.json_response(body, status=call.status)
+
+    async def _record(self, call: Call) -> None:
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
-        return web.json_response(body, status=call.status)
 
     @staticmethod
     async def _params(request: web.Request) -> dict[str, Any]:
@@ -283,6 +338,20 @@ class FakeBotAPI(WebhookMethods):
         if self.messages.pop((int(chat["id"]), int(params.get("message_id") or 0)), None) is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         return True
+
+    def m_getChatMember(self, params: dict) -> dict:
+        chat = self._chat(params)
+        user_id = int(params.get("user_id") or 0)
+        status = "private" if chat["type"] == "private" else (
+            "administrator" if user_id in self.chat_admins.get(chat["id"], set()) else "member")
+        user = {"id": user_id, "is_bot": False, "first_name": "Tester"}
+        if status == "administrator":
+            return {"status": status, "user": user, "can_be_edited": False, "is_anonymous": False,
+                    "can_manage_chat": True, "can_delete_messages": True, "can_manage_video_chats": True,
+                    "can_restrict_members": True, "can_promote_members": False, "can_change_info": True,
+                    "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
+                    "can_delete_stories": False}
+        return {"status": "member", "user": user}
 
     def m_answerCallbackQuery(self, params: dict) -> bool:
         return True

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from telegram.ext import Application
 
-from bot.telegram.app import WebhookOptions
+from bot.telegram.app import ALLOWED_UPDATES, WebhookOptions
 
 
 def free_port() -> int:
@@ -31,7 +31,7 @@ async def running(application: Application, poll_timeout: int = 1,
         if application.post_init:
             await application.post_init(application)
         if webhook is None:
-            await updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=["message"])
+            await updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
         else:
             await updater.start_webhook(**webhook)
         await application.start()

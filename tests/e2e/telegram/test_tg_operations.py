@@ -17,7 +17,7 @@ async def test_commands_are_registered_in_indonesian_and_english(start_bot, fake
         pass
     default = fake_api.commands[('{"type": "default"}', "")]
     indonesian = fake_api.commands[('{"type": "default"}', "id")]
-    names = ["start", "help", "ask", "sources", "about", "lang", "subscribe", "unsubscribe", "digest"]
+    names = ["start", "help", "ask", "sources", "about", "lang", "subscribe", "unsubscribe", "digest", "forget"]
     assert [c["command"] for c in default] == names == [c["command"] for c in indonesian]
     assert default[0]["description"] != indonesian[0]["description"]
 
