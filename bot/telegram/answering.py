@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import TelegramError
 
 from bot.logsetup import kv
@@ -102,10 +102,8 @@ class AnswerFlow:
                 turns = job.history[-(HISTORY_TURNS - 1):] + [Turn(question=job.question, answer=answer)]
             if job.journal_id is not None:
                 await self.note(self.journal.answered, job.journal_id, parts, encode_turns(turns) if turns else None)
-            sent = await self._send(job.journal_id, job.chat_id, parts, job.message_id, job.thread_id)
+            saved = await self._send(job.journal_id, job.chat_id, parts, job.message_id, job.thread_id, turns=turns)
             if answer is not None:
-                # before any other await: a reply to the answer, or /stats, may be handled next
-                saved = self.memory.remember(job.chat_id, [m.message_id for m in sent], turns)
                 self.stats.record_answer(answer.refused, time.perf_counter() - job.received)
             else:
                 self.stats.record_error()
@@ -131,21 +129,29 @@ class AnswerFlow:
                     outcome=outcome, parts=len(parts), drafts=streamer.updates))
 
     async def _send(self, journal_id: int | None, chat_id: int, parts: list[str], reply_to: int | None,
-                    thread_id: int | None, first: int = 0) -> list:
-        async def sent(count: int) -> None:
+                    thread_id: int | None, first: int = 0, turns: list[Turn] | None = None) -> list[asyncio.Future[None]]:
+        """Send ``parts[first:]``; each message is remembered (for follow-ups and /sources) the moment
+        Telegram confirms it, before any other await, so a reply to it that comes at once finds it;
+        then the journal counts it. Returns the pending memory writes."""
+        saved: list[asyncio.Future[None]] = []
+
+        async def sent(count: int, message: Message | None) -> None:
+            if turns and message is not None:
+                saved.append(self.memory.remember(chat_id, [message.message_id], turns))
             if journal_id is not None:
                 await self.note(self.journal.part_sent, journal_id, count)
 
-        return await send_html(self.bot, chat_id, parts, reply_to=reply_to, thread_id=thread_id,
-                               retries=self.config.send_retries, first=first, on_sent=sent)
+        await send_html(self.bot, chat_id, parts, reply_to=reply_to, thread_id=thread_id,
+                        retries=self.config.send_retries, first=first, on_sent=sent)
+        return saved
 
-    async def _remembered(self, saved: asyncio.Future[None] | None) -> None:
-        if saved is None:
-            return
-        try:
-            await saved
-        except DatabaseError as exc:  # the answer is out; only follow-ups by reply and /sources miss it
-            log.warning("answer sent but not remembered: %s", exc)
+    async def _remembered(self, saved: list[asyncio.Future[None]] | None) -> None:
+        for write in saved or []:
+            try:
+                await write
+            except DatabaseError as exc:  # the answer is out; only follow-ups by reply and /sources miss it
+                log.warning("answer sent but not remembered: %s", exc)
+                return
 
     async def _finish(self, journal_id: int | None) -> None:
         if journal_id is not None:
@@ -172,11 +178,9 @@ class AnswerFlow:
         self.in_flight.add(entry.id)
         try:
             if entry.parts is not None:
-                sent = await self._send(entry.id, entry.chat_id, entry.parts, entry.message_id, entry.thread_id,
-                                        first=entry.parts_sent)
-                if entry.turns and sent:
-                    await self._remembered(self.memory.remember(entry.chat_id, [m.message_id for m in sent],
-                                                                decode_turns(entry.turns)))
+                turns = decode_turns(entry.turns) if entry.turns else None
+                await self._remembered(await self._send(entry.id, entry.chat_id, entry.parts, entry.message_id,
+                                                        entry.thread_id, first=entry.parts_sent, turns=turns))
                 outcome = "resent"
             else:
                 await send_html(self.bot, entry.chat_id, [t(entry.ui_language, "ask_again")], reply_to=entry.message_id,

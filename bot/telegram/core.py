@@ -6,7 +6,7 @@ service raises a :class:`~retrieval.index.store.StoreError`; the bot does not st
 :class:`RecoveringCore` takes the service's place: every call raises that error (the bot then
 tells the user the articles cannot be searched right now and that ``rnkbot ingest --rebuild``
 fixes it, and goes on with everything that needs no index), and at most every
-``retry_s`` seconds a call tries to build the service again, so a rebuilt index is picked up
+``RETRY_S`` seconds a call tries to build the service again, so a rebuilt index is picked up
 without a restart.
 """
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from retrieval.service import AnswerService, CorpusStats
 
 log = logging.getLogger(__name__)
+RETRY_S = 300.0  # between two attempts to build the real service
 
 
 class Core(Protocol):
@@ -52,7 +53,7 @@ class RecoveringCore:
     """Stands in for an answer service that could not be built (see the module docstring)."""
 
     def __init__(self, settings: Settings, factory: Callable[[Settings], AnswerService], error: RnkbotError,
-                 retry_s: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 retry_s: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self._factory = factory
         self.error = error
@@ -67,7 +68,7 @@ class RecoveringCore:
         with self._lock:
             if self._inner is not None:
                 return self._inner
-            if self._clock() - self._last_try >= self._retry_s:
+            if self._clock() - self._last_try >= (RETRY_S if self._retry_s is None else self._retry_s):
                 self._last_try = self._clock()
                 try:
                     self._inner = self._factory(self.settings)

@@ -123,7 +123,7 @@ class DigestDelivery:
             parts, items = split_html(digest_html(digest, sub.tz)), len(digest.items)
             await asyncio.to_thread(self.store.set_parts, chat_id, parts)
 
-        async def sent(count: int) -> None:
+        async def sent(count: int, message: object) -> None:
             await asyncio.to_thread(self.store.part_sent, chat_id, count)
 
         try:

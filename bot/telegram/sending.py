@@ -71,11 +71,11 @@ async def send_html(
     thread_id: int | None = None,
     retries: int = 3,
     first: int = 0,
-    on_sent: Callable[[int], Awaitable[None]] | None = None,
+    on_sent: Callable[[int, Message | None], Awaitable[None]] | None = None,
 ) -> list[Message]:
     """Send each HTML part from index ``first`` as a message (part 0 replying to ``reply_to``);
-    after each, ``await on_sent(number of parts out)``. Returns the messages Telegram confirmed
-    (a part whose confirmation timed out is counted as sent but has no message here)."""
+    after each, ``await on_sent(number of parts out, the message)``. Returns the messages Telegram
+    confirmed (a part whose confirmation timed out is counted as sent, with no message)."""
     sent: list[Message] = []
     for k in range(first, len(parts)):
         part = parts[k]
@@ -87,12 +87,14 @@ async def send_html(
                 link_preview_options=NO_PREVIEW, message_thread_id=thread_id,
             )
 
+        message: Message | None = None
         try:
-            sent.append(await with_retries(call, retries))
+            message = await with_retries(call, retries)
+            sent.append(message)
         except TimedOut as exc:  # a read time-out: Telegram has the request and almost surely sent it
             if transient(exc):  # ... unless it never got there (connect time-outs, retried to the end)
                 raise
             log.warning("Bot API call timed out after it was sent (%s): counted as delivered, not repeated", exc)
         if on_sent is not None:
-            await on_sent(k + 1)
+            await on_sent(k + 1, message)
     return sent

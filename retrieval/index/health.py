@@ -139,6 +139,22 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+def forget_client(path: Path) -> None:
+    """Drop Chroma's cached client system for ``path``. Chroma keeps one system per directory for
+    the whole process, and keeps it even when starting it failed (a damaged file): every later
+    client for that directory then fails with "'RustBindingsAPI' object has no attribute
+    'bindings'", or reads files a rebuild has since moved away. A long-running bot must be able
+    to open the directory afresh once the index is rebuilt. (Chroma has no public call for it.)"""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(path)
+    system = SharedSystemClient._identifier_to_system.pop(key, None)
+    SharedSystemClient._identifier_to_refcount.pop(key, None)
+    if system is not None:
+        with contextlib.suppress(Exception):  # a system that never started cannot stop cleanly
+            system.stop()
+
+
 def close_client(client: object) -> None:
     """Release a Chroma client's files (``Client.close``, Chroma 1.5+), so its directory can be moved."""
     close = getattr(client, "close", None)
@@ -179,6 +195,8 @@ def rebuilt_index(settings: Settings, embeddings: VectorEmbeddings) -> Iterator[
         _remove(staging)
         raise
     close_client(client)
+    forget_client(staging)
+    forget_client(final)  # a system left from reading (or failing to read) the old index
     _remove(old)
     if final.exists() or final.is_symlink():
         final.rename(old)

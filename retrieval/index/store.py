@@ -265,6 +265,7 @@ def open_store(settings: Settings, embeddings: VectorEmbeddings) -> ChunkStore:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     store = settings.store
     client: chromadb.ClientAPI
+    open_failures: tuple[type[BaseException], ...] = (ValueError, OSError, *health.STORE_FAILURES)
     try:
         if store.chroma_host:
             client = chromadb.HttpClient(host=store.chroma_host, port=store.chroma_port, settings=chroma_settings)
@@ -272,13 +273,21 @@ def open_store(settings: Settings, embeddings: VectorEmbeddings) -> ChunkStore:
             health.recover_interrupted_swap(store)
             store.chroma_dir.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(store.chroma_dir), settings=chroma_settings)
-    except (ValueError, OSError) as exc:
+    except open_failures as exc:
+        if not store.chroma_host:
+            health.forget_client(store.chroma_dir)
+        if isinstance(exc, health.STORE_FAILURES):
+            raise health.damaged_error(health.location(store), exc) from exc
         where = f"{store.chroma_host}:{store.chroma_port}" if store.chroma_host else str(store.chroma_dir)
         fix = "Check CHROMA_HOST/CHROMA_PORT" if store.chroma_host else f"Check RNKBOT_DATA_DIR, or `{health.REBUILD}`"
         raise StoreError(f"cannot open the Chroma index at {where}: {exc}. {fix}.") from exc
-    except health.STORE_FAILURES as exc:
-        raise health.damaged_error(health.location(store), exc) from exc
-    with health.reading(store):
-        chunk_store = ChunkStore(client, embeddings, store.collection)
-        chunk_store.count(), chunk_store.sentence_count()  # damage in Chroma's log shows on the first read
+    try:
+        with health.reading(store):
+            chunk_store = ChunkStore(client, embeddings, store.collection)
+            chunk_store.count(), chunk_store.sentence_count()  # damage in Chroma's log shows on the first read
+    except StoreError:
+        if not store.chroma_host:
+            health.close_client(client)
+            health.forget_client(store.chroma_dir)
+        raise
     return chunk_store

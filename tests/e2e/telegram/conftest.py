@@ -16,6 +16,7 @@ from retrieval.index.store import open_store
 from retrieval.service import AnswerService
 from retrieval.settings import Settings
 from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.core import FastCore
 from tests.fakes.harness import running
 from tests.fakes.updates import Person, group_person, private_person
 
@@ -72,20 +73,37 @@ TEST_TELEGRAM = {"admins": [ADMIN_ID], "allowed_chats": None, "rate_limit_per_mi
                      "group_edit_interval_s": 1.0, "send_retries": 3}
 
 
-@pytest.fixture
-def start_bot(answer_service: AnswerService, bot_settings: Settings) -> Callable:
-    """``async with start_bot(**telegram_overrides) as app:`` runs the bot until the block ends:
-    long polling, or the webhook server when the settings have a ``webhook_url`` (as ``run_bot`` does)."""
-
+def _starter(default_settings: Settings, default_service) -> Callable:
     @contextlib.asynccontextmanager
-    async def start(settings: Settings | None = None, service=None, clock=utc_now, **telegram):
-        settings = (settings or bot_settings).updated(telegram=telegram)
-        app = build_application(settings, service_factory=lambda _settings: service or answer_service, clock=clock)
+    async def start(settings: Settings | None = None, service=None, clock=utc_now, factory=None, **telegram):
+        settings = (settings or default_settings).updated(telegram=telegram)
+        factory = factory or (lambda _settings: service or default_service)
+        app = build_application(settings, service_factory=factory, clock=clock)
         config = settings.telegram
         async with running(app, webhook=webhook_options(config) if config.webhook_url else None):
             yield app
 
     return start
+
+
+@pytest.fixture
+def start_bot(answer_service: AnswerService, bot_settings: Settings) -> Callable:
+    """``async with start_bot(**telegram_overrides) as app:`` runs the bot until the block ends:
+    long polling, or the webhook server when the settings have a ``webhook_url`` (as ``run_bot`` does)."""
+    return _starter(bot_settings, answer_service)
+
+
+@pytest.fixture
+def fast_core(bot_settings: Settings) -> FastCore:
+    return FastCore(bot_settings)
+
+
+@pytest.fixture
+def start_fast_bot(fast_core: FastCore, bot_settings: Settings) -> Callable:
+    """Like ``start_bot``, on :class:`tests.fakes.core.FastCore` (instant answers, no model loaded):
+    for faults, input, access and load, where the model is not the point. ``factory=`` builds
+    the core instead (one that fails to build, say)."""
+    return _starter(bot_settings, fast_core)
 
 
 @pytest.fixture
