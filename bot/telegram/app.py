@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SETUP_KEY = "rnkbot.setup"
-ServiceFactory = Callable[[Settings], "AnswerService"]
+ServiceFactory = Callable[[Settings], Core]  # AnswerService.build in production; tests pass fakes
 # Edits are asked for only to say that an edit is not answered again (handlers.edited).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE]
 # The command menu, in order; each description is the catalog's ``command_<name>``.

@@ -27,7 +27,7 @@ from retrieval.types import Answer, Language, Turn
 if TYPE_CHECKING:
     from retrieval.digest.builder import Digest
     from retrieval.index.ingest import IngestReport
-    from retrieval.service import AnswerService, CorpusStats
+    from retrieval.service import CorpusStats
 
 log = logging.getLogger(__name__)
 RETRY_S = 300.0  # between two attempts to build the real service
@@ -52,7 +52,7 @@ class Core(Protocol):
 class RecoveringCore:
     """Stands in for an answer service that could not be built (see the module docstring)."""
 
-    def __init__(self, settings: Settings, factory: Callable[[Settings], AnswerService], error: RnkbotError,
+    def __init__(self, settings: Settings, factory: Callable[[Settings], Core], error: RnkbotError,
                  retry_s: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self._factory = factory
@@ -60,10 +60,10 @@ class RecoveringCore:
         self._retry_s = retry_s
         self._clock = clock
         self._last_try = clock()
-        self._inner: AnswerService | None = None
+        self._inner: Core | None = None
         self._lock = threading.Lock()
 
-    def _core(self) -> AnswerService:
+    def _core(self) -> Core:
         """The real service if it can be built by now; else raises the error that stopped it."""
         with self._lock:
             if self._inner is not None:

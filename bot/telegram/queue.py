@@ -64,6 +64,7 @@ class AnswerQueue:
         self._queue: asyncio.Queue[Job] = asyncio.Queue()
         self.maxsize = maxsize
         self.busy = False
+        self._was_running = False
         self._task: asyncio.Task | None = None
 
     @property
@@ -89,9 +90,12 @@ class AnswerQueue:
         """Answer jobs in order until cancelled or the application stops running."""
         while True:
             job = await self._queue.get()
-            if not self._running():
-                log.info("application stopping: %d queued question(s) dropped", self.waiting + 1)
+            while not self._running() and not self._was_running:  # queued at start-up (resumed): wait for the start
+                await asyncio.sleep(0.05)
+            if not self._running():  # the journal keeps them for the next start
+                log.info("application stopping: %d queued question(s) left for the next start", self.waiting + 1)
                 return
+            self._was_running = True
             self.busy = True
             try:
                 await self._spawn(self._handle(job), job)

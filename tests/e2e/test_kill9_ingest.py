@@ -1,0 +1,104 @@
+"""``kill -9`` during ingestion, then a restart: no half-written article is ever retrieved, and the
+next run finishes the job. ``rnkbot ingest`` runs as a child process (tests/fakes/cli_child.py:
+the real CLI, store and embedded Chroma, with the hashed-bag embedder so no model is loaded); it
+is killed once at the worst moment (an article's sentences written, its chunks not yet) and once
+at a random moment of a longer run."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+from corpus import ARTICLES_DIR
+from corpus.documents import load_file, to_markdown
+from retrieval.index import health
+from retrieval.index.search import HybridRetriever
+from retrieval.index.store import open_store
+from retrieval.models.embeddings import VectorEmbeddings
+from retrieval.settings import Settings
+from tests.conftest import make_settings
+from tests.fakes.embeddings import FakeEmbeddings
+from tests.fakes.processes import kill9, run_cli, start_cli, wait_for_file
+
+
+def make_corpus(folder: Path, n: int) -> list[str]:
+    """``n`` distinct articles made from the seed articles (new ids, a distinguishing sentence)."""
+    folder.mkdir(parents=True)
+    seeds = [load_file(p) for p in sorted(ARTICLES_DIR.glob("*.md"))]
+    ids = []
+    for i in range(n):
+        seed = seeds[i % len(seeds)]
+        article = seed.model_copy(update={"doc_id": f"copy_{i:03d}", "title": f"{seed.title} ({i})",
+                                          "text": f"Laporan nomor {i} tentang kunjungan ke Pyongyang.\n\n{seed.text}"})
+        (folder / f"copy_{i:03d}.md").write_text(to_markdown(article), encoding="utf-8")
+        ids.append(article.doc_id)
+    return ids
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[Path, Settings, list[str]]]:
+    ids = make_corpus(tmp_path / "articles", 24)
+    settings = make_settings(tmp_path / "data", llm={"backend": "none"})
+    yield tmp_path, settings, ids
+    health.forget_client(settings.store.chroma_dir)
+
+
+def check_store(settings: Settings) -> tuple[set[str], set[str]]:
+    """Open the index as a restarted process would; every article retrieval can reach must be
+    whole. Returns (articles retrieval can reach, doc ids that only have sentences)."""
+    store = open_store(settings, cast(VectorEmbeddings, FakeEmbeddings()))
+    try:
+        records = store.article_records()
+        reachable = {str(r["doc_id"]) for r in records}
+        assert all(store.is_complete(str(r["doc_id"]), str(r["content_hash"])) for r in records), "a half-written article"
+        retriever = HybridRetriever(store, k=50)
+        query = "kunjungan ke Pyongyang Kim Jong Un Rusia"
+        found = {r.chunk.doc_id for r in retriever.retrieve(query, store.embeddings.query_vector(query), k=50)}
+        assert found <= reachable
+        orphans = {s.doc_id for s in store.sentences_of(sorted({f"copy_{i:03d}" for i in range(100)}))} - reachable
+        return reachable, orphans
+    finally:
+        health.close_client(store.client)
+        health.forget_client(settings.store.chroma_dir)
+
+
+def env(settings: Settings, **hooks: object) -> dict[str, object]:
+    return {"RNKBOT_DATA_DIR": settings.store.data_dir, "RNKBOT_LLM_BACKEND": "none", **hooks}
+
+
+async def test_kill9_between_an_articles_sentences_and_its_chunks(world):
+    tmp, settings, ids = world
+    marker = tmp / "paused"
+    proc = start_cli(tmp, "ingest", "--quiet", str(tmp / "articles"),
+                     env=env(settings, TESTHOOK_PAUSE_BEFORE_CHUNKS=10, TESTHOOK_MARKER=marker))
+    await wait_for_file(marker, proc=proc)
+    kill9(proc)
+    cut = marker.read_text(encoding="utf-8")
+    reachable, orphans = check_store(settings)
+    assert cut not in reachable and orphans == {cut}, "its sentences are in, but nothing reaches them"
+    assert reachable == set(ids[:9]), "the nine articles before it are whole"
+    again = run_cli(tmp, "ingest", "--quiet", str(tmp / "articles"), env=env(settings))
+    assert again.returncode == 0, again.stderr.decode()
+    assert again.stdout.decode().startswith("15 added, 0 updated, 9 unchanged"), again.stdout.decode()
+    reachable, orphans = check_store(settings)
+    assert reachable == set(ids) and orphans == set()
+
+
+async def test_kill9_at_a_random_moment(world):
+    tmp, settings, ids = world
+    proc = start_cli(tmp, "ingest", "--quiet", str(tmp / "articles"), env=env(settings))
+    await wait_for_file(settings.store.chroma_dir / "chroma.sqlite3", proc=proc)  # it has started writing
+    time.sleep(random.Random().uniform(0.2, 2.0))  # 24 articles take several seconds to write
+    kill9(proc)
+    assert proc.returncode == -9, "killed mid-run"
+    reachable, _ = check_store(settings)  # wherever it was cut: consistent
+    assert len(reachable) < len(ids)
+    again = run_cli(tmp, "ingest", "--quiet", str(tmp / "articles"), env=env(settings))
+    assert again.returncode == 0, again.stderr.decode()
+    reachable, orphans = check_store(settings)
+    assert reachable == set(ids) and orphans == set()
