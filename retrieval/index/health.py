@@ -9,7 +9,7 @@ message says what happened and how to fix it, never as a Chroma or SQLite traceb
   when it opens it, so the damage shows at start-up rather than at the first question.
 - **empty** (no corpus was found to build it from): :func:`empty_error`.
 - **a write that failed** (disk full, a file-size limit, a quota): :func:`writing` tells a full
-  disk from other failures (by the OS error if Chroma passes it on, else by a 1 MB test
+  disk from other failures (by the OS error if Chroma passes it on, else by a 16 MB test
   write next to the index) and says that the index as it was still answers: Chroma writes
   each batch in one SQLite transaction, and rnkbot writes an article's sentences before the
   chunks that make it reachable, so an interrupted write leaves nothing half-visible.
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 REBUILD = "rnkbot ingest --rebuild"
 STORE_FAILURES: tuple[type[BaseException], ...] = (ChromaError, sqlite3.Error)
 DISK_FULL = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
-PROBE_BYTES = 1 << 20
+PROBE_BYTES = 16 << 20  # more than Chroma writes at once; written only after a write failed
 STAGING_SUFFIX = ".rebuild"  # the new index while it is built
 OLD_SUFFIX = ".old"  # the old index while the new one is moved in
 
@@ -73,7 +73,7 @@ def disk_full(directory: Path, exc: BaseException | None = None) -> str | None:
     """Why writing in ``directory`` fails for lack of space, or ``None`` if it does not seem to.
 
     Chroma reports a failed write as "Error in compaction" without the OS error, so when the
-    error chain does not name one, a 1 MB file is written (and removed) beside the index."""
+    error chain does not name one, a 16 MB file is written (and removed) beside the index."""
     seen = exc
     while seen is not None:
         if isinstance(seen, OSError) and seen.errno in DISK_FULL:
@@ -87,7 +87,7 @@ def disk_full(directory: Path, exc: BaseException | None = None) -> str | None:
             os.fsync(probe.fileno())
     except OSError as probe_error:
         if probe_error.errno in DISK_FULL:
-            return f"{os.strerror(probe_error.errno)} (a 1 MB test write beside the index failed too)"
+            return f"{os.strerror(probe_error.errno)} (a 16 MB test write beside the index failed too)"
         raise
     return None
 
