@@ -228,7 +228,7 @@ def cmd_serve(args, settings: Settings) -> int:
     if settings.telegram.bot_token is None:
         print("rnkbot serve: set TELEGRAM_BOT_TOKEN (in the environment or .env) to run the Telegram bot", file=sys.stderr)
         return 2
-    from telegram.error import InvalidToken
+    from telegram.error import InvalidToken, NetworkError
 
     from .telegram.app import run_bot
 
@@ -237,6 +237,9 @@ def cmd_serve(args, settings: Settings) -> int:
     except InvalidToken:  # its message holds the token: say it in our words, without it
         raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: copy it again from @BotFather (/mybots → API Token) "
                           "into .env") from None
+    except NetworkError as exc:  # at start-up (while running, polling retries by itself)
+        raise ConfigError(f"cannot reach the Telegram Bot API at {settings.telegram.base_url} ({exc}): check the network, "
+                          "or TELEGRAM_BASE_URL") from None
     return 0
 
 

@@ -1,9 +1,11 @@
 """Logging for every front end: quiet, structured, and never a secret.
 
 - **Quiet**: our own loggers (``rnkbot``, ``bot.*``, ``retrieval.*``, ``corpus.*``) log at the
-  configured level; a third-party logger (PTB, APScheduler, Chroma, httpx, llama.cpp...) reaches
-  the terminal only at ERROR and above, unless ``-v`` (then DEBUG, everything). httpx stays at
-  WARNING even then: it logs every request URL, and Bot API URLs contain the token.
+  configured level; no third-party logger (PTB, APScheduler, Chroma, httpx, llama.cpp, Python's
+  warnings) reaches the terminal unless ``-v`` (then DEBUG, everything). What matters of theirs
+  reaches us as an exception or an error handler's call, and we log it in our words: PTB's
+  polling errors go to the bot's error handler, a start-up failure to the CLI. httpx stays at
+  WARNING even with ``-v``: it logs every request URL, and Bot API URLs contain the token.
 - **Never a secret**: the bot token, the webhook secret and API keys are replaced by
   ``<TOKEN>`` in every record as it is created (message, arguments, traceback), whatever the
   handler, and again by the formatter of our handler. Uncaught exceptions (main thread and
@@ -101,11 +103,10 @@ class _StderrHandler(logging.StreamHandler):
 
 
 class ThirdPartyQuiet(logging.Filter):
-    """Passes our own records, and others' only at ERROR or above (a library's warnings, Python's
-    deprecation warnings included, are for ``-v``)."""
+    """Passes our own records only (the others are for ``-v``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.ERROR or record.name.split(".", 1)[0] in OURS
+        return record.name.split(".", 1)[0] in OURS
 
 
 def quiet_http_loggers() -> None:
@@ -132,8 +133,8 @@ def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
 
 
 def configure(level: str = "WARNING", *, verbose: bool = False, secrets: Iterable[str | None] = ()) -> logging.Handler:
-    """Log to stderr: ``level`` for our loggers (DEBUG for all with ``verbose``), third parties from
-    ERROR, ``secrets`` redacted. Idempotent: a second call replaces the handler it installed."""
+    """Log to stderr: ``level`` for our loggers (DEBUG for all with ``verbose``), third parties only
+    with ``verbose``, ``secrets`` redacted. Idempotent: a second call replaces the handler it installed."""
     for secret in secrets:
         add_secret(secret)
     _install_record_factory()

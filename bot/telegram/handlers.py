@@ -14,7 +14,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters
 
 from bot.logsetup import kv
@@ -196,6 +196,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif isinstance(error, RnkbotError):
         key = "error"
         log.error("%s", error)
+    elif update is None and isinstance(error, NetworkError):  # polling: PTB retries by itself
+        log.warning(kv("telegram_unreachable", error=str(error)))
+        return
     else:
         key = "error"
         log.error("error while handling an update", exc_info=error)
