@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
@@ -39,7 +41,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = incoming(update)
     chat = message.chat
     lang = await ui_language(context, update.effective_user)
-    current = svc.digests.store.get(chat.id)
+    current = await asyncio.to_thread(svc.digests.store.get, chat.id)
     defaults = (current.at_time, current.timezone) if current else (svc.settings.digest.time, svc.settings.digest.timezone)
     try:
         at, tz = parse_subscribe_args(context.args or [], *defaults)
@@ -47,7 +49,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(t(lang, "subscribe_usage", arg=str(exc)), parse_mode=ParseMode.HTML)
         return
     now = svc.digests.clock()
-    sub = svc.digests.store.subscribe(chat.id, lang, at, tz, now)
+    sub = await asyncio.to_thread(svc.digests.store.subscribe, chat.id, lang, at, tz, now)
     svc.scheduler.schedule(sub)
     reply = t(lang, "subscribed", time=at, tz=tz, next=local_label(sub.next_slot(now)))
     await message.reply_text(reply, parse_mode=ParseMode.HTML)
@@ -59,7 +61,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     lang = await ui_language(context, update.effective_user)
     message = incoming(update)
     chat_id = message.chat.id
-    removed = svc.digests.store.unsubscribe(chat_id)
+    removed = await asyncio.to_thread(svc.digests.store.unsubscribe, chat_id)
     svc.scheduler.unschedule(chat_id)
     await message.reply_text(t(lang, "unsubscribed" if removed else "not_subscribed"))
 

@@ -129,10 +129,10 @@ class DigestDelivery:
         try:
             await send_html(self.bot, chat_id, parts, retries=self.retries, first=sub.pending_sent, on_sent=sent)
         except Forbidden as exc:
-            return self._blocked(chat_id, exc)
+            return await self._blocked(chat_id, exc)
         except BadRequest as exc:
             if "chat not found" in str(exc).lower():
-                return self._blocked(chat_id, exc)
+                return await self._blocked(chat_id, exc)
             await asyncio.to_thread(self.store.abandon, chat_id)  # the same parts would be refused again
             log.error(kv("digest", chat=chat_id, outcome="rejected", error=str(exc)))
             return Outcome.FAILED
@@ -144,8 +144,8 @@ class DigestDelivery:
                     resumed_from=sub.pending_sent or None, latency_s=time.perf_counter() - started))
         return Outcome.SENT
 
-    def _blocked(self, chat_id: int, exc: TelegramError) -> Outcome:
-        self.store.unsubscribe(chat_id)
+    async def _blocked(self, chat_id: int, exc: TelegramError) -> Outcome:
+        await asyncio.to_thread(self.store.unsubscribe, chat_id)
         self.on_unsubscribed(chat_id)
         log.info(kv("digest", chat=chat_id, outcome="blocked", error=str(exc)))
         return Outcome.BLOCKED

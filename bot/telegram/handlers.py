@@ -103,7 +103,7 @@ async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await set_language(context, user, choice)
     if message.chat.type == ChatType.PRIVATE:  # this chat's digest follows the choice too
-        services(context).digests.store.set_language(message.chat.id, choice)
+        await asyncio.to_thread(services(context).digests.store.set_language, message.chat.id, choice)
     await message.reply_text(t(choice, "lang_set"))
 
 

@@ -37,7 +37,12 @@ async def ingest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not urls:
         await message.reply_text(t(lang, "ingest_usage"), parse_mode="HTML")
         return
-    report = await asyncio.to_thread(svc.service.ingest, urls)
+    try:
+        report = await asyncio.to_thread(svc.service.ingest, urls)
+    except RnkbotError as exc:  # a full disk, an index that cannot be written: the admin gets the whole message
+        log.error("%s", exc)
+        await message.reply_text(t(lang, "ingest_failed", error=str(exc)), parse_mode="HTML")
+        return
     summary = report.summary()
     summary = summary if len(summary) <= 3500 else summary[:3500] + "\n…"  # under Telegram's 4096 characters
     await message.reply_text(t(lang, "ingest_done", summary=summary), parse_mode="HTML")

@@ -197,8 +197,8 @@ class ChunkStore:
         ingested_ts: int,
         text_hash: str | None = None,
     ) -> None:
-        """Write an article's sentences (:meth:`write_sentences`), then its chunks
-        (:meth:`write_chunks`), then drop any stale records of it (:meth:`drop_stale`).
+        """Drop the article's old chunks, write its sentences (:meth:`write_sentences`), then its
+        chunks (:meth:`write_chunks`), then drop any stale records of it (:meth:`drop_stale`).
 
         Vectors are computed before this is called, so a failure while embedding leaves the
         previous version intact. Chunks (what retrieval reaches first) are written after the
@@ -210,6 +210,9 @@ class ChunkStore:
                                    "n_chunks": len(chunks), "n_sentences": len(sentences)}
         if text_hash:
             base["text_hash"] = text_hash
+        # An update: the old version leaves retrieval before its sentences are overwritten, so a
+        # write cut short leaves the article unreachable until the next run, never half old, half new.
+        self._chunks.delete(where={"doc_id": meta.doc_id})
         s_ids = self.write_sentences(meta.doc_id, sentences, sentence_vectors, content_hash)
         c_ids = self.write_chunks(chunks, chunk_vectors, base)
         self.drop_stale(meta.doc_id, keep=set(c_ids) | set(s_ids))

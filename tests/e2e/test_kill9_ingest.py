@@ -102,3 +102,22 @@ async def test_kill9_at_a_random_moment(world):
     assert again.returncode == 0, again.stderr.decode()
     reachable, orphans = check_store(settings)
     assert reachable == set(ids) and orphans == set()
+
+
+async def test_kill9_while_an_article_is_updated(world):
+    tmp, settings, ids = world
+    assert run_cli(tmp, "ingest", "--quiet", str(tmp / "articles"), env=env(settings)).returncode == 0
+    changed = tmp / "articles" / "copy_005.md"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Laporan nomor 5", "Laporan baru nomor 5"),
+                       encoding="utf-8")
+    marker = tmp / "paused"
+    proc = start_cli(tmp, "ingest", "--quiet", str(tmp / "articles"),
+                     env=env(settings, TESTHOOK_PAUSE_BEFORE_CHUNKS=1, TESTHOOK_MARKER=marker))
+    await wait_for_file(marker, proc=proc)
+    kill9(proc)
+    reachable, orphans = check_store(settings)
+    assert "copy_005" not in reachable and orphans == {"copy_005"}, "neither the old version nor half the new one"
+    again = run_cli(tmp, "ingest", "--quiet", str(tmp / "articles"), env=env(settings))
+    assert again.stdout.decode().startswith("1 added, 0 updated, 23 unchanged"), again.stdout.decode()
+    reachable, orphans = check_store(settings)
+    assert reachable == set(ids) and orphans == set()

@@ -187,3 +187,16 @@ async def test_a_damaged_index_is_named_to_users_and_admins_and_a_rebuild_is_pic
 
 def test_the_data_dir_is_where_the_tests_write(bot_settings: Settings, tmp_path: Path):
     assert tmp_path in bot_settings.store.data_dir.parents
+
+
+async def test_an_ingest_that_cannot_write_tells_the_admin_why(start_fast_bot, fake_api, admin, bot_settings):
+    from retrieval.index.store import StoreError
+
+    class DiskFull(FastCore):
+        def ingest(self, targets=(), feeds=(), *, filter_files=False, progress=False):
+            raise StoreError("could not write the index at data/chroma: No space left on device. Everything stored "
+                             "before is intact and still answers; free some disk space, then run the ingest again.")
+
+    async with start_fast_bot(service=DiskFull(bot_settings)):
+        reply = await command_reply(fake_api, admin, "/ingest https://news.example/a")
+    assert text_of(reply).startswith("Ingest failed\ncould not write the index") and "No space left" in text_of(reply)
