@@ -69,10 +69,11 @@ def test_batch_lines_that_are_no_questions_are_reported_in_place(core, capsys, t
     assert "no words" in rows[1]["error"] and "empty" in rows[2]["error"]
 
 
-def test_a_wrong_option_value_is_a_usage_error(core, capsys):
-    with pytest.raises(SystemExit) as exit_:
-        main(["ask", "--lang", "xx", GREETINGS_Q])
-    assert exit_.value.code == 2 and "invalid choice: 'xx'" in capsys.readouterr().err
+def test_a_wrong_option_value_or_command_is_a_usage_error(core, capsys):
+    for argv, error in ((["ask", "--lang", "xx", GREETINGS_Q], "invalid choice: 'xx'"), (["frobnicate"], "invalid choice")):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2 and error in capsys.readouterr().err
 
 
 def test_the_terminal_chat_explains_rather_than_asks(core):

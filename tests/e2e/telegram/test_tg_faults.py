@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
@@ -200,3 +200,32 @@ async def test_an_ingest_that_cannot_write_tells_the_admin_why(start_fast_bot, f
     async with start_fast_bot(service=DiskFull(bot_settings)):
         reply = await command_reply(fake_api, admin, "/ingest https://news.example/a")
     assert text_of(reply).startswith("Ingest failed\ncould not write the index") and "No space left" in text_of(reply)
+
+
+async def test_questions_left_too_long_or_that_failed_twice_are_not_answered_late(start_fast_bot, fake_api, alice, budi,
+                                                                                 bot_settings, fast_core):
+    import time as clock
+
+    from bot.telegram.journal import AnswerJournal
+
+    path = bot_settings.store.data_dir / "bot.sqlite3"
+    old = AnswerJournal(path, clock=lambda: clock.time() - 2 * 3600)  # two hours ago; the limit is one
+    common: dict[str, Any] = {"user_id": None, "ui_language": "en", "language": None, "private": True, "thread_id": None,
+                              "reply_to": None}
+    for person in (alice, budi):
+        fake_api.know(person.chat)
+    old.add(chat_id=alice.chat_id, message_id=7, question="an old question", **common)
+    fresh = AnswerJournal(path)
+    poison = fresh.add(chat_id=budi.chat_id, message_id=9, question="a question that crashed the bot twice", **common)
+    assert poison is not None
+    fresh.started(poison)
+    fresh.started(poison)
+    old.close()
+    fresh.close()
+    async with start_fast_bot() as app:
+        told = await fake_api.wait_for(lambda c: c.method == "sendMessage" and "restarted" in c.params.get("text", ""), count=2)
+        settled = await journal_is_empty(app)
+    assert sorted(c.params["chat_id"] for c in told) == sorted([alice.chat_id, budi.chat_id])
+    assert all(c.params["text"] == "Sorry, I was restarted before I could answer this question. Please send it again."
+               for c in told)
+    assert fast_core.asked == [] and settled

@@ -14,7 +14,7 @@ async def test_webhook_serves_answers_and_rejects_a_wrong_secret(start_bot, fake
     port = free_port()
     url = f"http://127.0.0.1:{port}/tg/hook-1"
     async with start_bot(webhook_url=url, webhook_listen="127.0.0.1", webhook_port=port, webhook_secret=SECRET):
-        assert fake_api.webhook == {"url": url, "secret_token": SECRET, "allowed_updates": ["message"]}
+        assert fake_api.webhook == {"url": url, "secret_token": SECRET, "allowed_updates": ["message", "edited_message"]}
         forged = alice.compose(GREETINGS_Q)
         wrong = await fake_api.post_to_webhook({"update_id": 900, "message": forged}, "not-the-secret")
         missing = await fake_api.post_to_webhook({"update_id": 901, "message": forged}, None)
