@@ -13,9 +13,10 @@ hangs, or fails in a way its client did not foresee:
   cleanly between two tokens (and stops any draft from reaching the user). A model stuck
   *inside* one step (no token comes) keeps its worker until that step returns. Meanwhile the
   next call does not start a second model call beside it (a ``Llama`` is not thread-safe,
-  and piling up workers would only make it slower): it waits for the running one within its own
-  time limit, and times out in turn if the model is still stuck, so every question is answered
-  (by quoting) in bounded time, and the model is used again as soon as it is free.
+  and piling up workers would only make it slower): while a timed-out call has not returned it
+  waits at most ``STUCK_WAIT_S`` for the model and then gives up at once (a digest asks the
+  model once per item: it must not wait a whole time limit for each), so every answer and
+  digest comes (by quoting) in bounded time, and the model is used again as soon as it is free.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from retrieval.models.llm import Generator, LLMError, OnToken
 
 log = logging.getLogger(__name__)
+STUCK_WAIT_S = 1.0  # how long a call waits for a model still busy with a call that timed out
 
 
 class _Stop(Exception):
@@ -43,6 +45,7 @@ class TimeLimited:
         self.style = inner.style
         self.name = inner.name
         self._free = threading.Lock()  # held by the worker for as long as the model runs
+        self._stuck = threading.Event()  # set from a time-out until that call's worker returns
         self.timeouts = 0
 
     def complete(self, prompt: str, *, stop: list[str], max_tokens: int, on_text: OnToken | None = None) -> str:
@@ -53,10 +56,10 @@ class TimeLimited:
 
     def _run(self, call: Callable[[OnToken], str], on_text: OnToken | None) -> str:
         deadline = time.monotonic() + self.timeout_s
-        if not self._free.acquire(timeout=self.timeout_s):
+        wait = min(STUCK_WAIT_S, self.timeout_s) if self._stuck.is_set() else self.timeout_s
+        if not self._free.acquire(timeout=wait):
             self.timeouts += 1
-            raise LLMError(f"the model is still busy with an earlier request after {self.timeout_s:g} s "
-                           "(RNKBOT_LLM_CALL_TIMEOUT_S); answering from the evidence")
+            raise LLMError(f"the model is still busy with an earlier request after {wait:g} s; answering from the evidence")
         cancelled = threading.Event()
         result: dict[str, object] = {}
 
@@ -74,6 +77,7 @@ class TimeLimited:
             except BaseException as exc:  # handed to the caller below
                 result["error"] = exc
             finally:
+                self._stuck.clear()
                 self._free.release()
 
         worker = threading.Thread(target=work, name="rnkbot-llm", daemon=True)
@@ -81,6 +85,7 @@ class TimeLimited:
         worker.join(max(0.0, deadline - time.monotonic()))
         if worker.is_alive():
             cancelled.set()
+            self._stuck.set()
             self.timeouts += 1
             raise LLMError(f"the model did not finish within {self.timeout_s:g} s (RNKBOT_LLM_CALL_TIMEOUT_S); "
                            "answering from the evidence")
