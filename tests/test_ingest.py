@@ -1,7 +1,9 @@
 """Ingestion into the real Chroma with the real embedder: deterministic, idempotent, replacing."""
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus import ARTICLES_DIR
@@ -76,3 +78,25 @@ def test_chroma_never_embeds_on_its_own(tmp_path: Path, embeddings):
         VectorsRequired()(["text"])
     with pytest.raises(Exception, match="must not run"):
         store.chunks.query(query_texts=["Kim Jong Un"], n_results=1)
+
+
+def test_each_text_is_embedded_once_and_chunk_vectors_are_pooled(tmp_path: Path, embeddings, monkeypatch):
+    store = open_store(make_settings(tmp_path / "d"), embeddings)
+    seen: list[str] = []
+    real = embeddings.embed_passages
+    monkeypatch.setattr(embeddings, "embed_passages", lambda texts: seen.extend(texts) or real(texts))
+    article = load_file(ARTICLES_DIR / "004_b44b09399d88959f.md")
+    Ingester(store).ingest_articles([article])
+    sents = store.sentences_of([article.doc_id])
+    assert sorted(seen) == sorted(s.text for s in sents) and len(set(seen)) == len(seen)  # once each, nothing else
+
+    chunks = store.chunks.get(where={"doc_id": article.doc_id}, include=["embeddings", "metadatas"])
+    by_text = {s.text: s.vector for s in sents}
+    first = json.loads(chunks["metadatas"][0]["sentences_json"])
+    mean = np.mean([by_text[t] for t in first], axis=0)
+    assert np.allclose(chunks["embeddings"][0], mean / np.linalg.norm(mean), atol=1e-5)
+
+    # a chunk ranks by its best sentence: a sentence's own vector finds its chunk first
+    overlap = first[-1]  # the last sentence of chunk 0 opens chunk 1 too
+    hits = dict(store.dense(by_text[overlap], 4))
+    assert hits[f"{article.doc_id}:c000"] == pytest.approx(1.0, abs=1e-3) == hits[f"{article.doc_id}:c001"]

@@ -118,14 +118,20 @@ class LexicalIndex:
     # --- writes (one transaction each) --------------------------------------------------
     def write_article(self, doc_id: str, content_hash: str, chunks: list[LexicalChunk]) -> None:
         """Replace everything indexed for ``doc_id`` by ``chunks``."""
+        self.write_articles([(doc_id, content_hash, chunks)])
+
+    def write_articles(self, articles: list[tuple[str, str, list[LexicalChunk]]]) -> None:
+        """:meth:`write_article` for several articles, in one transaction."""
+        prepared = [(doc_id, h, _doc_terms(c.text for c in chunks), [(c.chunk_id, " ".join(stems(c.text))) for c in chunks])
+                    for doc_id, h, chunks in articles]  # the text work outside the write lock
         with self._tx() as db:
-            self._delete(db, doc_id)
-            cur = db.execute("INSERT INTO docs(doc_id, content_hash) VALUES (?, ?)", (doc_id, content_hash))
-            doc = cur.lastrowid
-            db.execute("INSERT INTO doc_terms(rowid, terms) VALUES (?, ?)", (doc, _doc_terms(c.text for c in chunks)))
-            for c in chunks:
-                cid = db.execute("INSERT INTO chunks(chunk_id, doc) VALUES (?, ?)", (c.chunk_id, doc)).lastrowid
-                db.execute("INSERT INTO chunk_terms(rowid, terms) VALUES (?, ?)", (cid, " ".join(stems(c.text))))
+            for doc_id, content_hash, doc_terms, chunk_terms in prepared:
+                self._delete(db, doc_id)
+                doc = db.execute("INSERT INTO docs(doc_id, content_hash) VALUES (?, ?)", (doc_id, content_hash)).lastrowid
+                db.execute("INSERT INTO doc_terms(rowid, terms) VALUES (?, ?)", (doc, doc_terms))
+                for chunk_id, terms in chunk_terms:
+                    cid = db.execute("INSERT INTO chunks(chunk_id, doc) VALUES (?, ?)", (chunk_id, doc)).lastrowid
+                    db.execute("INSERT INTO chunk_terms(rowid, terms) VALUES (?, ?)", (cid, terms))
             self._bump(db)
 
     def delete_article(self, doc_id: str) -> None:

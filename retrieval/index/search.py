@@ -7,6 +7,7 @@ its own terms; nothing scans the corpus, and nothing of it is held in memory her
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 
@@ -24,10 +25,12 @@ class HybridRetriever:
     """Ranks chunks by reciprocal-rank fusion of dense and BM25 rankings, then keeps at most
     ``per_doc`` chunks of one article in the first results so several sources are seen."""
 
-    def __init__(self, store: ChunkStore, k: int = 8, per_doc: int = 2) -> None:
+    def __init__(self, store: ChunkStore, k: int = 8, per_doc: int = 2, sync_every_s: float = 0.0) -> None:
         self.store = store
         self.k = k
         self.per_doc = per_doc
+        self.sync_every_s = sync_every_s
+        self._synced_at = float("-inf")
 
     @property
     def stats(self) -> LexicalIndex:
@@ -40,30 +43,31 @@ class HybridRetriever:
         grows with the corpus: prefer :attr:`stats`)."""
         return self.store.lexical.doc_terms()
 
-    def refresh(self) -> None:
-        """Apply changes other processes logged (cheap when there are none)."""
-        self.store.sync_lexical()
+    def refresh(self, force: bool = False) -> None:
+        """Apply changes that processes with another lexical file logged (one small read when
+        there are none; at most every ``sync_every_s`` seconds unless ``force``). Writes by
+        this machine's processes are in the shared file already."""
+        now = time.monotonic()
+        if force or now - self._synced_at >= self.sync_every_s:
+            self._synced_at = now
+            self.store.sync_lexical()
 
     def retrieve(self, query: str, query_vector: np.ndarray, k: int | None = None) -> list[RetrievedChunk]:
         k = k or self.k
         self.refresh()
         depth = max(4 * k, 20)
-        dense = self.store.dense_chunks(query_vector, depth)
+        dense = self.store.dense(query_vector, depth)
         lexical = self.store.lexical.search(expand_terms(query), depth)
         if not dense and not lexical:
             return []
-        rows: dict[str, tuple[Chunk, ArticleMeta]] = {cid: row for cid, _, row in dense}
-        dense_score = {cid: s for cid, s, _ in dense}
-        lex_score = dict(lexical)
+        dense_score, lex_score = dict(dense), dict(lexical)
 
         fused: dict[str, float] = defaultdict(float)
-        for rank, (cid, _, _) in enumerate(dense):
-            fused[cid] += 1.0 / (RRF_K + rank + 1)
-        for rank, (cid, _) in enumerate(lexical):
-            fused[cid] += 1.0 / (RRF_K + rank + 1)
+        for ranking in (dense, lexical):
+            for rank, (cid, _) in enumerate(ranking):
+                fused[cid] += 1.0 / (RRF_K + rank + 1)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])  # stable: ties keep the dense order
-        missing = [cid for cid, _ in ranked if cid not in rows]
-        rows.update(self.store.chunks_by_id(missing))
+        rows: dict[str, tuple[Chunk, ArticleMeta]] = self.store.chunks_by_id([cid for cid, _ in ranked])
 
         picked: list[RetrievedChunk] = []
         deferred: list[RetrievedChunk] = []

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
+import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
@@ -79,6 +83,28 @@ def article_meta(md: dict[str, Any]) -> ArticleMeta:
     return ArticleMeta(**{k: md.get(k) for k in ArticleMeta.model_fields if md.get(k) is not None})
 
 
+def _log_vector(doc_id: str) -> list[float]:
+    """The change log needs a vector per record (Chroma's rule); a point on the unit circle
+    spread by the doc_id keeps its HNSW graph healthy (identical vectors are not)."""
+    angle = (zlib.crc32(doc_id.encode("utf-8")) / 2**32) * 2 * math.pi
+    return [math.cos(angle), math.sin(angle)]
+
+
+@dataclass
+class ArticleWrite:
+    """One article as :meth:`ChunkStore.replace_articles` writes it (vectors computed already)."""
+
+    meta: ArticleMeta
+    chunks: list[Chunk]
+    chunk_vectors: np.ndarray
+    sentences: list[tuple[str, str, int]]
+    sentence_vectors: np.ndarray
+    content_hash: str
+    ingested_ts: int
+    text_hash: str | None = None
+    sentence_chunks: list[list[str]] | None = None
+
+
 def lexical_text(chunk: Chunk, meta: ArticleMeta) -> str:
     """What the lexical index holds for a chunk: the title with every chunk (the first one
     also with outlet and author), then the chunk's text."""
@@ -86,11 +112,34 @@ def lexical_text(chunk: Chunk, meta: ArticleMeta) -> str:
     return f"{head} {chunk.text}"
 
 
+class _Reachable:
+    """A Chroma server collection whose transport errors (server stopped, unreachable, timed
+    out) become :class:`StoreError` with what to check; every other attribute is the collection's."""
+
+    def __init__(self, collection, where: str) -> None:
+        self._collection = collection
+        self._where = where
+
+    def __getattr__(self, name: str):
+        value = getattr(self._collection, name)
+        if not callable(value):
+            return value
+
+        def call(*args, **kwargs):
+            try:
+                return value(*args, **kwargs)
+            except httpx.TransportError as exc:
+                raise StoreError(f"cannot reach the Chroma server at {self._where}: {exc}. Is it running? "
+                                 "Check CHROMA_HOST/CHROMA_PORT (and RNKBOT_CHROMA_AUTH_TOKEN).") from exc
+
+        return call
+
+
 class ChunkStore:
     """Article chunks and sentences in Chroma, with article metadata on every record."""
 
     def __init__(self, client: chromadb.ClientAPI, embeddings: VectorEmbeddings, name: str,
-                 lexical: LexicalIndex | None = None) -> None:
+                 lexical: LexicalIndex | None = None, server: str | None = None) -> None:
         self.client = client
         self.embeddings = embeddings
         guard = VectorsRequired()
@@ -98,6 +147,8 @@ class ChunkStore:
         self.chunks = client.get_or_create_collection(name, embedding_function=guard, metadata=space)
         self.sentences = client.get_or_create_collection(f"{name}_sentences", embedding_function=guard, metadata=space)
         self.changes = client.get_or_create_collection(f"{name}_log", embedding_function=guard, metadata=space)
+        if server:
+            self.chunks, self.sentences, self.changes = (_Reachable(c, server) for c in (self.chunks, self.sentences, self.changes))
         self.lexical = lexical if lexical is not None else LexicalIndex(":memory:")
         self._sync_lock = threading.Lock()
         self._backfilled = False
@@ -107,35 +158,65 @@ class ChunkStore:
         return self.chunks.count()
 
     def doc_hash(self, doc_id: str) -> str | None:
-        got = self.chunks.get(where={"doc_id": doc_id}, limit=1, include=["metadatas"])
-        return got["metadatas"][0].get("content_hash") if got["ids"] else None
+        return self.doc_hashes([doc_id]).get(doc_id)
+
+    def doc_hashes(self, doc_ids: list[str]) -> dict[str, str]:
+        """``{doc_id: content hash}`` of the stored ones among ``doc_ids`` (one read)."""
+        if not doc_ids:
+            return {}
+        got = self.chunks.get(where={"$and": [{"doc_id": {"$in": list(doc_ids)}}, {"index": 0}]}, include=["metadatas"])
+        return {m["doc_id"]: m.get("content_hash") for m in got["metadatas"]}
 
     def is_complete(self, doc_id: str, content_hash: str) -> bool:
         """Whether the article's last write finished: every chunk and sentence record carries
-        ``content_hash`` and there are as many as that write made (no stale or missing ones)."""
-        chunks = self.chunks.get(where={"doc_id": doc_id}, include=["metadatas"])["metadatas"]
-        if not chunks or any(m.get("content_hash") != content_hash for m in chunks):
-            return False
-        if len(chunks) != chunks[0].get("n_chunks"):
-            return False
-        sents = self.sentences.get(where={"doc_id": doc_id}, include=["metadatas"])["metadatas"]
-        if len(sents) != chunks[0].get("n_sentences") or any(m.get("content_hash") != content_hash for m in sents):
-            return False
+        ``content_hash``, there are as many as that write made (no stale or missing ones), and
+        the change log holds that hash (it is written last)."""
+        return doc_id in self.complete({doc_id: content_hash})
+
+    def complete(self, expected: dict[str, str]) -> set[str]:
+        """The articles among ``{doc_id: content hash}`` whose write of that version finished
+        (see :meth:`is_complete`); three reads for all of them."""
+        if not expected:
+            return set()
+        ids = list(expected)
+        chunks: dict[str, list[dict]] = {d: [] for d in ids}
+        sents: dict[str, list[dict]] = {d: [] for d in ids}
+        for m in self.chunks.get(where={"doc_id": {"$in": ids}}, include=["metadatas"])["metadatas"]:
+            chunks[m["doc_id"]].append(m)
+        for m in self.sentences.get(where={"doc_id": {"$in": ids}}, include=["metadatas"])["metadatas"]:
+            sents[m["doc_id"]].append(m)
         self._backfill_log()
-        logged = self.changes.get(ids=[doc_id], include=["metadatas"])["metadatas"]
-        return bool(logged) and logged[0].get("content_hash") == content_hash
+        logged = {m["doc_id"]: m.get("content_hash") for m in self.changes.get(ids=ids, include=["metadatas"])["metadatas"]}
+        done = set()
+        for d, h in expected.items():
+            cs, ss = chunks[d], sents[d]
+            if (cs and len(cs) == cs[0].get("n_chunks") and len(ss) == cs[0].get("n_sentences")
+                    and all(m.get("content_hash") == h for m in cs + ss) and logged.get(d) == h):
+                done.add(d)
+        return done
 
     def find_other(self, doc_id: str, *, url: str | None, text_hash: str | None) -> tuple[str, str] | None:
         """Another stored article with the same canonical URL or the same normalized text:
         ``(its doc_id, "same URL" | "same text")``, else ``None``."""
-        for key, value, why in (("url", url, "same URL"), ("text_hash", text_hash, "same text")):
-            if not value:
+        return self.find_others([(doc_id, url, text_hash)]).get(doc_id)
+
+    def find_others(self, items: list[tuple[str, str | None, str | None]]) -> dict[str, tuple[str, str]]:
+        """:meth:`find_other` for many ``(doc_id, url, text_hash)`` at once (two reads)."""
+        out: dict[str, tuple[str, str]] = {}
+        for key, pos, why in (("url", 1, "same URL"), ("text_hash", 2, "same text")):
+            values = list({it[pos] for it in items if it[pos]})
+            if not values:
                 continue
-            got = self.chunks.get(where={"$and": [{key: value}, {"index": 0}, {"doc_id": {"$ne": doc_id}}]},
-                                  limit=1, include=["metadatas"])
-            if got["ids"]:
-                return got["metadatas"][0]["doc_id"], why
-        return None
+            got = self.chunks.get(where={"$and": [{key: {"$in": values}}, {"index": 0}]}, include=["metadatas"])
+            owners: dict[str, set[str]] = {}
+            for m in got["metadatas"]:
+                owners.setdefault(m[key], set()).add(m["doc_id"])
+            for doc_id, *rest in items:
+                value = rest[pos - 1]
+                others = sorted(owners.get(value, set()) - {doc_id}) if value else []
+                if others and doc_id not in out:
+                    out[doc_id] = (others[0], why)
+        return out
 
     def articles(self) -> list[ArticleMeta]:
         return sorted((article_meta(m) for m in self.article_records()), key=lambda m: m.doc_id)
@@ -156,17 +237,20 @@ class ChunkStore:
         return {i: (self._chunk(i, d, m), article_meta(m)) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        return [(cid, score) for cid, score, _ in self.dense_chunks(vector, k)]
+        """The ``k`` chunks nearest to ``vector``, best first: a chunk scores the cosine
+        similarity of its best sentence (the byline counts for the first chunk).
 
-    def dense_chunks(self, vector: np.ndarray, k: int) -> list[tuple[str, float, tuple[Chunk, ArticleMeta]]]:
-        """The ``k`` chunks nearest to ``vector`` (cosine similarity), with their text and article."""
-        n = self.count()
+        Sentences are what is embedded (once each); a query reads ``4 * k`` of them."""
+        n = self.sentences.count()
         if n == 0:
             return []
-        res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=min(k, n),
-                                include=["distances", "documents", "metadatas"])
-        return [(cid, 1.0 - float(dist), (self._chunk(cid, doc, md), article_meta(md)))
-                for cid, dist, doc, md in zip(res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0])]
+        res = self.sentences.query(query_embeddings=[vector.tolist()], n_results=min(4 * k, n),
+                                   include=["distances", "metadatas"])
+        best: dict[str, float] = {}
+        for md, dist in zip(res["metadatas"][0], res["distances"][0]):
+            for cid in filter(None, (md.get("chunk_id"), md.get("chunk_id_2"))):
+                best.setdefault(cid, 1.0 - float(dist))  # results come nearest first
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
 
     def sentences_of(self, doc_ids: list[str]) -> list[Sentence]:
         if not doc_ids:
@@ -200,54 +284,68 @@ class ChunkStore:
         content_hash: str,
         ingested_ts: int,
         text_hash: str | None = None,
+        sentence_chunks: list[list[str]] | None = None,
     ) -> None:
-        """Write an article's sentences, then its chunks, then drop any stale records of it.
+        """Write one article; see :meth:`replace_articles`."""
+        self.replace_articles([ArticleWrite(meta, chunks, chunk_vectors, sentences, sentence_vectors, content_hash,
+                                            ingested_ts, text_hash, sentence_chunks)])
+
+    def replace_articles(self, writes: list["ArticleWrite"]) -> None:
+        """Write articles' sentences, then their chunks, then drop any stale records of them,
+        then log the changes, then index them lexically: a few calls for the whole batch.
 
         Vectors are computed before this is called, so a failure while embedding leaves the
-        previous version intact. Chunks (what retrieval reaches first) are written after the
-        sentences, and every record carries ``content_hash`` and the record counts, so
-        :meth:`is_complete` tells a finished write from an interrupted one and a re-run heals it.
+        previous versions intact. Chunks (what retrieval reaches first) are written after the
+        sentences, every record carries its article's ``content_hash`` and record counts, and
+        the change log is written after both: :meth:`is_complete` tells a finished write from
+        an interrupted one, and a re-run heals it.
         """
-        base = _meta_dict(meta) | {"content_hash": content_hash, "ingested_ts": ingested_ts,
-                                   "n_chunks": len(chunks), "n_sentences": len(sentences)}
-        if text_hash:
-            base["text_hash"] = text_hash
-        c_ids = [c.chunk_id for c in chunks]
-        s_ids = [f"{meta.doc_id}:s{i:04d}" for _, _, i in sentences]
-        self.sentences.upsert(
-            ids=s_ids,
-            documents=[t for t, _, _ in sentences],
-            embeddings=sentence_vectors.tolist(),
-            metadatas=[{"doc_id": meta.doc_id, "chunk_id": cid, "index": i, "content_hash": content_hash}
-                       for _, cid, i in sentences],
-        )
-        self.chunks.upsert(
-            ids=c_ids,
-            documents=[c.text for c in chunks],
-            embeddings=chunk_vectors.tolist(),
-            metadatas=[
-                base | {"index": c.index, "start_char": c.start_char, "end_char": c.end_char,
-                        "sentences_json": json.dumps(c.sentences, ensure_ascii=False)}
-                for c in chunks
-            ],
-        )
-        self._drop_stale(self.chunks, meta.doc_id, set(c_ids))
-        self._drop_stale(self.sentences, meta.doc_id, set(s_ids))
-        self._log(meta.doc_id, content_hash)
-        self.lexical.write_article(meta.doc_id, content_hash,
-                                   [LexicalChunk(c.chunk_id, lexical_text(c, meta)) for c in chunks])
+        if not writes:
+            return
+        s_ids, s_docs, s_vecs, s_meta = [], [], [], []
+        c_ids, c_docs, c_vecs, c_meta = [], [], [], []
+        for w in writes:
+            base = _meta_dict(w.meta) | {"content_hash": w.content_hash, "ingested_ts": w.ingested_ts,
+                                         "n_chunks": len(w.chunks), "n_sentences": len(w.sentences)}
+            if w.text_hash:
+                base["text_hash"] = w.text_hash
+            also_in = w.sentence_chunks or [[]] * len(w.sentences)
+            for (text, cid, i), vec, also in zip(w.sentences, w.sentence_vectors, also_in):
+                s_ids.append(f"{w.meta.doc_id}:s{i:04d}")
+                s_docs.append(text)
+                s_vecs.append(vec)
+                s_meta.append({"doc_id": w.meta.doc_id, "chunk_id": cid, "index": i, "content_hash": w.content_hash}
+                              | ({"chunk_id_2": also[1]} if len(also) > 1 else {}))
+            for c, vec in zip(w.chunks, w.chunk_vectors):
+                c_ids.append(c.chunk_id)
+                c_docs.append(c.text)
+                c_vecs.append(vec)
+                c_meta.append(base | {"index": c.index, "start_char": c.start_char, "end_char": c.end_char,
+                                      "sentences_json": json.dumps(c.sentences, ensure_ascii=False)})
+        self.sentences.upsert(ids=s_ids, documents=s_docs, embeddings=np.asarray(s_vecs, dtype=np.float32), metadatas=s_meta)
+        self.chunks.upsert(ids=c_ids, documents=c_docs, embeddings=np.asarray(c_vecs, dtype=np.float32), metadatas=c_meta)
+        doc_ids = [w.meta.doc_id for w in writes]
+        self._drop_stale(self.chunks, doc_ids, set(c_ids))
+        self._drop_stale(self.sentences, doc_ids, set(s_ids))
+        self._log({w.meta.doc_id: w.content_hash for w in writes})
+        self.lexical.write_articles([
+            (w.meta.doc_id, w.content_hash, [LexicalChunk(c.chunk_id, lexical_text(c, w.meta)) for c in w.chunks])
+            for w in writes
+        ])
 
     def delete_article(self, doc_id: str) -> None:
         self.chunks.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
-        self._log(doc_id, "")
+        self._log({doc_id: ""})
         self.lexical.delete_article(doc_id)
 
-    def _log(self, doc_id: str, content_hash: str) -> None:
-        """Record that ``doc_id`` now has ``content_hash`` ("" = deleted): written last, so a
-        logged hash also means that write finished."""
-        self.changes.upsert(ids=[doc_id], embeddings=[[1.0]],
-                            metadatas=[{"doc_id": doc_id, "content_hash": content_hash, "seq": time.time_ns()}])
+    def _log(self, hashes: dict[str, str]) -> None:
+        """Record that each ``doc_id`` now has its ``content_hash`` ("" = deleted): written last,
+        so a logged hash also means that write finished."""
+        seq = time.time_ns()
+        ids = list(hashes)
+        self.changes.upsert(ids=ids, embeddings=[_log_vector(d) for d in ids],
+                            metadatas=[{"doc_id": d, "content_hash": hashes[d], "seq": seq} for d in ids])
 
     # --- the lexical index, kept in step with Chroma ---------------------------------
     def ensure_lexical(self, doc_id: str, content_hash: str) -> bool:
@@ -303,17 +401,12 @@ class ChunkStore:
         if self.changes.count() or not self.chunks.count():
             return
         records = self.article_records()
-        now = time.time_ns()
         for i in range(0, len(records), 1000):
-            part = records[i : i + 1000]
-            self.changes.upsert(
-                ids=[m["doc_id"] for m in part], embeddings=[[1.0]] * len(part),
-                metadatas=[{"doc_id": m["doc_id"], "content_hash": m.get("content_hash", ""), "seq": now} for m in part],
-            )
+            self._log({m["doc_id"]: m.get("content_hash", "") for m in records[i : i + 1000]})
 
     @staticmethod
-    def _drop_stale(collection, doc_id: str, keep: set[str]) -> None:
-        old = collection.get(where={"doc_id": doc_id}, include=[])["ids"]
+    def _drop_stale(collection, doc_ids: list[str], keep: set[str]) -> None:
+        old = collection.get(where={"doc_id": {"$in": list(doc_ids)}}, include=[])["ids"]
         stale = [i for i in old if i not in keep]
         if stale:
             collection.delete(ids=stale)
@@ -343,7 +436,8 @@ def open_store(settings: Settings, embeddings: VectorEmbeddings) -> ChunkStore:
         raise StoreError(f"cannot open the lexical index {settings.lexical_db_path}: {exc}. "
                          "It is rebuilt from Chroma when deleted; check RNKBOT_LEXICAL_DB or RNKBOT_DATA_DIR.") from exc
     try:
-        return ChunkStore(client, embeddings, settings.collection, lexical)
+        return ChunkStore(client, embeddings, settings.collection, lexical,
+                          server=f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else None)
     except Exception as exc:
         if settings.chroma_host:
             raise StoreError(f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}: {exc}. "
