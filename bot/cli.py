@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from corpus.documents import DocumentError
 from corpus.feeds import FeedsFileError, load_feeds_file
 from retrieval.evaluation.qa import EvalFileError, load_items, score
+from retrieval.models.embeddings import EmbeddingsError
 from retrieval.models.llm import LLMError
 from retrieval.settings import Settings
 from retrieval.index.store import StoreError
@@ -26,7 +27,7 @@ from retrieval.text.times import parse_since, parse_timezone
 from .textui import format_answer
 
 log = logging.getLogger("rnkbot")
-USER_ERRORS = (StoreError, LLMError, DocumentError, EvalFileError, FeedsFileError, FileNotFoundError, IsADirectoryError,
+USER_ERRORS = (StoreError, LLMError, EmbeddingsError, DocumentError, EvalFileError, FeedsFileError, FileNotFoundError, IsADirectoryError,
                ValueError)
 
 
