@@ -221,9 +221,15 @@ class ChunkStore:
     def articles(self) -> list[ArticleMeta]:
         return sorted((article_meta(m) for m in self.article_records()), key=lambda m: m.doc_id)
 
-    def article_records(self) -> list[dict[str, Any]]:
-        """Metadata of each article's first chunk (includes ``ingested_ts`` and ``content_hash``)."""
-        return self.chunks.get(where={"index": 0}, include=["metadatas"])["metadatas"]
+    def article_records(self, since_ts: float | None = None) -> list[dict[str, Any]]:
+        """Metadata of each article's first chunk (includes ``ingested_ts`` and ``content_hash``);
+        with ``since_ts``, only articles ingested or published after it (read through Chroma's
+        metadata index, not by reading every article)."""
+        where: dict[str, Any] = {"index": 0}
+        if since_ts is not None:
+            lo = int(since_ts)  # Chroma compares ints with ints; the caller filters the exact bounds
+            where = {"$and": [where, {"$or": [{"ingested_ts": {"$gte": lo}}, {"published_ts": {"$gte": lo}}]}]}
+        return self.chunks.get(where=where, include=["metadatas"])["metadatas"]
 
     def all_chunks(self) -> list[tuple[Chunk, ArticleMeta]]:
         got = self.chunks.get(include=["documents", "metadatas"])
