@@ -1,0 +1,74 @@
+"""The answer's text, from the chosen evidence.
+
+The model may phrase an answer from the numbered evidence; each sentence it writes must pass
+verification against the evidence it cites and still carry the answer. When nothing survives
+(or there is no model), the answer quotes the evidence with its source, framed in the asker's
+language. Either way citations are renumbered 1..n in the order the answer uses them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from prompts import message
+from retrieval.answering.features import answer_tokens
+from retrieval.answering.phrase import phrase_answer
+from retrieval.answering.question import Question
+from retrieval.answering.verify import MARKER, verify
+from retrieval.models.llm import Generator, LLMError
+from retrieval.text.lexicon import Matcher, concepts
+from retrieval.types import ArticleMeta, Evidence
+
+log = logging.getLogger(__name__)
+
+
+def source_label(meta: ArticleMeta, language: str) -> str:
+    if not meta.outlet:
+        return message(language, "unknown_outlet", title=meta.title)
+    if meta.published_date:
+        return message(language, "source_with_date", outlet=meta.outlet, date=meta.published_date)
+    return meta.outlet
+
+
+def carries_answer(q: Question, text: str, cited: list[Evidence]) -> bool:
+    """A phrased sentence must hold the answer its evidence holds (the date for "when", the name for
+    "who"), in either language, not just restate the topic."""
+    found = [t for e in cited for t in answer_tokens(q, e.text, e.article.title)]
+    if not found:
+        return False
+    m = Matcher(" ".join(found))
+    return any(m.has(c) for c in concepts(MARKER.sub("", text)))
+
+
+def renumber(text: str, used: list[Evidence]) -> tuple[str, list[tuple[int, Evidence]]]:
+    mapping = {e.key: n for n, e in enumerate(used, start=1)}
+    text = MARKER.sub(lambda m: f"[{mapping[int(m.group(1))]}]", text)
+    return text, [(mapping[e.key], e) for e in used]
+
+
+def quoted(q: Question, evidence: list[Evidence]) -> tuple[str, list[tuple[int, Evidence]]]:
+    """The evidence itself, each passage quoted with its outlet and date."""
+    parts = [message(q.language, "quote_frame", source=source_label(e.article, q.language), quote=e.text, n=n)
+             for n, e in enumerate(evidence, start=1)]
+    return " ".join(parts), list(enumerate(evidence, start=1))
+
+
+def compose(
+    q: Question, evidence: list[Evidence], generator: Generator | None, *, max_tokens: int,
+    on_partial: Callable[[str], None] | None = None,
+) -> tuple[str, list[tuple[int, Evidence]]]:
+    if generator is not None:
+        try:
+            raw = phrase_answer(generator, q, evidence, max_tokens=max_tokens, on_partial=on_partial)
+        except LLMError as exc:
+            log.warning("model failed, quoting the evidence instead: %s", exc)
+            raw = ""
+        by_key = {e.key: e for e in evidence}
+        kept = [c for c in verify(raw, {e.key: e.text for e in evidence}, q.text, q.language) if c.ok]
+        kept = [c for c in kept if carries_answer(q, c.text, [by_key[k] for k in c.keys])]
+        if kept:
+            used = [by_key[k] for k in sorted({k for c in kept for k in c.keys})]
+            return renumber(" ".join(c.text for c in kept), used)
+        log.debug("no generated sentence survived verification: %r", raw)
+    return quoted(q, evidence)
