@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
                     help="ingest these files or folders into the index first (repeatable)")
     tr.add_argument("--out", type=Path, help="where to write the model (default: the packaged model file)")
+    tr.add_argument("--report", type=Path, help="also write the full training report (every threshold tried) as JSON")
     tr.add_argument("--target-precision", type=float, default=0.9,
                     help="least share of right answers among answered training questions (cross-validated)")
 
@@ -181,7 +182,7 @@ def cmd_eval(args, settings: Settings) -> int:
 
 def cmd_train(args, settings: Settings) -> int:
     from retrieval.answering.model import MODEL_PATH
-    from retrieval.evaluation.train_evidence import collect, fit
+    from retrieval.evaluation.train_evidence import collect, fit, write_report
 
     items = []
     for f in args.files:
@@ -193,7 +194,9 @@ def cmd_train(args, settings: Settings) -> int:
     model, report = fit(data, target_precision=args.target_precision)
     out = args.out or MODEL_PATH
     model.save(out)
-    print(json.dumps({k: v for k, v in report.items() if k != "cv_decisions"}, indent=1))
+    if args.report:
+        write_report(report, args.report)
+    print(json.dumps({k: v for k, v in report.items() if k != "thresholds"}, indent=1))
     print(f"model written to {out}", file=sys.stderr)
     return 0
 
@@ -238,7 +241,8 @@ def cmd_run(args, settings: Settings) -> int:
     return cmd_serve(args, settings) if settings.telegram.bot_token else cmd_chat(args, settings)
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "train": cmd_train, "eval-topic": cmd_eval_topic,
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "train": cmd_train,
+            "eval-topic": cmd_eval_topic,
             "serve": cmd_serve, "run": cmd_run, "about": cmd_about, "digest": cmd_digest}
 
 

@@ -9,8 +9,8 @@ string, so the committed seed files stay byte for byte what the cleaner makes of
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 

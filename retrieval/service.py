@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from retrieval.answering.answerer import Answerer
+from retrieval.answering.model import EvidenceModel
 from retrieval.digest.builder import Digest, DigestBuilder
 from retrieval.index.ingest import Ingester, IngestReport
 from retrieval.index.search import HybridRetriever
@@ -42,12 +43,13 @@ class AnswerService:
     from worker threads (``asyncio.to_thread`` in async code).
     """
 
-    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None) -> None:
+    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None,
+                 evidence_model: EvidenceModel | None = None) -> None:
         self.settings = settings
         self.store = store
         self.generator = generator
         self.retriever = HybridRetriever(store, k=settings.answering.retrieve_k)
-        self.answerer = Answerer(settings, self.retriever, store, generator)
+        self.answerer = Answerer(settings, self.retriever, store, generator, evidence_model)
         self.digests = DigestBuilder(settings, store, generator)
         self._lock = threading.Lock()
         self._sources_lock = threading.Lock()

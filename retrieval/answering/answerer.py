@@ -23,6 +23,7 @@ from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import Question, parse_question
 from retrieval.index.search import HybridRetriever
 from retrieval.index.store import ChunkStore
+from retrieval.index.topic import TopicFilter
 from retrieval.models.llm import Generator
 from retrieval.settings import Settings
 from retrieval.types import Answer, ArticleMeta, Citation, Language, RetrievedChunk, RetrievedRef, Timings, Turn
@@ -38,6 +39,7 @@ class Answerer:
         self.store = store
         self.generator = generator
         self._model = model
+        self.topic = TopicFilter(store.embeddings, settings.topic)
 
     @property
     def model(self) -> EvidenceModel:
@@ -78,13 +80,13 @@ class Answerer:
         metas = {c.doc_id: ArticleMeta(doc_id=c.doc_id, title=c.title, outlet=c.outlet, published=c.published, url=c.url)
                  for c in before}
         views = article_views(retrieved, self.store.sentences_of(list(dict.fromkeys(followed + doc_ids))),
-                              first=followed, metas=metas)
-        scored = score(self.model, q, views)
-        chosen, why = choose(self.model, q, scored, k=self.settings.answering.evidence_k)
+                              first=followed, metas=metas, topic=self.topic)
+        ps, probs = score(self.model, q, views)
+        chosen, why = choose(self.model, q, ps, probs, k=self.settings.answering.evidence_k)
         t1 = time.perf_counter()
-        if scored:
-            top = scored[0]
-            log.debug("best passage %s p=%.3f (threshold %.3f)", top.passage.sentence.sentence_id, top.probability,
+        if probs.size:
+            top = int(probs.argmax())
+            log.debug("best passage %s p=%.3f (threshold %.3f)", ps[top].sentence.sentence_id, probs[top],
                       self.model.threshold)
         if not chosen:
             return Answer(

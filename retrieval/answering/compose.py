@@ -12,11 +12,13 @@ import logging
 from collections.abc import Callable
 
 from prompts import message
+from retrieval.answering.direct import direct_answer
 from retrieval.answering.features import answer_tokens
 from retrieval.answering.phrase import phrase_answer
 from retrieval.answering.question import Question
 from retrieval.answering.verify import MARKER, verify
 from retrieval.models.llm import Generator, LLMError
+from retrieval.text import detect_language
 from retrieval.text.lexicon import Matcher, concepts
 from retrieval.types import ArticleMeta, Evidence
 
@@ -47,11 +49,42 @@ def renumber(text: str, used: list[Evidence]) -> tuple[str, list[tuple[int, Evid
     return text, [(mapping[e.key], e) for e in used]
 
 
+def quote(q: Question, e: Evidence, n: int) -> str:
+    """One passage quoted verbatim with its outlet and date; its language named when it isn't the reply's."""
+    source = source_label(e.article, q.language)
+    lang = e.article.language if e.article.language in ("id", "en") else detect_language(e.text)
+    if lang == q.language:
+        return message(q.language, "quote_frame", source=source, quote=e.text, n=n)
+    return message(q.language, "quote_frame_foreign", source=source, quote=e.text, n=n,
+                   quote_language=message(q.language, f"language_{lang}"))
+
+
+def _direct(q: Question, e: Evidence) -> str | None:
+    """The direct answer from the sentence the model liked best, else from another quoted one."""
+    for s in sorted(e.sentences, key=lambda s: s.sentence_id != e.focus.sentence_id):
+        if (found := direct_answer(q, s.text)) is not None:
+            return found
+    return None
+
+
+def lead(q: Question, evidence: list[Evidence]) -> str:
+    """The direct answer first ("15 September 2023 [1]."), when the question asks for one and the
+    evidence holds exactly one; when reports disagree, each value with its source."""
+    found = [(n, a) for n, e in enumerate(evidence, start=1) if (a := _direct(q, e))]
+    if not found:
+        return ""
+    values = list(dict.fromkeys(a for _, a in found))
+    if len(values) == 1:
+        markers = "".join(f"[{n}]" for n, a in found)
+        return f"{values[0][:1].upper()}{values[0][1:]} {markers}."
+    items = "; ".join(f"{v} " + "".join(f"[{n}]" for n, a in found if a == v) for v in values)
+    return message(q.language, "sources_differ", items=items)
+
+
 def quoted(q: Question, evidence: list[Evidence]) -> tuple[str, list[tuple[int, Evidence]]]:
-    """The evidence itself, each passage quoted with its outlet and date."""
-    parts = [message(q.language, "quote_frame", source=source_label(e.article, q.language), quote=e.text, n=n)
-             for n, e in enumerate(evidence, start=1)]
-    return " ".join(parts), list(enumerate(evidence, start=1))
+    """The direct answer, if any, then the evidence itself, each passage quoted with its source."""
+    parts = [lead(q, evidence)] + [quote(q, e, n) for n, e in enumerate(evidence, start=1)]
+    return " ".join(p for p in parts if p), list(enumerate(evidence, start=1))
 
 
 def compose(

@@ -21,6 +21,7 @@ import numpy as np
 from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
+from retrieval.index.topic import TopicFilter
 from retrieval.text.lexicon import Concept
 from retrieval.types import ArticleMeta, Evidence, RetrievedChunk, Sentence
 
@@ -39,9 +40,11 @@ class StemDocumentFrequency:
 
 
 def article_views(retrieved: list[RetrievedChunk], sentences: Iterable[Sentence], *,
-                  first: list[str] | None = None, metas: dict[str, ArticleMeta] | None = None) -> list[ArticleView]:
+                  first: list[str] | None = None, metas: dict[str, ArticleMeta] | None = None,
+                  topic: TopicFilter | None = None) -> list[ArticleView]:
     """The retrieved articles, best first, each with all its sentences. ``first`` (the articles a
-    follow-up's previous answer cited) go before them, with ``metas`` from the store when needed."""
+    follow-up's previous answer cited) go before them, with ``metas`` from the store when needed.
+    With ``topic``, each article is judged on topic or not (from its lead's vector: no embedding)."""
     order: dict[str, int] = {}
     metas = dict(metas or {})
     dense: dict[str, float] = {}
@@ -56,53 +59,93 @@ def article_views(retrieved: list[RetrievedChunk], sentences: Iterable[Sentence]
     for s in sentences:
         if s.doc_id in by_doc:
             by_doc[s.doc_id].append(s)
-    return [ArticleView(metas[d], by_doc[d], order[d], dense[d]) for d in order if by_doc[d] and d in metas]
+    views = [ArticleView(metas[d], by_doc[d], order[d], dense[d]) for d in order if by_doc[d] and d in metas]
+    if topic is not None:
+        for v in views:
+            vec = v.lead_vector()
+            if vec.size:
+                v.on_topic = topic.decide(v.meta.title, v.body, vec).on_topic
+                v.topic_margin = topic.margin(v.meta.title, v.body, vec)
+    return views
+
+
+# A second sentence of the best article is quoted with it when the model finds it at least this
+# likely relative to the best: the sentence that restates the question and the one after it that
+# answers often share the probability. (Not fit: a replay on the training questions showed one
+# sentence alone loses a fifth of the right answers; see README "How an answer is made".)
+SAME_ARTICLE_RATIO = 0.5
 
 
 @dataclass(frozen=True)
-class Scored:
+class Pick:
+    """A chosen passage: its article, the sentence the model liked best, and what is quoted."""
+
     passage: Passage
     probability: float
+    quoted: tuple[Sentence, ...]
+
+    @property
+    def doc_id(self) -> str:
+        return self.passage.article.meta.doc_id
 
 
-def score(model: EvidenceModel, q: Question, articles: list[ArticleView]) -> list[Scored]:
-    """Every candidate passage with its probability, most likely first."""
-    ps = passages(q, articles)
-    if not ps:
-        return []
-    probs = model.probabilities(matrix(ps, model.features))
-    order = np.argsort(-probs, kind="stable")
-    return [Scored(ps[i], float(probs[i])) for i in order]
-
-
-def _context(p: Passage) -> tuple[Sentence, ...]:
-    """The sentences to quote: the passage, with the one before it when the passage opens with a
-    pronoun or a reference ("Ia menegaskan...", "The treaty...") that the one before explains."""
+def _context(p: Passage) -> list[Sentence]:
+    """The passage, with the sentence before it when the passage opens with a pronoun or a
+    reference ("Ia menegaskan...", "The treaty...") that the one before explains."""
     prev = p.previous
     if prev is not None and ANAPHORA.match(p.sentence.text):
-        return (prev, p.sentence)
-    return (p.sentence,)
+        return [prev, p.sentence]
+    return [p.sentence]
 
 
-def choose(model: EvidenceModel, q: Question, scored: list[Scored], *, k: int) -> tuple[list[Evidence], str]:
+def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: float, k: int = 3) -> list[Pick]:
+    """The evidence an answer quotes, best first; empty when even the best passage is below ``threshold``.
+
+    The best passage, with a second sentence of its article when that one is nearly as likely
+    (:data:`SAME_ARTICLE_RATIO`); then, from other articles, passages at least ``companion``
+    likely (reports that agree or disagree), up to ``k`` articles."""
+    if not ps or probs.size == 0:
+        return []
+    order = np.argsort(-probs, kind="stable")
+    best = int(order[0])
+    if probs[best] < threshold:
+        return []
+    top = ps[best]
+    quoted = _context(top)
+    for i in order[1:12]:
+        other = ps[int(i)]
+        if other.article is top.article and probs[i] >= SAME_ARTICLE_RATIO * probs[best]:
+            merged = {s.sentence_id: s for s in [*quoted, *_context(other)]}
+            quoted = sorted(merged.values(), key=lambda s: s.index)
+            break
+    chosen = [Pick(top, float(probs[best]), tuple(quoted))]
+    docs = {chosen[0].doc_id}
+    for i in order[1:]:
+        if len(chosen) >= k or probs[i] < companion:
+            break
+        other = ps[int(i)]
+        if other.article.meta.doc_id in docs:
+            continue
+        chosen.append(Pick(other, float(probs[i]), tuple(_context(other))))
+        docs.add(other.article.meta.doc_id)
+    return chosen
+
+
+def score(model: EvidenceModel, q: Question, articles: list[ArticleView]) -> tuple[list[Passage], np.ndarray]:
+    """Every candidate passage with the model's probability that it answers the question."""
+    ps = passages(q, articles)
+    return ps, (model.probabilities(matrix(ps, model.features)) if ps else np.zeros(0))
+
+
+def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarray, *, k: int) -> tuple[list[Evidence], str]:
     """The evidence to answer from (best first), or ``([], reason)``: the message key of the refusal."""
     if q.instruction:
         return [], "instruction"
-    if not scored or not q.concepts:
+    if not ps or not q.concepts:
         return [], "off_topic"
-    best = scored[0]
-    if best.probability < model.threshold:
-        covered = any(s.passage.features.get("cov_doc", 0.0) > 0 for s in scored[:20])
+    picks = pick(ps, probs, threshold=model.threshold, companion=model.companion, k=k)
+    if not picks:
+        covered = any(p.features.get("cov_doc", 0.0) > 0 for p in ps)
         return [], "refusal" if covered else "off_topic"
-    chosen = [best]
-    docs = {best.passage.article.meta.doc_id}
-    for s in scored[1:]:
-        if len(chosen) >= k or s.probability < model.companion:
-            break
-        doc = s.passage.article.meta.doc_id
-        if doc in docs:
-            continue
-        chosen.append(s)
-        docs.add(doc)
-    return [Evidence(key=n, article=s.passage.article.meta, focus=s.passage.sentence, sentences=_context(s.passage),
-                     probability=s.probability) for n, s in enumerate(chosen, start=1)], ""
+    return [Evidence(key=n, article=p.passage.article.meta, focus=p.passage.sentence, sentences=p.quoted,
+                     probability=p.probability) for n, p in enumerate(picks, start=1)], ""

@@ -43,13 +43,19 @@ _CLAUSE = re.compile(r"\b(pasal|article|ayat|clause|section|bab)\s+\d+\b", re.IG
 _ORDINAL = re.compile(r"\bke-?\s?\d+\b|\b\d+(st|nd|rd|th)\b|\bke(satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|"
                       r"sepuluh)\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b", re.IGNORECASE)
 _MODEL = re.compile(r"\b[A-Za-z]{1,6}-?\d+[A-Za-z0-9-]*\b|\b\d{3}(-\d+[A-Za-z]*)?\b")
+ROLE_WORDS = re.compile(
+    r"\b(menteri|minister|presiden|president|wakil|deputy|kepala|head|chief|direktur|director|duta besar|ambassador|"
+    r"juru bicara|spokes\w*|gubernur|governor|jenderal|general|komandan|commander|ketua|chairman|sekretaris|secretary|"
+    r"pemimpin|leader|panglima|perdana menteri|prime minister|anggota|member|pejabat|official|analis|analyst|peneliti|"
+    r"researcher|pakar|expert|profesor|professor|wartawan|journalist|manajer|manager|pendiri|founder|adik|sister|"
+    r"putri|daughter|istri|wife)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[“\"‘']([^”\"’']{3,})[”\"’']")
 DATE_NUMERIC = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:19|20)\d{2}\b")
 
 FEATURES: tuple[str, ...] = (
     # how much of the question the passage expresses: alone, with its neighbours, its article, its title
-    "cov_sent", "cov_ctx", "cov_doc", "cov_title", "cov_prev", "plain_sent", "plain_doc",
-    "names_miss_doc", "numbers_miss_doc", "numbers_in_sent",
+    "cov_sent", "cov_ctx", "cov_doc", "cov_title", "cov_prev", "cov_next", "after_best_cov", "plain_sent", "plain_doc",
+    "names_miss_doc", "numbers_miss_doc", "numbers_in_sent", "rare_miss_ctx", "rare_miss_doc",
     # what the passage adds: the asked thing ("how many *troops*"), an answer of the asked kind, new words
     "focus_in_sent", "focus_next_to_answer", "type_ok", "type_ok_time", "type_ok_number", "type_ok_person",
     "type_ok_place", "n_answer_log", "novelty", "reason_marker", "shape_ok", "q_has_shape", "quote_in_sent",
@@ -61,6 +67,8 @@ FEATURES: tuple[str, ...] = (
     "q_time", "q_number", "q_person", "q_place", "q_reason", "q_other",
     # the passage's shape
     "len_log", "position_log", "is_byline", "anaphora", "agreement", "instruction",
+    # is the article about Russia–North Korea relations at all (the topic filter's tests)
+    "topic_on", "topic_margin",
 )
 REASON_MARKERS = re.compile(r"\b(karena|sebab|akibat|alasan|disebabkan|lantaran|sehingga|agar|untuk|because|due to|"
                             r"since|as a result|in order to|so that|reason)\b", re.IGNORECASE)
@@ -75,13 +83,24 @@ class ArticleView:
     sentences: list[Sentence]
     rank: int
     dense: float
+    on_topic: bool = True
+    topic_margin: float = 0.0
     matcher: Matcher = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sentences = sorted(self.sentences, key=lambda s: s.index)
-        body = " ".join(s.text for s in self.sentences)
         date = self.meta.published_iso or ""
-        self.matcher = Matcher(f"{self.meta.title}. {body}", extra_numbers=numbers(date))
+        self.matcher = Matcher(f"{self.meta.title}. {self.body}", extra_numbers=numbers(date))
+
+    @property
+    def body(self) -> str:
+        return " ".join(s.text for s in self.sentences if s.index >= 0)
+
+    def lead_vector(self, n: int = 5) -> np.ndarray:
+        """The mean vector of the first sentences: what the article is about."""
+        lead = [s.vector for s in self.sentences if s.index >= 0][:n]
+        v = np.mean(lead, axis=0) if lead else np.zeros(0)
+        return v / (np.linalg.norm(v) or 1.0)
 
 
 @dataclass(frozen=True)
@@ -139,6 +158,8 @@ def answer_tokens(q: Question, text: str, title: str | None = None) -> list[str]
 def shape_tokens(q: Question, text: str) -> list[str]:
     """Words of a passage with the finer shape the question asks for (a duration, a clause...)."""
     toks = tokens(text)
+    if q.shape == "identity":
+        return [m.group(0) for m in ROLE_WORDS.finditer(text)] if any(Matcher(text).has(c) for c in q.names) else []
     if q.shape == "duration":
         return [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)
                 if (a[0].isdigit() or fold(a) in NUMBER_WORDS) and fold(b).startswith(TIME_UNITS)]
@@ -166,6 +187,15 @@ def _coverage(q: Question, m: Matcher) -> tuple[float, float, list[bool]]:
     total = sum(q.weights) or 1.0
     weighted = sum(w for hit, w in zip(hits, q.weights, strict=True) if hit) / total
     return weighted, sum(hits) / len(hits), hits
+
+
+def _rare_missing(q: Question, hits: list[bool]) -> float:
+    """The rarest (most telling) concept of the question that is not expressed, as a share of the
+    rarest concept's weight: 1.0 when the question's most specific word is missing."""
+    if not q.weights:
+        return 0.0
+    missing = [w for w, h in zip(q.weights, hits, strict=True) if not h]
+    return max(missing, default=0.0) / max(q.weights)
 
 
 def _missing(q: Question, hits: list[bool], kind: str) -> float:
@@ -210,10 +240,13 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
         doc_cov, doc_plain, doc_hits = _coverage(q, art.matcher)
         title_cov, _, _ = _coverage(q, Matcher(art.meta.title))
         names_miss, nums_miss = _missing(q, doc_hits, "is_name"), _missing(q, doc_hits, "is_number")
+        rare_doc = _rare_missing(q, doc_hits)
         n = len(art.sentences)
         agree = (vecs[ai] @ flat.T >= 0.92) & (owner != ai)[None, :]
         matchers = [Matcher(s.text) for s in art.sentences]
         covs = [_coverage(q, m) for m in matchers]
+        body_covs = [c[0] if s.index >= 0 else -1.0 for c, s in zip(covs, art.sentences, strict=True)]
+        best_cov = int(np.argmax(body_covs)) if body_covs else -1  # the sentence that restates the question best
         date_m = Matcher(art.meta.title, extra_numbers=numbers(art.meta.published_iso or ""))
         for i, s in enumerate(art.sentences):
             if s.index < 0 and not q.about_article:
@@ -222,7 +255,7 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
             cov_s, plain_s, _ = covs[i]
             has_prev = i > 0 and art.sentences[i - 1].index >= 0
             around = [matchers[j] for j in (i - 1, i + 1) if 0 <= j < n and (j != i - 1 or has_prev)]
-            cov_c, _, _ = _coverage(q, Matcher.union(date_m, matchers[i], *around))
+            cov_c, _, ctx_hits = _coverage(q, Matcher.union(date_m, matchers[i], *around))
             found = answer_tokens(q, text, art.meta.title if s.index < 0 else None)
             ok = 1.0 if (qt in ("other", "reason") or found) else 0.0
             if qt == "reason":
@@ -234,9 +267,11 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
             ctx_sims = [float(sims[ai][j]) for j in (i - 1, i + 1) if 0 <= j < n]
             f = {
                 "cov_sent": cov_s, "cov_ctx": cov_c, "cov_doc": doc_cov, "cov_title": title_cov,
-                "cov_prev": covs[i - 1][0] if has_prev else 0.0, "plain_sent": plain_s, "plain_doc": doc_plain,
+                "cov_prev": covs[i - 1][0] if has_prev else 0.0, "cov_next": covs[i + 1][0] if i + 1 < n else 0.0,
+                "after_best_cov": float(has_prev and i - 1 == best_cov), "plain_sent": plain_s, "plain_doc": doc_plain,
                 "names_miss_doc": names_miss, "numbers_miss_doc": nums_miss,
                 "numbers_in_sent": float(len(q.numbers & matchers[i].numbers)),
+                "rare_miss_ctx": _rare_missing(q, ctx_hits), "rare_miss_doc": rare_doc,
                 "focus_in_sent": focus, "focus_next_to_answer": _focus_next_to_answer(q, text, found) if focus else 0.0,
                 "type_ok": ok, "type_ok_time": ok * (qt == "time"), "type_ok_number": ok * (qt == "number"),
                 "type_ok_person": ok * (qt == "person"), "type_ok_place": ok * (qt == "place"),
@@ -251,6 +286,7 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
                 "len_log": math.log1p(len(text.split())), "position_log": math.log1p(max(s.index, 0)),
                 "is_byline": float(s.index < 0), "anaphora": float(bool(ANAPHORA.match(text))),
                 "agreement": math.log1p(len(set(owner[agree[i]].tolist()))), "instruction": float(q.instruction),
+                "topic_on": float(art.on_topic), "topic_margin": art.topic_margin,
             }
             out.append(Passage(art, i, f))
         offset += n

@@ -36,7 +36,7 @@ QTYPE_PATTERNS: list[tuple[QType, str]] = [
 ]
 # Finer shapes of the answer asked for, beyond its kind (a duration is a number with a unit of time,
 # a clause is "Article 4", a model is "Su-35"): the answer sentence must hold one.
-Shape = Literal["duration", "frequency", "clause", "ordinal", "model", "name", "say"]
+Shape = Literal["identity", "duration", "frequency", "clause", "ordinal", "model", "name", "say"]
 SHAPE_PATTERNS: list[tuple[Shape, str]] = [
     ("duration", r"\b(how long|berapa lama|berapa jam|berapa hari|berapa tahun|berapa bulan|berapa menit)\b"),
     ("frequency", r"\b(how often|how frequently|seberapa sering|berapa kali|how many times)\b"),
@@ -90,7 +90,15 @@ def _question_word(text: str) -> tuple[QType, int, int] | None:
     return name, start, end
 
 
+# "Who is Alexander Kozlov?", "Siapa Kozlov itu?": the answer is what the person is (a role), not a name.
+IDENTITY = re.compile(r"^(?:who|siapa)(?:kah)?\s+(?:is\s+|was\s+|sebenarnya\s+)?(?:[A-Z][\w.'-]*\s*){1,4}"
+                      r"(?:\s+(?:itu|tersebut|ini))?\s*\??$", re.IGNORECASE)
+_CAPITALISED_NAME = re.compile(r"\b[A-Z][a-z]")
+
+
 def answer_shape(text: str) -> Shape | None:
+    if IDENTITY.match(text.strip()) and _CAPITALISED_NAME.search(text.strip()[3:]):
+        return "identity"
     q = fold(text)
     for name, pattern in SHAPE_PATTERNS:
         if re.search(pattern, q):
@@ -118,7 +126,12 @@ def focus_words(text: str) -> tuple[str, ...]:
         return [w for w in ws if w.isalpha() and w not in FORM_WORDS and w not in STOPWORDS and w not in _PREPOSITIONS
                 and len(w) > 2]
 
-    after = content(q[end:].split()[:3])
+    after: list[str] = []
+    for w in q[end:].split()[:4]:  # the noun phrase right after: "how many troops", "which two russian ships"
+        if content([w]):
+            after.append(w)
+        elif after:
+            break
     before_words = q[:start].split()[-3:]
     before: list[str] = []
     for w in reversed(before_words):  # the noun phrase right before: "pesawat tempur apa", "pelabuhan rusia mana"
@@ -195,7 +208,7 @@ def parse_question(
     raw: str,
     *,
     stats: DocumentFrequency,
-    embed: "EmbedQuery",
+    embed: EmbedQuery,
     max_chars: int,
     history: list[Turn] | None = None,
     language: Language | None = None,

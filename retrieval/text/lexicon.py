@@ -57,6 +57,25 @@ def back_glossary() -> dict[str, tuple[Form, ...]]:
     return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
 
 
+@lru_cache(maxsize=1)
+def _english_words() -> dict[str, str]:
+    best: dict[str, tuple[int, str]] = {}  # an Indonesian word -> the English entry that lists it first
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        en, _, ids = line.partition("\t")
+        for rank, alt in enumerate(ids.split("|")):
+            key = fold(alt.strip())
+            if key and (key not in best or rank < best[key][0]):
+                best[key] = (rank, en.strip())
+    return {k: en for k, (_, en) in best.items()}
+
+
+def english_word(word: str) -> str | None:
+    """The glossary's English for an Indonesian word or phrase ("pasukan" -> "troops"), if it has one."""
+    return _english_words().get(fold(word))
+
+
 def translations(word: str) -> tuple[Form, ...]:
     """Indonesian equivalents of an English word, via any of its root variants."""
     table = glossary()
