@@ -12,13 +12,11 @@ from __future__ import annotations
 import re
 
 from corpus.dates import MONTH_NUMBERS
-from retrieval.answering.features import _CLAUSE, NUMBER_WORDS, TIME_UNITS
+from retrieval.answering.features import _CLAUSE, EN_MONTHS, ID_MONTHS, NUMBER_WORDS, TIME_UNITS
 from retrieval.answering.question import Question
 from retrieval.text import fold, stem_variants, tokens
 from retrieval.text.lexicon import english_word
 
-EN_MONTHS = ("January February March April May June July August September October November December").split()
-ID_MONTHS = ("Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember").split()
 DAY_EN = {"senin": "Monday", "selasa": "Tuesday", "rabu": "Wednesday", "kamis": "Thursday", "jumat": "Friday",
           "sabtu": "Saturday", "minggu": "Sunday"}
 DAY_ID = {v.lower(): k.capitalize() for k, v in DAY_EN.items()}

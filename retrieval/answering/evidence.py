@@ -69,13 +69,6 @@ def article_views(retrieved: list[RetrievedChunk], sentences: Iterable[Sentence]
     return views
 
 
-# A second sentence of the best article is quoted with it when the model finds it at least this
-# likely relative to the best: the sentence that restates the question and the one after it that
-# answers often share the probability. (Not fit: a replay on the training questions showed one
-# sentence alone loses a fifth of the right answers; see README "How an answer is made".)
-SAME_ARTICLE_RATIO = 0.5
-
-
 @dataclass(frozen=True)
 class Pick:
     """A chosen passage: its article, the sentence the model liked best, and what is quoted."""
@@ -98,12 +91,14 @@ def _context(p: Passage) -> list[Sentence]:
     return [p.sentence]
 
 
-def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: float, k: int = 3) -> list[Pick]:
+def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: float, same_article: float = 0.5,
+         k: int = 3) -> list[Pick]:
     """The evidence an answer quotes, best first; empty when even the best passage is below ``threshold``.
 
-    The best passage, with a second sentence of its article when that one is nearly as likely
-    (:data:`SAME_ARTICLE_RATIO`); then, from other articles, passages at least ``companion``
-    likely (reports that agree or disagree), up to ``k`` articles."""
+    The best passage, with a second sentence of its article when that one is at least
+    ``same_article`` times as likely (the sentence that restates the question and the one after it
+    that answers often share the probability); then, from other articles, passages at least
+    ``companion`` likely (reports that agree or disagree), up to ``k`` articles."""
     if not ps or probs.size == 0:
         return []
     order = np.argsort(-probs, kind="stable")
@@ -114,7 +109,7 @@ def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: f
     quoted = _context(top)
     for i in order[1:12]:
         other = ps[int(i)]
-        if other.article is top.article and probs[i] >= SAME_ARTICLE_RATIO * probs[best]:
+        if other.article is top.article and probs[i] >= same_article * probs[best]:
             merged = {s.sentence_id: s for s in [*quoted, *_context(other)]}
             quoted = sorted(merged.values(), key=lambda s: s.index)
             break
@@ -143,7 +138,22 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         return [], "instruction"
     if not ps or not q.concepts:
         return [], "off_topic"
-    picks = pick(ps, probs, threshold=model.threshold, companion=model.companion, k=k)
+    def choice(candidates: list[Passage], p: np.ndarray) -> list[Pick]:
+        return pick(candidates, p, threshold=model.threshold, companion=model.companion,
+                    same_article=model.same_article, k=k)
+
+    picks: list[Pick] = []
+    before = q.follows.answer.citations if q.follows and q.follows.answer else []
+    if before:
+        # a reply to an answer asks something new about the same thing: not the sentences already
+        # quoted, and from the articles that answer cited when they can say it
+        said = " ".join(c.quote for c in before)
+        fresh = [i for i, p in enumerate(ps) if p.sentence.text not in said]
+        ps, probs = [ps[i] for i in fresh], probs[fresh]
+        followed = {c.doc_id for c in before}
+        mine = [i for i, p in enumerate(ps) if p.article.meta.doc_id in followed]
+        picks = choice([ps[i] for i in mine], probs[mine]) if mine else []
+    picks = picks or choice(ps, probs)
     if not picks:
         covered = any(p.features.get("cov_doc", 0.0) > 0 for p in ps)
         return [], "refusal" if covered else "off_topic"

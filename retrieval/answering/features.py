@@ -23,6 +23,7 @@ import numpy as np
 
 from corpus.dates import DAYS, MONTHS
 from retrieval.answering.question import Question
+from retrieval.index.topic import names_either_country
 from retrieval.text import STOPWORDS, fold, numbers, stem_variants, tokens
 from retrieval.text.lexicon import Matcher
 from retrieval.types import ArticleMeta, Sentence
@@ -50,6 +51,8 @@ ROLE_WORDS = re.compile(
     r"researcher|pakar|expert|profesor|professor|wartawan|journalist|manajer|manager|pendiri|founder|adik|sister|"
     r"putri|daughter|istri|wife)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[“\"‘']([^”\"’']{3,})[”\"’']")
+EN_MONTHS = "January February March April May June July August September October November December".split()
+ID_MONTHS = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
 DATE_NUMERIC = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:19|20)\d{2}\b")
 
 FEATURES: tuple[str, ...] = (
@@ -68,7 +71,7 @@ FEATURES: tuple[str, ...] = (
     # the passage's shape
     "len_log", "position_log", "is_byline", "anaphora", "agreement", "instruction",
     # is the article about Russia–North Korea relations at all (the topic filter's tests)
-    "topic_on", "topic_margin",
+    "topic_on", "topic_margin", "q_names_country",
 )
 REASON_MARKERS = re.compile(r"\b(karena|sebab|akibat|alasan|disebabkan|lantaran|sehingga|agar|untuk|because|due to|"
                             r"since|as a result|in order to|so that|reason)\b", re.IGNORECASE)
@@ -89,8 +92,16 @@ class ArticleView:
 
     def __post_init__(self) -> None:
         self.sentences = sorted(self.sentences, key=lambda s: s.index)
-        date = self.meta.published_iso or ""
-        self.matcher = Matcher(f"{self.meta.title}. {self.body}", extra_numbers=numbers(date))
+        self.matcher = Matcher(f"{self.header}. {self.body}", extra_numbers=numbers(self.meta.published_iso or ""))
+
+    @property
+    def header(self) -> str:
+        """The title and the publication date in words ("... November 2024 Nopember"), so a
+        question's "in November 2024" is met by when the article appeared."""
+        when = self.meta.published
+        if when is None:
+            return self.meta.title
+        return f"{self.meta.title}. {ID_MONTHS[when.month - 1]} {EN_MONTHS[when.month - 1]} {when.year}"
 
     @property
     def body(self) -> str:
@@ -234,6 +245,7 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
     flat = np.concatenate(vecs)
     owner = np.concatenate([np.full(len(v), i) for i, v in enumerate(vecs)])
     qt = q.qtype
+    q_country = float(names_either_country(q.search_text))
     q_kind = {f"q_{k}": float(qt == k) for k in ("time", "number", "person", "place", "reason", "other")}
     offset = 0
     for ai, art in enumerate(articles):
@@ -247,7 +259,7 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
         covs = [_coverage(q, m) for m in matchers]
         body_covs = [c[0] if s.index >= 0 else -1.0 for c, s in zip(covs, art.sentences, strict=True)]
         best_cov = int(np.argmax(body_covs)) if body_covs else -1  # the sentence that restates the question best
-        date_m = Matcher(art.meta.title, extra_numbers=numbers(art.meta.published_iso or ""))
+        date_m = Matcher(art.header, extra_numbers=numbers(art.meta.published_iso or ""))
         for i, s in enumerate(art.sentences):
             if s.index < 0 and not q.about_article:
                 continue  # the byline answers only questions about the article itself (who wrote it...)
@@ -286,7 +298,7 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
                 "len_log": math.log1p(len(text.split())), "position_log": math.log1p(max(s.index, 0)),
                 "is_byline": float(s.index < 0), "anaphora": float(bool(ANAPHORA.match(text))),
                 "agreement": math.log1p(len(set(owner[agree[i]].tolist()))), "instruction": float(q.instruction),
-                "topic_on": float(art.on_topic), "topic_margin": art.topic_margin,
+                "topic_on": float(art.on_topic), "topic_margin": art.topic_margin, "q_names_country": q_country,
             }
             out.append(Passage(art, i, f))
         offset += n

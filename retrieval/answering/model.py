@@ -33,6 +33,8 @@ class EvidenceModel:
     intercept: float
     threshold: float = field(metadata={"doc": "least probability of the best passage to answer at all"})
     companion: float = field(metadata={"doc": "least probability of a further passage cited beside the best"})
+    same_article: float = field(default=0.5, metadata={
+        "doc": "a second sentence of the best article is quoted too when at least this likely relative to the best"})
     info: dict = field(default_factory=dict, repr=False)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
@@ -45,13 +47,14 @@ class EvidenceModel:
         return {
             "features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
-            "companion": self.companion, "info": self.info,
+            "companion": self.companion, "same_article": self.same_article, "info": self.info,
         }
 
     @classmethod
     def from_json(cls, d: dict) -> EvidenceModel:
         return cls(tuple(d["features"]), np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]),
-                   float(d["intercept"]), float(d["threshold"]), float(d["companion"]), d.get("info", {}))
+                   float(d["intercept"]), float(d["threshold"]), float(d["companion"]),
+                   float(d.get("same_article", 0.5)), d.get("info", {}))
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

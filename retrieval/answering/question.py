@@ -223,9 +223,15 @@ def parse_question(
     qtype = question_type(text)
     if qtype == "other" and follows is not None:
         qtype = question_type(follows.question)
-    cs = concepts(search_text, exclude=FORM_WORDS, group_names=True)
+    cs = concepts(text, exclude=FORM_WORDS, group_names=True)
+    if follows is not None:
+        # "and what does that treaty require?": what it asks, about whom the earlier question was
+        seen = {c.surface.lower() for c in cs}
+        cs += [c for c in concepts(follows.question, exclude=FORM_WORDS, group_names=True)
+               if c.is_name and c.surface.lower() not in seen]
     weights = weights_for(cs, stats, lang)
-    stems = frozenset().union(*(stem_variants(t) for t in tokens(search_text))) if search_text else frozenset()
+    stems = frozenset().union(*(stem_variants(c.surface.split()[0]) for c in cs),
+                              *(stem_variants(t) for t in tokens(text)))
     vector = embed(search_text) if search_text else np.zeros(0, dtype=np.float32)
     return Question(
         text=text, search_text=search_text, language=lang, qtype=qtype, concepts=tuple(cs), weights=tuple(weights),

@@ -74,6 +74,11 @@ _RELATION = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+def names_either_country(text: str) -> bool:
+    """Does the text name Russia or North Korea (or their capitals, leaders, news agencies)?"""
+    return bool(_RUSSIA.search(text) or _NORTH_KOREA.search(text))
+
+
 @dataclass(frozen=True)
 class TopicDecision:
     on_topic: bool

@@ -41,20 +41,23 @@ def glossary() -> dict[str, tuple[Form, ...]]:
 
 @lru_cache(maxsize=1)
 def back_glossary() -> dict[str, tuple[Form, ...]]:
-    """Indonesian word (exact, folded) -> English equivalents, read from the same glossary the other
-    way round, so an Indonesian question matches an English article too. Only one-word Indonesian
-    entries are used (a phrase's words alone mean something else)."""
+    """Indonesian word (exact, folded) -> its English equivalents and its Indonesian synonyms (the other
+    words the glossary gives for the same English word), so an Indonesian question matches an English
+    article, and "tentara" matches "pasukan". Only one-word Indonesian entries are keys (a phrase's
+    words alone mean something else)."""
     table: dict[str, list[Form]] = {}
     for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         en, _, ids = line.partition("\t")
         form = _form(en.strip())
-        for alt in ids.split("|"):
-            alt = fold(alt.strip())
-            if alt and " " not in alt and form:
+        alts = [fold(a.strip()) for a in ids.split("|") if a.strip()]
+        for alt in alts:
+            if " " not in alt and form:
+                # the English word, and the other Indonesian words for it: "tentara" ~ "troops" ~ "pasukan"
                 table.setdefault(alt, []).append(form)
-    return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
+                table[alt].extend(_form(other) for other in alts if other != alt)
+    return {k: tuple(dict.fromkeys(f for f in v if f)) for k, v in table.items()}
 
 
 @lru_cache(maxsize=1)

@@ -92,6 +92,7 @@ def test_the_treaty_and_then_what_it_requires(service):
     then = service.ask("and what does that treaty require?", history=[Turn(question=first.question, answer=first)])
     well_cited(service, then)
     assert "bantuan militer" in then.answer, then.answer  # article 002: military aid if either is attacked
+    assert then.citations[0].quote not in first.answer
 
 
 def test_the_deputy_defence_minister_is_krivoruchko(service):
@@ -101,10 +102,10 @@ def test_the_deputy_defence_minister_is_krivoruchko(service):
 
 
 def test_a_reply_asking_when_that_visit_was(service):
-    first = service.ask("Siapa menteri Rusia yang mengunjungi Pyongyang pada November 2024?")
+    first = service.ask("Who is Alexander Kozlov?")
     well_cited(service, first)
-    assert "Kozlov" in first.answer
     follow = service.ask("Kapan kunjungan itu terjadi?", history=[Turn(question=first.question, answer=first)])
     well_cited(service, follow)
     assert {c.doc_id for c in follow.citations} & KOZLOV_VISIT
-    assert re.search(r"November|Minggu|Senin|Selasa|\d{1,2}/11", follow.answer), follow.answer
+    assert re.search(r"Minggu|Senin|Selasa|November|\d{1,2}/11", follow.answer), follow.answer
+    assert follow.citations[0].quote not in first.answer, "a follow-up says something new"

@@ -21,6 +21,7 @@ WHO_LED = "Who led the Russian military delegation that visited Pyongyang?"
 ZARUDNITSKI = "001_dcd6b936241eaf9f"
 TROOPS_ID = "Berapa pasukan yang dikirim Korea Utara untuk membantu Rusia?"
 KOMPAS_000 = "000_9a6ab7c0c6407063"
+SEOUL_FEARED = "What did Seoul fear Russia would give North Korea in return for its troops?"
 
 
 def markers(text: str) -> set[int]:
@@ -29,27 +30,40 @@ def markers(text: str) -> set[int]:
 
 def test_the_model_sees_numbered_evidence_and_the_question(core: AnswerService, generator: FakeGenerator):
     generator.enqueue("")
-    core.ask(WHO_LED)
+    core.ask(SEOUL_FEARED)
     [prompt] = generator.prompts
-    assert prompt.kind == "complete" and prompt.text.rstrip().endswith(f"Question: {WHO_LED}\nAnswer:")
-    assert "\n[1] " in prompt.text and "Zarudnitski" in prompt.text
+    assert prompt.kind == "complete" and prompt.text.rstrip().endswith(f"Question: {SEOUL_FEARED}\nAnswer:")
+    assert "\n[1] " in prompt.text and "teknologi rudal dan nuklir" in prompt.text
 
 
-def test_a_verified_sentence_is_kept_and_its_citations_renumbered(core: AnswerService, generator: FakeGenerator):
-    generator.enqueue("The delegation was led by Vladimir Zarudnitski [1].")
+def test_a_verified_sentence_leads_and_the_evidence_is_still_quoted(core: AnswerService, generator: FakeGenerator):
+    generator.enqueue("Seoul feared Russia would give North Korea missile and nuclear technology [1].")
     drafts: list[str] = []
-    answer = core.ask(WHO_LED, on_partial=drafts.append)
-    assert answer.answer == "The delegation was led by Vladimir Zarudnitski [1]."
-    assert [(c.n, c.doc_id) for c in answer.citations] == [(1, ZARUDNITSKI)], "only what the answer cites, from 1"
-    assert "Zarudnitski" in answer.citations[0].quote
-    assert drafts[0] == "The" and drafts[-1] == "The delegation was led by Vladimir Zarudnitski [1].", "the draft streams"
+    answer = core.ask(SEOUL_FEARED, on_partial=drafts.append)
+    assert answer.answer.startswith("Seoul feared Russia would give North Korea missile and nuclear technology [1]. "
+                                    "According to Kompas TV (2024-11-19), in Indonesian: “")
+    assert (answer.citations[0].n, answer.citations[0].doc_id) == (1, KOMPAS_000)
+    for c in answer.citations:
+        assert f"“{c.quote}” [{c.n}]" in answer.answer, "every cited passage is quoted after the phrased sentence"
+    assert drafts[0] == "Seoul" and drafts[-1].endswith("technology [1]."), "the draft streams"
 
 
-def test_an_unsupported_name_falls_back_to_the_direct_answer_and_the_quote(core: AnswerService, generator: FakeGenerator):
-    generator.enqueue("The delegation was led by Sergei Shoigu [1].")
+def test_a_sentence_that_only_restates_the_question_is_dropped(core: AnswerService, generator: FakeGenerator):
+    generator.enqueue("Seoul feared what Russia would give North Korea [1].")
+    answer = core.ask(SEOUL_FEARED)
+    assert answer.answer.startswith("According to Kompas TV"), answer.answer
+
+
+def test_dates_numbers_and_names_are_stated_by_code_without_asking_the_model(core: AnswerService,
+                                                                          generator: FakeGenerator):
     answer = core.ask(WHO_LED)
+    assert answer.answer.startswith("Vladimir Zarudnitski [1]. ") and generator.prompts == []
+
+
+def test_an_unsupported_name_is_dropped_and_the_quote_stays(core: AnswerService, generator: FakeGenerator):
+    generator.enqueue("Seoul feared Russia would give Sergei Shoigu nuclear technology [1].")
+    answer = core.ask(SEOUL_FEARED)
     assert "Shoigu" not in answer.answer and not answer.refused
-    assert answer.answer.startswith("Vladimir Zarudnitski [1]. According to Web Fakta, in Indonesian: “")
     assert markers(answer.answer) == {c.n for c in answer.citations}
     for c in answer.citations:
         assert f"“{c.quote}” [{c.n}]" in answer.answer, "each passage is quoted verbatim with its number"
@@ -57,8 +71,8 @@ def test_an_unsupported_name_falls_back_to_the_direct_answer_and_the_quote(core:
 
 def test_a_failing_model_falls_back_to_quoting_too(core: AnswerService, generator: FakeGenerator):
     generator.enqueue(LLMError("the model server is down"))
-    answer = core.ask(WHO_LED)
-    assert not answer.refused and "According to Web Fakta" in answer.answer and answer.citations
+    answer = core.ask(SEOUL_FEARED)
+    assert not answer.refused and answer.answer.startswith("According to Kompas TV") and answer.citations
 
 
 def test_the_number_leads_and_the_quote_frame_is_in_the_question_language(core: AnswerService, generator: FakeGenerator):
