@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sys
 
+from prompts import message
 from retrieval.service import AnswerService
-from retrieval.types import Turn
+from retrieval.types import Language, Turn
 
 from .textui import format_answer
 
-HELP = """Ask about Russia–North Korea relations, in Indonesian or English.
-Follow-up questions ("and when was that?") refer to the previous answer.
-Commands: /lang id|en|auto  /new (forget the conversation)  /about  /quit"""
+UI: Language = "en"  # the chat's own texts; /lang sets the language of the answers
 
 
 def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
@@ -20,7 +19,7 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
     interactive = stdin.isatty()
     history: list[Turn] = []
     lang = None
-    print(HELP, file=stdout)
+    print(message(UI, "chat_help"), file=stdout)
     while True:
         if interactive:
             print("\n> ", end="", file=stdout, flush=True)
@@ -34,16 +33,17 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
             return 0
         if q == "/new":
             history.clear()
-            print("(conversation cleared)", file=stdout)
+            print(message(UI, "chat_cleared"), file=stdout)
             continue
         if q.startswith("/lang"):
             arg = q.partition(" ")[2].strip()
             lang = arg if arg in ("id", "en") else None
-            print(f"(reply language: {lang or 'auto'})", file=stdout)
+            print(message(UI, "chat_language", language=lang or "auto"), file=stdout)
             continue
         if q == "/about":
             s = service.stats()
-            print(f"{s.articles} articles from {', '.join(s.outlets)}; {s.first_published} to {s.last_published}", file=stdout)
+            print(message(UI, "chat_about", articles=s.articles, outlets=", ".join(s.outlets), first=s.first_published,
+                          last=s.last_published), file=stdout)
             continue
         ans = service.ask(q, history=history[-3:], language=lang)
         history.append(Turn(question=ans.question, answer=ans))

@@ -1,7 +1,8 @@
-"""The ``rnkbot`` command: ask, chat, ingest, eval, digest, serve, run, about.
+"""The ``rnkbot`` command: ask, chat, ingest, eval, digest, serve, run, about, env-example.
 
-Settings are built once here and passed down. Errors from the core become one clear
-line on stderr and a non-zero exit code; nothing else prints a traceback to users.
+Settings are built once here and passed down. Errors a user can fix (:class:`RnkbotError`
+from any layer, a missing or unreadable file) become one line on stderr and exit code 2;
+``-v`` adds their traceback. Anything else is a bug: it shows its traceback.
 """
 
 from __future__ import annotations
@@ -10,25 +11,29 @@ import argparse
 import json
 import logging
 import sys
-from datetime import datetime, timedelta, timezone
+import traceback
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from corpus.documents import DocumentError
-from corpus.feeds import FeedsFileError, load_feeds_file
-from retrieval.evaluation.qa import EvalFileError, load_items, score
-from retrieval.models.embeddings import EmbeddingsError
-from retrieval.models.llm import LLMError
-from retrieval.settings import Settings
-from retrieval.index.store import StoreError
+from corpus.errors import RnkbotError
+from corpus.feeds import load_feeds_file
+from corpus.jsonl import JsonlError, numbered_lines, parse_line
+from retrieval.evaluation.qa import load_items, score
+from retrieval.settings import Settings, env_example, setting_name
 from retrieval.text.times import parse_since, parse_timezone
 
 from .textui import format_answer
 
 log = logging.getLogger("rnkbot")
-USER_ERRORS = (StoreError, LLMError, EmbeddingsError, DocumentError, EvalFileError, FeedsFileError, FileNotFoundError, IsADirectoryError,
-               ValueError)
+# What a user can fix; the rest is a bug and shows its traceback.
+USER_ERRORS = (RnkbotError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+class UsageError(RnkbotError):
+    """Arguments that do not fit together; the message says which."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +63,20 @@ def _parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="score a question set (format of shared/eval/dev.jsonl)")
     ev.add_argument("file", type=Path)
+    ev.add_argument("--split", help="only the questions of this split (e.g. train or val)")
+    ev.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
+                    help="ingest these files or folders into the index first (repeatable); e.g. realdev's articles")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    tr = sub.add_parser("train", help="fit the evidence model on labelled questions (writes the packaged model)")
+    tr.add_argument("files", type=Path, nargs="+", help="question sets (JSONL, as for eval)")
+    tr.add_argument("--split", default="train", help="use only this split of files that have one (default: train)")
+    tr.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
+                    help="ingest these files or folders into the index first (repeatable)")
+    tr.add_argument("--out", type=Path, help="where to write the model (default: the packaged model file)")
+    tr.add_argument("--report", type=Path, help="also write the full training report (every threshold tried) as JSON")
+    tr.add_argument("--target-precision", type=float, default=0.9,
+                    help="least share of right answers among answered training questions (cross-validated)")
 
     dg = sub.add_parser("digest", help="what is new, grouped by event, every line cited (as subscribers get it)")
     dg.add_argument("--since", metavar="DATE",
@@ -69,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     sub.add_parser("run", help="build the index if needed, then the bot (with a token) or the terminal chat")
     sub.add_parser("about", help="what the index holds")
+    sub.add_parser("env-example", help="print .env.example: every setting, its description and default")
     return p
 
 
@@ -82,23 +101,23 @@ def _service(settings: Settings, *, with_llm: bool = True):
     return service
 
 
-def _batch_questions(path: Path):
-    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        if line.lstrip().startswith("{"):
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield line, f"line {no}: invalid JSON ({exc.msg})"
-                continue
-            q = obj.get("question") if isinstance(obj, dict) else None
-            if not isinstance(q, str):
-                yield line, f"line {no}: JSON has no string 'question'"
-                continue
-            yield q, None
-        else:
+def _batch_questions(path: Path) -> Iterator[tuple[str, str | None]]:
+    """``(question, None)`` per line (a JSON object with "question", or plain text), or
+    ``(line, error)`` for a line that cannot be one: a bad line is reported in its place."""
+    for no, line in numbered_lines(path):
+        if not line.lstrip().startswith("{"):
             yield line.strip(), None
+            continue
+        try:
+            obj = parse_line(path, no, line)
+        except JsonlError as exc:
+            yield line, f"line {no}: {exc.reason}"
+            continue
+        q = obj.get("question") if isinstance(obj, dict) else None
+        if not isinstance(q, str):
+            yield line, f"line {no}: JSON has no string 'question'"
+            continue
+        yield q, None
 
 
 def cmd_ask(args, settings: Settings) -> int:
@@ -126,7 +145,7 @@ def cmd_ingest(args, settings: Settings) -> int:
 
     service = AnswerService.build(settings, with_llm=False)
     feeds = list(args.feed) + ([f.url for f in load_feeds_file(args.feeds)] if args.feeds else [])
-    targets = args.paths or ([] if feeds else [settings.corpus_dir])
+    targets = args.paths or ([] if feeds else [settings.store.corpus_dir])
     report = service.sources().run(targets, feeds, filter_files=args.filter_files, progress=not args.quiet)
     print(report.summary())
     done = report.added or report.updated or report.unchanged or report.duplicates
@@ -134,34 +153,62 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_eval_topic(args, settings: Settings) -> int:
-    from retrieval.models.embeddings import build_embeddings
     from retrieval.index.topic import TopicFilter, load_topic_items, score_topic
+    from retrieval.models.embeddings import build_embeddings
 
     items = load_topic_items(args.file)
-    result = score_topic(TopicFilter(build_embeddings(settings), threshold=settings.topic_threshold), items)
+    result = score_topic(TopicFilter(build_embeddings(settings), settings.topic), items)
     print(f"{len(items)} items: precision {result.precision:.3f}, recall {result.recall:.3f}, accuracy {result.accuracy:.3f} "
-          f"(tp {result.tp}, fp {result.fp}, fn {result.fn}, tn {result.tn}; threshold {settings.topic_threshold:+.3f})")
+          f"(tp {result.tp}, fp {result.fp}, fn {result.fn}, tn {result.tn}; threshold {settings.topic.threshold:+.3f})")
     for item, decision in result.errors:
         print(f"  wrong: {item.id} [{item.kind}, labelled {'on' if item.on_topic else 'off'}] {item.title}: {decision.reason}")
     return 0
 
 
+def _with_corpus(service, paths: list[Path]) -> None:
+    if paths:
+        report = service.ingester().ingest_paths(paths, progress=sys.stderr.isatty())
+        print(f"corpus: {report.summary()}", file=sys.stderr)
+
+
 def cmd_eval(args, settings: Settings) -> int:
-    items = load_items(args.file)
+    items = load_items(args.file, split=args.split)
     service = _service(settings)
+    _with_corpus(service, args.corpus)
     report = score(items, lambda q: service.ask(q))
     print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if args.json else report.table())
+    return 0
+
+
+def cmd_train(args, settings: Settings) -> int:
+    from retrieval.answering.model import MODEL_PATH
+    from retrieval.evaluation.train_evidence import collect, fit, write_report
+
+    items = []
+    for f in args.files:
+        all_items = load_items(f)
+        items += [i for i in all_items if not i.split or i.split == args.split]
+    service = _service(settings, with_llm=False)
+    _with_corpus(service, args.corpus)
+    data = collect(service, items)
+    model, report = fit(data, target_precision=args.target_precision)
+    out = args.out or MODEL_PATH
+    model.save(out)
+    if args.report:
+        write_report(report, args.report)
+    print(json.dumps({k: v for k, v in report.items() if k != "thresholds"}, indent=1))
+    print(f"model written to {out}", file=sys.stderr)
     return 0
 
 
 def cmd_digest(args, settings: Settings) -> int:
     from .digest_view import digest_text
 
-    tz = parse_timezone(settings.digest_timezone)
-    now = datetime.now(timezone.utc)
+    tz = parse_timezone(settings.digest.timezone)
+    now = datetime.now(UTC)
     since = parse_since(args.since, tz, now) if args.since else now - timedelta(hours=24)
     if since >= now:
-        raise ValueError(f"--since {args.since} is not in the past")
+        raise UsageError(f"--since {args.since} is not in the past")
     digest = _service(settings).digest(since, now, args.lang)
     print(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False) if args.json else digest_text(digest, tz))
     return 0
@@ -181,7 +228,7 @@ def cmd_chat(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    if settings.telegram_bot_token is None:
+    if settings.telegram.bot_token is None:
         print("rnkbot serve: set TELEGRAM_BOT_TOKEN (in the environment or .env) to run the Telegram bot", file=sys.stderr)
         return 2
     from .telegram.app import run_bot
@@ -191,22 +238,27 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    return cmd_serve(args, settings) if settings.telegram_bot_token else cmd_chat(args, settings)
+    return cmd_serve(args, settings) if settings.telegram.bot_token else cmd_chat(args, settings)
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "eval-topic": cmd_eval_topic,
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "train": cmd_train,
+            "eval-topic": cmd_eval_topic,
             "serve": cmd_serve, "run": cmd_run, "about": cmd_about, "digest": cmd_digest}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "env-example":  # needs no valid settings: it is how to write them
+        print(env_example(), end="")
+        return 0
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"rnkbot: invalid setting: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']} (check .env and RNKBOT_* variables)",
+        first = exc.errors()[0]
+        print(f"rnkbot: invalid setting {setting_name(first['loc'])}: {first['msg']} (check .env and the environment)",
               file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.DEBUG if args.verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else getattr(logging, settings.logging.level.upper(), logging.INFO)
                         if args.command in ("serve", "run") else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the bot token
@@ -214,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args, settings)
     except USER_ERRORS as exc:
         print(f"rnkbot {args.command}: {exc}", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
         return 2
     except KeyboardInterrupt:
         return 130

@@ -36,7 +36,7 @@ def digest_text(digest: Digest, tz: tzinfo) -> str:
     lines = [message(lang, "digest_title"), window_label(digest, tz), ""]
     for item in digest.items:
         lines.append(textwrap.fill(item.summary, width=100, initial_indent="• ", subsequent_indent="  "))
-    lines += ["", f"{message(lang, 'digest_sources')}:"]
+    lines += ["", f"{message(lang, 'sources')}:"]
     for c in digest.citations:
         head = f"[{c.n}] {c.title} — " + ", ".join(x for x in (c.outlet, (c.published or "")[:10], c.url) if x)
         lines.append(head.rstrip(" —"))
@@ -50,6 +50,6 @@ def digest_html(digest: Digest, tz: tzinfo) -> str:
     lang = digest.language
     parts = [f"<b>{esc(message(lang, 'digest_title'))}</b>\n<i>{esc(window_label(digest, tz))}</i>"]
     parts += [f"• {link_citations(item.summary, digest.citations)}" for item in digest.items]
-    parts.append("\n".join([f"<b>{esc(message(lang, 'digest_sources'))}</b>"]
+    parts.append("\n".join([f"<b>{esc(message(lang, 'sources'))}</b>"]
                            + [source_line(c, lang) for c in digest.citations]))
     return "\n\n".join(parts)

@@ -14,25 +14,10 @@ from datetime import datetime
 from html import escape, unescape
 from typing import Literal
 
-from retrieval.types import Answer, Citation
+from prompts import message
+from retrieval.types import Answer, Citation, Language
 
-Language = Literal["id", "en"]
 MAX_TEXT_LENGTH = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH, after entity parsing
-
-LABELS: dict[str, dict[str, str]] = {
-    "sources": {"en": "Sources", "id": "Sumber"},
-    "quotes": {"en": "Supporting quotes", "id": "Kutipan pendukung"},
-    "refusal": {
-        "en": "I could not find an answer to that in the news articles I know.",
-        "id": "Saya tidak menemukan jawabannya di artikel berita yang saya ketahui.",
-    },
-    "no_sources": {"en": "No sources: the answer to <i>{question}</i> did not cite any article.",
-                   "id": "Tidak ada sumber: jawaban atas <i>{question}</i> tidak mengutip artikel apa pun."},
-}
-MONTHS = {
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-    "id": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
-}
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 
 
@@ -49,7 +34,7 @@ def format_date(published: str | None, lang: Language) -> str | None:
         d = datetime.fromisoformat(published)
     except ValueError:
         return published
-    return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
+    return f"{d.day} {message(lang, 'short_months').split()[d.month - 1]} {d.year}"
 
 
 def link_citations(text: str, citations: list[Citation]) -> str:
@@ -81,12 +66,12 @@ def render_answer(answer: Answer, lang: Language | None = None) -> str:
         return render_refusal(answer, lang)
     parts = [link_citations(answer.answer.strip(), answer.citations)]
     if answer.citations:
-        lines = [f"<b>{LABELS['sources'][lang]}</b>"] + [source_line(c, lang) for c in answer.citations]
+        lines = [f"<b>{message(lang, 'sources')}</b>"] + [source_line(c, lang) for c in answer.citations]
         parts.append("\n".join(lines))
         quotes = [f"[{c.n}] “{esc(c.quote.strip())}”" for c in answer.citations
                   if c.quote.strip() and c.quote.strip() not in answer.answer]  # not when quoted already
         if quotes:
-            parts.append(f"<blockquote expandable><b>{LABELS['quotes'][lang]}</b>\n" + "\n".join(quotes) + "</blockquote>")
+            parts.append(f"<blockquote expandable><b>{message(lang, 'quotes')}</b>\n" + "\n".join(quotes) + "</blockquote>")
     return "\n\n".join(parts)
 
 
@@ -94,15 +79,15 @@ def render_refusal(answer: Answer, lang: Language) -> str:
     """A refusal, plainly: the core's own words when they are in the user's language."""
     if answer.answer.strip() and answer.language == lang:
         return esc(answer.answer.strip())
-    return esc(LABELS["refusal"][lang])
+    return esc(message(lang, "refusal"))
 
 
 def render_sources(answer: Answer, lang: Language) -> str:
     """``/sources``: every cited article with its id and the quote that supports the answer."""
-    question = esc(answer.question.strip()[:200])
+    question = answer.question.strip()[:200]
     if not answer.citations:
-        return LABELS["no_sources"][lang].format(question=question)
-    blocks = [f"<b>{LABELS['sources'][lang]}</b> — <i>{question}</i>"]
+        return message(lang, "no_sources", escape=esc, question=question)
+    blocks = [f"<b>{message(lang, 'sources')}</b> — <i>{esc(question)}</i>"]
     for c in answer.citations:
         block = f"{source_line(c, lang)}\n<code>{esc(c.doc_id)}</code>"
         if c.quote.strip():

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import textwrap
 
+from prompts import message
 from retrieval.types import Answer
-
-LABELS = {
-    "id": {"sources": "Sumber", "unknown": "media tidak diketahui"},
-    "en": {"sources": "Sources", "unknown": "unknown outlet"},
-}
 
 
 def format_sources(ans: Answer) -> str:
-    labels = LABELS[ans.language]
-    lines = [f"{labels['sources']}:"]
+    lang = ans.language
+    lines = [f"{message(lang, 'sources')}:"]
     for c in ans.citations:
-        head = f"[{c.n}] {c.title} — {c.outlet or labels['unknown']}"
+        head = f"[{c.n}] {c.title} — {c.outlet or message(lang, 'outlet_unknown')}"
         if c.published:
             head += f", {c.published[:10]}"
         if c.url:

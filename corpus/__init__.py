@@ -2,8 +2,10 @@
 
 Reading files (``documents``), cleaning scraped text (``clean``), fetching pages (``fetch``),
 extracting articles from HTML (``extract``) and reading feeds (``feeds``); the seed articles
-live in ``articles/``. This package imports nothing else of rnkbot's: ``retrieval`` and ``bot``
-build on it, never the other way round.
+live in ``articles/``. Beside them, what every later stage shares: the language detector
+(``language``), the month and day names (``dates``), the JSONL reader (``jsonl``) and the base
+of user-facing errors (``errors``). This package imports nothing else of rnkbot's:
+``retrieval`` and ``bot`` build on it, never the other way round.
 """
 
 from pathlib import Path

@@ -7,11 +7,13 @@ imports nothing else of rnkbot's.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer
 
-Language = Literal["id", "en"]
+from .language import Language
+
+__all__ = ["Article", "ArticleMeta", "Language", "Published"]
 
 
 def _parse_published(value: object) -> object:

@@ -1,57 +1,71 @@
-"""Read and write corpus documents: Markdown with a front-matter block, or raw scraped text."""
+"""Read and write corpus documents: Markdown with a YAML front-matter block, or raw scraped text.
+
+Front matter is split and parsed by python-frontmatter (YAML, every value read as text: a
+title like ``Yes`` or ``2024`` is not re-typed; ``null``, ``~`` or nothing is no value). It is
+written with every value JSON-quoted (``title: "..."``), which YAML reads back as the same
+string, so the committed seed files stay byte for byte what the cleaner makes of the scraped pages.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+from pydantic import ValidationError
 
 from .article import Article
-
 from .clean import clean_article
+from .errors import RnkbotError
 
 SUFFIXES = (".md", ".txt", ".html", ".htm")
 _FIELDS = ("doc_id", "title", "outlet", "published", "author", "language", "url", "source")
+_NO_VALUE = ("", "null", "Null", "NULL", "~")
 
 
-class DocumentError(ValueError):
+class DocumentError(RnkbotError, ValueError):
     """A file that cannot become an article; the message says which and why."""
+
+
+class _QuotedYAML(frontmatter.YAMLHandler):
+    """YAML front matter with each value written as a JSON string (valid YAML, never re-typed)."""
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        return "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in metadata.items())
+
+
+_HANDLER = _QuotedYAML()
 
 
 def to_markdown(article: Article) -> str:
     fields = [k for k in _FIELDS if k != "source" or article.source not in (None, "file")]  # 'file' is the default
     values = article.model_dump(mode="json")
-    head = "\n".join(f"{k}: {json.dumps(values[k], ensure_ascii=False)}" for k in fields)
-    return f"---\n{head}\n---\n\n{article.text.strip()}\n"
+    post = frontmatter.Post(article.text.strip(), **{k: values[k] for k in fields})
+    return frontmatter.dumps(post, handler=_HANDLER) + "\n"
 
 
-def _parse_value(raw: str):
-    raw = raw.strip()
-    if raw in ("", "null", "~"):
-        return None
-    if raw[0] in "\"'[{" or raw in ("true", "false"):
-        try:
-            return json.loads(raw)
-        except json.JSONDecodeError:
-            return raw.strip("\"'")
-    return raw
+def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    if not _HANDLER.detect(text):
+        raise DocumentError(f"{path}: a Markdown article must start with a '---' front-matter block")
+    try:
+        head, body = _HANDLER.split(text)
+    except ValueError as exc:
+        raise DocumentError(f"{path}: front matter is not closed with '---'") from exc
+    try:
+        meta = _HANDLER.load(head, Loader=yaml.BaseLoader) or {}  # BaseLoader: every scalar is text
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"{path}: front matter is not 'key: value' lines of YAML ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise DocumentError(f"{path}: front matter must be 'key: value' lines, not a {type(meta).__name__}")
+    return {str(k): None if v in _NO_VALUE else v for k, v in meta.items()}, body
 
 
 def from_markdown(text: str, path: Path) -> Article:
-    if not text.startswith("---"):
-        raise DocumentError(f"{path}: a Markdown article must start with a '---' front-matter block")
-    try:
-        _, head, body = text.split("---", 2)
-    except ValueError as exc:
-        raise DocumentError(f"{path}: front matter is not closed with '---'") from exc
-    meta: dict = {}
-    for line in head.strip().splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if ":" not in line:
-            raise DocumentError(f"{path}: front-matter line {line!r} is not 'key: value'")
-        key, value = line.split(":", 1)
-        meta[key.strip()] = _parse_value(value)
+    meta, body = _front_matter(text, path)
     meta.setdefault("doc_id", path.stem)
     if not meta.get("title"):
         raise DocumentError(f"{path}: front matter needs a title")
@@ -59,13 +73,58 @@ def from_markdown(text: str, path: Path) -> Article:
         raise DocumentError(f"{path}: the article has no text")
     # Front matter is written by people too: the body still goes through the cleaner's paragraph rules.
     known = {k: meta.get(k) for k in _FIELDS if k in meta}
-    return Article(**{**known, "language": known.get("language") or "id", "source": known.get("source") or "file"},
-                   text=body.strip())
+    try:
+        return Article(**{**known, "language": known.get("language") or "id", "source": known.get("source") or "file"},
+                       text=body.strip())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise DocumentError(f"{path}: front matter {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+
+
+MANIFEST_NAME = "manifest.jsonl"
+# What a manifest may say about an article: descriptive metadata only.
+_MANIFEST_FIELDS = ("title", "outlet", "published", "author", "language", "url")
+
+
+@lru_cache(maxsize=16)
+def _read_manifest(path: Path, mtime: float) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DocumentError(f"{path}:{no}: not a JSON object ({exc.msg})") from exc
+        if not isinstance(record, dict) or not isinstance(record.get("doc_id"), str):
+            raise DocumentError(f"{path}:{no}: a manifest line needs a string 'doc_id'")
+        out[record["doc_id"]] = {k: record[k] for k in _MANIFEST_FIELDS if record.get(k) not in (None, "")}
+    return out
+
+
+def manifest_entry(path: Path) -> dict:
+    """Metadata for the article file ``path`` from a ``manifest.jsonl`` beside it or in its parent
+    folder (one JSON object a line, keyed by ``doc_id`` = the file's stem), the way collected
+    articles often come: url, outlet, published, author, language, title. Empty if there is none."""
+    for folder in (path.parent, path.parent.parent):
+        manifest = folder / MANIFEST_NAME
+        if manifest.is_file():
+            entry = _read_manifest(manifest, manifest.stat().st_mtime).get(path.stem)
+            if entry is not None:
+                return entry
+    return {}
 
 
 def load_file(path: Path) -> Article:
     """One file -> one article. ``.md`` = front matter + text; ``.txt`` = a scraped page (cleaned);
-    ``.html`` = a saved web page (main text extracted; its canonical URL, if any, gives the doc_id)."""
+    ``.html`` = a saved web page (main text extracted; its canonical URL, if any, gives the doc_id).
+    A ``manifest.jsonl`` beside the file (see :func:`manifest_entry`) overrides what was read."""
+    article = _load_one(path)
+    entry = manifest_entry(path)
+    return Article.model_validate(article.model_dump() | entry) if entry else article
+
+
+def _load_one(path: Path) -> Article:
     if path.suffix in (".html", ".htm"):
         return _load_html(path)
     try:

@@ -14,8 +14,9 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .article import Article
-
 from .clean import clean_paragraphs
+from .errors import RnkbotError
+from .language import detect_language
 
 MIN_WORDS = 40  # shorter "articles" are teasers, paywalls or error pages
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
@@ -23,11 +24,11 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGN
 _PUBLISHED = re.compile(r"""<meta[^>]+(?:property|name)=["'](?:article:published_time|pubdate|datePublished)["'][^>]*"""
                         r"""content=["']([^"']+)["']""", re.IGNORECASE)
 _HTML_LANG = re.compile(r"""<html[^>]*\blang=["']?([A-Za-z]{2})""", re.IGNORECASE)
-_ID_WORDS = frozenset("yang dan di dengan untuk tidak dari ini itu dalam akan pada juga telah oleh karena".split())
-_EN_WORDS = frozenset("the and of to in is that for with was on as by are from has have said".split())
+LANGUAGE_SAMPLE_CHARS = 5000  # the language is read from the start of the text
+MIN_LANGUAGE_HITS = 5  # fewer function words than this: trust the page's lang attribute, else "und"
 
 
-class ExtractionError(ValueError):
+class ExtractionError(RnkbotError, ValueError):
     """A page that holds no usable article; the message says why."""
 
 
@@ -45,7 +46,8 @@ def decode_html(body: bytes, declared: str | None, url: str) -> str:
             return body.decode(name)
         except (LookupError, UnicodeDecodeError):
             continue
-    raise ExtractionError(f"{url}: broken text encoding (neither {declared or 'the declared charset'}, UTF-8 nor cp1252 decode it)")
+    raise ExtractionError(
+        f"{url}: broken text encoding (neither {declared or 'the declared charset'}, UTF-8 nor cp1252 decode it)")
 
 
 def canonical_url(url: str) -> str:
@@ -67,16 +69,6 @@ def web_doc_id(url: str) -> str:
     return f"{slug}_{hashlib.sha256(canon.encode('utf-8')).hexdigest()[:12]}"
 
 
-def detect_language(text: str, hint: str | None = None) -> str:
-    """``id`` or ``en`` by common function words; otherwise the page's own ``lang`` hint (or ``und``)."""
-    words = re.findall(r"[a-z]+", text[:5000].lower())
-    id_hits = sum(w in _ID_WORDS for w in words)
-    en_hits = sum(w in _EN_WORDS for w in words)
-    if max(id_hits, en_hits) >= 5:
-        return "id" if id_hits > en_hits else "en"
-    return (hint or "und").lower()
-
-
 def _iso_date(value: str | None) -> str | None:
     if not value:
         return None
@@ -88,6 +80,7 @@ def extract_article(html: str, url: str | None, *, source: str, doc_id: str | No
     """The article on an HTML page. ``url`` is where it was fetched (``None`` for a file);
     the page's canonical URL wins when it gives one."""
     import trafilatura  # imported here: it loads lxml and its extractors
+    from trafilatura.settings import Document
 
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True,
@@ -95,13 +88,14 @@ def extract_article(html: str, url: str | None, *, source: str, doc_id: str | No
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     where = url or doc_id or "page"
-    if doc is None or not doc.text:
+    if not isinstance(doc, Document) or not doc.text:  # None: nothing found (a dict only comes with as_dict=True)
         raise ExtractionError(f"{where}: no article text found on the page")
     title = (doc.title or "").strip()
     paragraphs = clean_paragraphs(doc.text.split("\n"), title=title or None)
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
         raise ExtractionError(f"{where}: no article text found on the page (fewer than {MIN_WORDS} words of body text)")
-    canon = canonical_url(doc.url or url) if (doc.url or url) else None
+    found_at = doc.url or url
+    canon = canonical_url(found_at) if found_at else None
     published = _PUBLISHED.search(html)
     lang_hint = _HTML_LANG.search(html[:2000])
     text = "\n\n".join(paragraphs)
@@ -111,7 +105,8 @@ def extract_article(html: str, url: str | None, *, source: str, doc_id: str | No
         outlet=(doc.sitename or "").strip() or (urlsplit(canon).hostname if canon else None),
         published=_iso_date(published.group(1) if published else None) or _iso_date(doc.date),
         author=(doc.author or "").strip() or None,
-        language=detect_language(text, lang_hint.group(1) if lang_hint else None),
+        language=detect_language(text[:LANGUAGE_SAMPLE_CHARS], min_hits=MIN_LANGUAGE_HITS,
+                                 otherwise=lang_hint.group(1).lower() if lang_hint else "und"),
         url=canon,
         source=source,
         text=text,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import calendar
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+from .errors import RnkbotError
 from .fetch import FEED_TYPES, Fetcher, FetchError, is_web_url
 
 
-class FeedsFileError(ValueError):
+class FeedsFileError(RnkbotError, ValueError):
     """The feeds file cannot be read; the message says where and how to fix it."""
 
 
@@ -66,6 +68,6 @@ def read_feed(fetcher: Fetcher, url: str) -> list[FeedEntry]:
         if isinstance(link, str) and is_web_url(link):
             stamp = str(e.get("updated") or e.get("published") or "")
             when = e.get("published_parsed") or e.get("updated_parsed")
-            published = datetime(*when[:6], tzinfo=timezone.utc).isoformat() if when else None
+            published = datetime.fromtimestamp(calendar.timegm(when), tz=UTC).isoformat() if when else None
             entries.append(FeedEntry(url=link, title=str(e.get("title", "")), feed=url, stamp=stamp, published=published))
     return entries

@@ -16,6 +16,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from .errors import RnkbotError
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xm
 ROBOTS_MAX_BYTES = 500_000
 
 
-class FetchError(RuntimeError):
+class FetchError(RnkbotError, RuntimeError):
     """A page or feed that could not be fetched; the message names the URL and the reason."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
@@ -76,7 +77,7 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> "Fetcher":
+    def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, *exc: object) -> None:

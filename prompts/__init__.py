@@ -1,18 +1,25 @@
-"""Prompt templates and fixed answer texts, in Indonesian and English.
+"""Prompt templates and the one catalog of fixed texts users see, in Indonesian and English.
 
-Templates are files beside this module, loaded on first use (not at import time).
+- :func:`template` reads ``prompts/<name>.txt`` (what the model is shown).
+- :func:`message` looks a text up in ``messages.toml``: answers, refusals, digests, the Telegram
+  bot's replies and command menu, the terminal's labels. Every front end takes its texts from it.
+
+Files are read on first use (not at import time). Imports nothing else of rnkbot's.
 """
 
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 PROMPTS_DIR = Path(__file__).resolve().parent
+LANGUAGES = ("id", "en")
+FALLBACK = "en"  # for a language the catalog does not have
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(name: str) -> str:
     """The text of ``prompts/<name>.txt``."""
     path = PROMPTS_DIR / f"{name}.txt"
@@ -21,14 +28,28 @@ def template(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
-def _messages() -> dict[str, dict[str, str]]:
-    with (PROMPTS_DIR / "messages.toml").open("rb") as fh:
-        return tomllib.load(fh)
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    """``{language: {key: text}}`` from ``messages.toml``; both languages have the same keys."""
+    path = PROMPTS_DIR / "messages.toml"
+    with path.open("rb") as fh:
+        table = tomllib.load(fh)
+    keys = {lang: set(table.get(lang, {})) for lang in LANGUAGES}
+    if keys["id"] != keys["en"]:
+        raise ValueError(f"{path}: [id] and [en] must have the same keys; only in one: {sorted(keys['id'] ^ keys['en'])}")
+    return {lang: table[lang] for lang in LANGUAGES}
 
 
-def message(language: str, key: str, **values: object) -> str:
-    """A fixed answer text in ``language`` ("id" or "en"), with placeholders filled."""
-    table = _messages()
-    text = table.get(language, table["en"])[key]
-    return text.format(**values) if values else text
+def message(language: str, key: str, /, *, escape: Callable[[str], str] | None = None, **values: object) -> str:
+    """The text ``key`` in ``language`` (English for any other), with its ``{placeholders}`` filled.
+
+    ``escape`` is applied to every value first: the Telegram bot passes an HTML escape, so its
+    callers give raw user or article text.
+    """
+    table = catalog()
+    text = table.get(language, table[FALLBACK])[key]
+    if not values:
+        return text
+    if escape is not None:
+        values = {k: escape(str(v)) for k, v in values.items()}
+    return text.format(**values)

@@ -11,13 +11,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from retrieval.answering.answerer import Answerer
+from retrieval.answering.model import EvidenceModel
 from retrieval.digest.builder import Digest, DigestBuilder
-from retrieval.models.embeddings import build_embeddings
 from retrieval.index.ingest import Ingester, IngestReport
-from retrieval.models.llm import Generator, build_generator
 from retrieval.index.search import HybridRetriever
-from retrieval.settings import Settings
 from retrieval.index.store import ChunkStore, open_store
+from retrieval.models.embeddings import build_embeddings
+from retrieval.models.llm import Generator, build_generator
+from retrieval.settings import Settings
 from retrieval.types import Answer, Language, Turn
 
 if TYPE_CHECKING:
@@ -42,35 +43,37 @@ class AnswerService:
     from worker threads (``asyncio.to_thread`` in async code).
     """
 
-    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None) -> None:
+    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None,
+                 evidence_model: EvidenceModel | None = None) -> None:
         self.settings = settings
         self.store = store
         self.generator = generator
-        self.retriever = HybridRetriever(store, k=settings.retrieve_k, sync_every_s=settings.lexical_sync_s)
-        self.answerer = Answerer(settings, self.retriever, store, generator)
+        self.retriever = HybridRetriever(store, k=settings.answering.retrieve_k,
+                                         sync_every_s=settings.store.lexical_sync_s)
+        self.answerer = Answerer(settings, self.retriever, store, generator, evidence_model)
         self.digests = DigestBuilder(settings, store, generator)
         self._lock = threading.Lock()
         self._sources_lock = threading.Lock()
         self._sources: SourceIngester | None = None
 
     @classmethod
-    def build(cls, settings: Settings, *, with_llm: bool = True) -> "AnswerService":
+    def build(cls, settings: Settings, *, with_llm: bool = True) -> AnswerService:
         embeddings = build_embeddings(settings)
         store = open_store(settings, embeddings)
         generator = build_generator(settings) if with_llm else None
         return cls(settings, store, generator)
 
     def ingester(self) -> Ingester:
-        return Ingester(self.store, write_lock=self._lock)
+        return Ingester(self.store, write_lock=self._lock, chunking=self.settings.index)
 
-    def sources(self) -> "SourceIngester":
+    def sources(self) -> SourceIngester:
         """The service that ingests files, web pages and feeds (built once, on first use)."""
         from retrieval.index.sources import SourceIngester  # imported here: fetching and extraction are not needed to answer
         from retrieval.index.topic import TopicFilter
 
         with self._sources_lock:
             if self._sources is None:
-                topic = TopicFilter(self.store.embeddings, threshold=self.settings.topic_threshold)
+                topic = TopicFilter(self.store.embeddings, self.settings.topic)
                 self._sources = SourceIngester(self.settings, self.ingester(), topic)
             return self._sources
 
@@ -78,7 +81,7 @@ class AnswerService:
         """Ingest the default corpus when the index is empty (first run)."""
         if self.store.count() > 0:
             return None
-        return self.ingester().ingest_paths([self.settings.corpus_dir], progress=progress)
+        return self.ingester().ingest_paths([self.settings.store.corpus_dir], progress=progress)
 
     def ask(
         self,

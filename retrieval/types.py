@@ -49,19 +49,27 @@ class RetrievedChunk(BaseModel):
     lexical_score: float | None = None
 
 
-class Evidence(BaseModel):
-    """A passage (one sentence, with its left neighbour when needed) chosen to answer a question.
+@dataclass(frozen=True)
+class Evidence:
+    """A passage chosen to answer a question: the sentence that holds the answer (``focus``), quoted
+    with the sentence before it when that one says who "he" or "the treaty" is (``sentences``).
 
-    ``key`` is the opaque number the language model sees and cites, as ``[key]``.
-    """
+    ``key`` is the opaque number the language model sees and cites, as ``[key]``; citations are
+    resolved from the keys an answer actually cites."""
 
     key: int
-    doc_id: str
-    chunk_id: str
-    text: str
-    focus: str = Field(description="The sentence within `text` that carries the answer.")
-    meta: ArticleMeta
-    score: float
+    article: ArticleMeta
+    focus: Sentence
+    sentences: tuple[Sentence, ...]
+    probability: float = field(metadata={"doc": "the evidence model's probability that this passage answers"})
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    @property
+    def doc_id(self) -> str:
+        return self.article.doc_id
 
 
 class Citation(BaseModel):

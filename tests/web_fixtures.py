@@ -1,18 +1,17 @@
-"""Shared set-up of the web-ingestion tests: the fake news site with the seed articles,
-off-topic articles, an RSS and an Atom feed, robots.txt and misbehaving pages."""
+"""What the fake news site publishes for the web-ingestion tests: the seed articles, off-topic
+articles, an RSS and an Atom feed, robots.txt and misbehaving pages. The ``web`` fixture
+(tests/conftest.py) serves it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-
-import pytest
+from pathlib import Path
 
 from corpus import ARTICLES_DIR
 from retrieval.types import Article
-from tests.fakes.news_site import NewsSite, Route, SiteServer, load_articles, render_atom, render_rss
+from tests.fakes.news_site import NewsSite, Route, load_articles, render_atom, render_rss
 
-from .conftest import FIXTURES
+FIXTURES = Path(__file__).parent / "fixtures"
 
 SEEDS = load_articles(ARTICLES_DIR)
 OFF_TOPIC = load_articles(FIXTURES / "web")
@@ -30,8 +29,8 @@ class Site:
 def publish(site: NewsSite) -> Site:
     seed_urls = [site.article(f"/read/{i}", a) for i, a in enumerate(SEEDS)]
     off_urls = [site.article(f"/read/{100 + i}", a) for i, a in enumerate(OFF_TOPIC)]
-    rss_items = list(zip(seed_urls[:3], SEEDS[:3])) + [(off_urls[0], OFF_TOPIC[0])]
-    atom_items = list(zip(seed_urls[3:], SEEDS[3:])) + list(zip(off_urls[1:], OFF_TOPIC[1:]))
+    rss_items = list(zip(seed_urls[:3], SEEDS[:3], strict=True)) + [(off_urls[0], OFF_TOPIC[0])]
+    atom_items = list(zip(seed_urls[3:], SEEDS[3:], strict=True)) + list(zip(off_urls[1:], OFF_TOPIC[1:], strict=True))
     rss = site.page("/rss.xml", render_rss(rss_items, site.url("/")), "application/rss+xml; charset=utf-8")
     atom = site.page("/atom.xml", render_atom(atom_items, site.url("/")), "application/atom+xml")
     site.page("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain")
@@ -58,12 +57,6 @@ def add_bad_pages(site: NewsSite) -> dict[str, str]:
         site.url("/empty"): "no article text",
         site.url("/private/0"): "robots.txt",
     }
-
-
-@pytest.fixture
-def web() -> Iterator[Site]:
-    with SiteServer() as site:
-        yield publish(site)
 
 
 def page_of(article: Article) -> str:

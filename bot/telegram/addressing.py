@@ -37,9 +37,9 @@ def bot_mentions(message: Message, bot_username: str, bot_id: int) -> list[tuple
     """UTF-16 spans of the message's mentions of the bot (``@username`` or a text mention)."""
     spans = []
     for ent, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
-        if ent.type == MessageEntity.MENTION and value.lower() == f"@{bot_username}".lower():
-            spans.append((ent.offset, ent.length))
-        elif ent.type == MessageEntity.TEXT_MENTION and ent.user is not None and ent.user.id == bot_id:
+        by_name = ent.type == MessageEntity.MENTION and value.lower() == f"@{bot_username}".lower()
+        by_id = ent.type == MessageEntity.TEXT_MENTION and ent.user is not None and ent.user.id == bot_id
+        if by_name or by_id:
             spans.append((ent.offset, ent.length))
     return spans
 

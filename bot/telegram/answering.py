@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from telegram import Bot
 
 from bot.render import render_answer, split_html
+from retrieval.settings import TelegramSettings
 from retrieval.types import Answer, Turn
 
-from .config import BotConfig
 from .i18n import t
 from .memory import AnswerMemory
 from .queue import Job
@@ -30,7 +30,7 @@ HISTORY_TURNS = 3
 class AnswerFlow:
     """Turns a :class:`Job` into a sent, remembered answer. Errors propagate to the caller."""
 
-    def __init__(self, bot: Bot, service: "AnswerService", config: BotConfig, stats: BotStats,
+    def __init__(self, bot: Bot, service: AnswerService, config: TelegramSettings, stats: BotStats,
                  memory: AnswerMemory) -> None:
         self.bot, self.service, self.config, self.stats, self.memory = bot, service, config, stats, memory
 

@@ -3,26 +3,28 @@
 ``build_application`` wires PTB (token, base URL, rate limiter, handlers); ``post_init``
 builds the heavy services once (in a worker thread) and keeps them in ``bot_data``.
 ``run_bot`` runs long polling, or a webhook server when ``RNKBOT_WEBHOOK_URL`` is set.
+Everything comes from the one :class:`Settings` (its ``telegram`` section for the bot itself).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from retrieval.settings import Settings
+from corpus.errors import ConfigError
+from prompts import message
+from retrieval.settings import Settings, TelegramSettings
+from retrieval.types import Language
 
 from . import handlers
 from .answering import AnswerFlow
-from .config import BotConfig, load_bot_config
 from .digests import Clock, DigestDelivery, DigestScheduler, utc_now
-from .i18n import COMMANDS
 from .ingesting import schedule_feeds
 from .logsetup import configure_logging, quiet_http_loggers, redact_everywhere
 from .memory import AnswerMemory, AnswerStore
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 SETUP_KEY = "rnkbot.setup"
 ServiceFactory = Callable[[Settings], "AnswerService"]
 ALLOWED_UPDATES = [Update.MESSAGE]
+# The command menu, in order; each description is the catalog's ``command_<name>``.
+MENU = ("start", "help", "ask", "sources", "about", "lang", "subscribe", "unsubscribe", "digest")
 BOT_DB = "bot.sqlite3"  # preferences and remembered answers, in the data dir
 
 
@@ -59,30 +63,30 @@ def file_url_for(base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, bot_config: BotConfig, service_factory: ServiceFactory = build_answer_service,
-    clock: Clock = utc_now,
+    settings: Settings, service_factory: ServiceFactory = build_answer_service, clock: Clock = utc_now,
 ) -> Application:
     """A configured PTB application; the answer service is built by ``service_factory`` in ``post_init``.
 
     Tests pass ``service_factory=lambda _settings: already_built_service`` and a frozen ``clock``
     (the digest's notion of "now").
     """
-    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather")
+    telegram = settings.telegram
+    if telegram.bot_token is None or not telegram.bot_token.get_secret_value():
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env")
     quiet_http_loggers()
-    redact_everywhere(settings.telegram_bot_token.get_secret_value())
+    redact_everywhere(telegram.bot_token.get_secret_value())
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_base_url)
-        .base_file_url(file_url_for(settings.telegram_base_url))
-        .rate_limiter(AIORateLimiter(max_retries=bot_config.send_retries))
+        .token(telegram.bot_token.get_secret_value())
+        .base_url(telegram.base_url)
+        .base_file_url(file_url_for(telegram.base_url))
+        .rate_limiter(AIORateLimiter(max_retries=telegram.send_retries))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data[SETUP_KEY] = (settings, bot_config, service_factory, clock)
+    application.bot_data[SETUP_KEY] = (settings, service_factory, clock)
     handlers.register(application)
     return application
 
@@ -90,19 +94,26 @@ def build_application(
 async def set_commands(application: Application) -> None:
     """Register the command menu: English by default, Indonesian for ``id`` users."""
     bot = application.bot
-    await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS["en"]])
-    await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS["id"]], language_code="id")
+    await bot.set_my_commands(menu("en"))
+    await bot.set_my_commands(menu("id"), language_code="id")
+
+
+def menu(lang: Language) -> list[BotCommand]:
+    return [BotCommand(name, message(lang, f"command_{name}")) for name in MENU]
 
 
 async def post_init(application: Application) -> None:
     """Build the services once (the answer service in a worker thread) and start the answer queue."""
-    settings, config, factory, clock = application.bot_data[SETUP_KEY]
+    settings, factory, clock = application.bot_data[SETUP_KEY]
+    config = settings.telegram
     service = await asyncio.to_thread(factory, settings)
-    prefs = await asyncio.to_thread(PrefsStore, settings.data_dir / BOT_DB)
+    prefs = await asyncio.to_thread(PrefsStore, settings.store.data_dir / BOT_DB)
     memory = AnswerMemory(await asyncio.to_thread(
-        AnswerStore, settings.data_dir / BOT_DB, config.history_size, config.history_days))
+        AnswerStore, settings.store.data_dir / BOT_DB, config.history_size, config.history_days))
     subscriptions = await asyncio.to_thread(SubscriptionStore, settings.digest_db_path)
     digests = DigestDelivery(application.bot, service, subscriptions, settings, clock=clock, retries=config.send_retries)
+    if application.job_queue is None:
+        raise ConfigError("the digest needs PTB's job queue: install python-telegram-bot[job-queue] (make install)")
     scheduler = DigestScheduler(application.job_queue, digests)
     stats = BotStats()
     flow = AnswerFlow(application.bot, service, config, stats, memory)
@@ -112,7 +123,7 @@ async def post_init(application: Application) -> None:
 
     queue = AnswerQueue(flow.process, maxsize=config.max_queue, spawn=spawn, running=lambda: application.running)
     application.bot_data[SERVICES_KEY] = BotServices(
-        settings=settings, config=config, service=service, prefs=prefs, memory=memory, queue=queue, stats=stats,
+        settings=settings, service=service, prefs=prefs, memory=memory, queue=queue, stats=stats,
         limiter=RateLimiter(config.rate_limit_per_min), flow=flow, digests=digests, scheduler=scheduler,
     )
     await set_commands(application)
@@ -139,31 +150,39 @@ async def post_shutdown(application: Application) -> None:
         svc.memory.close()
 
 
-def webhook_options(config: BotConfig) -> dict[str, object]:
+class WebhookOptions(TypedDict):
+    listen: str
+    port: int
+    url_path: str
+    webhook_url: str
+    secret_token: str | None
+    allowed_updates: Sequence[str]
+
+
+def webhook_options(config: TelegramSettings) -> WebhookOptions:
     """Arguments of ``run_webhook`` / ``Updater.start_webhook`` (the same names) for ``config``.
 
     The server listens on ``webhook_listen:webhook_port`` at the path of ``webhook_url`` and
     registers ``webhook_url`` with ``setWebhook``; requests without the secret get a 403.
     """
     if not config.webhook_url:
-        raise ValueError("RNKBOT_WEBHOOK_URL is not set: webhook mode needs the public URL Telegram posts to")
+        raise ConfigError("RNKBOT_WEBHOOK_URL is not set: webhook mode needs the public URL Telegram posts to")
     secret = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
-    return dict(
-        listen=config.webhook_listen,
-        port=config.webhook_port,
-        url_path=urlparse(config.webhook_url).path.lstrip("/"),
-        webhook_url=config.webhook_url,
-        secret_token=secret or None,
-        allowed_updates=ALLOWED_UPDATES,
-    )
+    return {
+        "listen": config.webhook_listen,
+        "port": config.webhook_port,
+        "url_path": urlparse(config.webhook_url).path.lstrip("/"),
+        "webhook_url": config.webhook_url,
+        "secret_token": secret or None,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
 
 
-def run_bot(settings: Settings, bot_config: BotConfig | None = None) -> None:
+def run_bot(settings: Settings) -> None:
     """Run the bot until interrupted: long polling, or a webhook when RNKBOT_WEBHOOK_URL is set."""
-    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
-    configure_logging(settings.log_level, token)
-    config = bot_config or load_bot_config()
-    application = build_application(settings, config)
+    config = settings.telegram
+    configure_logging(settings.logging.level, config.bot_token.get_secret_value() if config.bot_token else None)
+    application = build_application(settings)
     if config.webhook_url:
         application.run_webhook(**webhook_options(config))
     else:

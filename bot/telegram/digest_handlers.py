@@ -7,69 +7,73 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.digest_view import local_label
-from retrieval.text.times import parse_time_of_day, parse_timezone
+from retrieval.text.times import TimeParseError, parse_time_of_day, parse_timezone
 
 from .i18n import t
 from .sending import NO_PREVIEW
-from .services import services, ui_language
+from .services import incoming, services, ui_language
 
 
 def parse_subscribe_args(args: list[str], default_time: str, default_tz: str) -> tuple[str, str]:
-    """``[HH:MM] [time zone]`` in either order -> (``HH:MM``, IANA name). Raises ``ValueError``
-    naming the argument it could not read."""
+    """``[HH:MM] [time zone]`` in either order -> (``HH:MM``, IANA name). Raises
+    :class:`TimeParseError` whose message is the argument it could not read."""
     at, tz = default_time, default_tz
     for arg in args[:2]:
         try:
             at = parse_time_of_day(arg).strftime("%H:%M")
             continue
-        except ValueError:
+        except TimeParseError:
             pass
         try:
             tz = parse_timezone(arg).key
-        except ValueError:
-            raise ValueError(arg) from None
+        except TimeParseError:
+            raise TimeParseError(arg) from None
     if len(args) > 2:
-        raise ValueError(" ".join(args[2:]))
+        raise TimeParseError(" ".join(args[2:]))
     return at, tz
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/subscribe [HH:MM] [time zone]: a daily digest in this chat (default 08:00 Asia/Jakarta)."""
     svc = services(context)
-    chat, message = update.effective_chat, update.effective_message
+    message = incoming(update)
+    chat = message.chat
     lang = await ui_language(context, update.effective_user)
     current = svc.digests.store.get(chat.id)
-    defaults = (current.at_time, current.timezone) if current else (svc.settings.digest_time, svc.settings.digest_timezone)
+    defaults = (current.at_time, current.timezone) if current else (svc.settings.digest.time, svc.settings.digest.timezone)
     try:
         at, tz = parse_subscribe_args(context.args or [], *defaults)
-    except ValueError as exc:
+    except TimeParseError as exc:
         await message.reply_text(t(lang, "subscribe_usage", arg=str(exc)), parse_mode=ParseMode.HTML)
         return
     now = svc.digests.clock()
     sub = svc.digests.store.subscribe(chat.id, lang, at, tz, now)
     svc.scheduler.schedule(sub)
-    await message.reply_text(t(lang, "subscribed", time=at, tz=tz, next=local_label(sub.next_slot(now))), parse_mode=ParseMode.HTML)
+    reply = t(lang, "subscribed", time=at, tz=tz, next=local_label(sub.next_slot(now)))
+    await message.reply_text(reply, parse_mode=ParseMode.HTML)
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unsubscribe: no more digests in this chat."""
     svc = services(context)
     lang = await ui_language(context, update.effective_user)
-    chat_id = update.effective_chat.id
+    message = incoming(update)
+    chat_id = message.chat.id
     removed = svc.digests.store.unsubscribe(chat_id)
     svc.scheduler.unschedule(chat_id)
-    await update.effective_message.reply_text(t(lang, "unsubscribed" if removed else "not_subscribed"))
+    await message.reply_text(t(lang, "unsubscribed" if removed else "not_subscribed"))
 
 
 async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest: the digest now (what is new since this chat's last digest, or the last 24 hours)."""
     svc = services(context)
-    chat = update.effective_chat
+    message = incoming(update)
+    chat = message.chat
     lang = await ui_language(context, update.effective_user)
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    parts = await svc.digests.on_demand(chat.id, lang, parse_timezone(svc.settings.digest_timezone))
+    parts = await svc.digests.on_demand(chat.id, lang, parse_timezone(svc.settings.digest.timezone))
     for part in parts:
-        await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        await message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
 
 
 def register_digest(application: Application) -> None:

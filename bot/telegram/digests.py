@@ -23,8 +23,8 @@ from bot.digest_view import digest_html
 from bot.render import split_html
 from retrieval.digest.builder import Digest
 from retrieval.settings import Settings
+from retrieval.types import Language
 
-from .i18n import Language
 from .sending import send_html
 from .subscriptions import Subscription, SubscriptionStore
 
@@ -85,7 +85,7 @@ class DigestDelivery:
             return Outcome.NOT_SUBSCRIBED if self.store.get(chat_id) is None else Outcome.ALREADY_SENT
         now = self.clock()
         digest = await self.digest_for(sub, now)
-        if digest.empty and not self.settings.digest_send_empty:
+        if digest.empty and not self.settings.digest.send_empty:
             self.store.delivered(chat_id, now)
             return Outcome.NOTHING_NEW
         try:
@@ -151,7 +151,9 @@ class DigestScheduler:
 
     async def _run(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A subscriber's daily job."""
-        chat_id = context.job.chat_id
+        chat_id = context.job.chat_id if context.job else None
+        if chat_id is None:  # schedule() always gives the job its chat
+            raise ValueError("a digest job without a chat id: it was not scheduled by DigestScheduler.schedule")
         sub = self.delivery.store.get(chat_id)
         if sub is None:
             self.unschedule(chat_id)

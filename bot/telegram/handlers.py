@@ -19,7 +19,7 @@ from .ingesting import ingest_command
 from .intake import submit_question
 from .reports import about_text, stats_text
 from .sending import NO_PREVIEW
-from .services import SERVICES_KEY, chosen_language, services, set_language, ui_language
+from .services import SERVICES_KEY, chosen_language, incoming, services, set_language, ui_language
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop updates from chats outside the allow-list (private chats are told why)."""
     chat, user = update.effective_chat, update.effective_user
-    if chat is None or services(context).config.chat_allowed(chat.id, user.id if user else None):
+    if chat is None or services(context).settings.telegram.chat_allowed(chat.id, user.id if user else None):
         return
     if chat.type == ChatType.PRIVATE and update.message is not None:
         await update.message.reply_text(t(await ui_language(context, user), "not_allowed"))
@@ -37,30 +37,30 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: what the bot does."""
     lang = await ui_language(context, update.effective_user)
-    await update.effective_message.reply_text(t(lang, "start"), parse_mode=ParseMode.HTML)
+    await incoming(update).reply_text(t(lang, "start"), parse_mode=ParseMode.HTML)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help (and any unknown command in a private chat): how to ask, and the commands."""
     lang = await ui_language(context, update.effective_user)
-    await update.effective_message.reply_text(t(lang, "help", username=context.bot.username), parse_mode=ParseMode.HTML)
+    await incoming(update).reply_text(t(lang, "help", username=context.bot.username), parse_mode=ParseMode.HTML)
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ask <question> (also as a reply: to an answer for a follow-up, or to a message to ask it)."""
-    await submit_question(update, context, command_question(update.effective_message, context.bot.id))
+    await submit_question(update, context, command_question(incoming(update), context.bot.id))
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A text message: a question in private chats; in groups only when mentioned or replied to."""
-    addressed = addressed_question(update.effective_message, context.bot.username, context.bot.id)
+    addressed = addressed_question(incoming(update), context.bot.username, context.bot.id)
     if addressed is not None:
         await submit_question(update, context, addressed)
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: sources and quotes of the last answer here (or of the answer replied to)."""
-    message = update.effective_message
+    message = incoming(update)
     replied = replied_bot_message(message, context.bot.id)
     answer = await services(context).memory.answer_or_last(message.chat_id, replied)
     lang = await chosen_language(context, update.effective_user) or (answer.language if answer else None)
@@ -76,12 +76,12 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/about: the articles, outlets and dates the bot knows."""
     lang = await ui_language(context, update.effective_user)
     stats = await asyncio.to_thread(services(context).service.stats)
-    await update.effective_message.reply_text(about_text(stats, lang), parse_mode=ParseMode.HTML)
+    await incoming(update).reply_text(about_text(stats, lang), parse_mode=ParseMode.HTML)
 
 
 async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/lang id|en: the reply language, kept across restarts."""
-    user, message = update.effective_user, update.effective_message
+    user, message = update.effective_user, incoming(update)
     choice = parse_language(context.args[0] if context.args else None)
     if choice is None or user is None:
         current = await chosen_language(context, user)
@@ -101,15 +101,15 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     user = update.effective_user
     lang = await ui_language(context, user)
-    if user is None or not svc.config.is_admin(user.id):
-        await update.effective_message.reply_text(t(lang, "admins_only"))
+    if user is None or not svc.settings.telegram.is_admin(user.id):
+        await incoming(update).reply_text(t(lang, "admins_only"))
         return
-    await update.effective_message.reply_text(stats_text(svc.stats, svc.queue, lang), parse_mode=ParseMode.HTML)
+    await incoming(update).reply_text(stats_text(svc.stats, svc.queue, lang), parse_mode=ParseMode.HTML)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice…: explain what the bot does (in groups only when replying to it)."""
-    message = update.effective_message
+    message = incoming(update)
     if message.chat.type != ChatType.PRIVATE and replied_bot_message(message, context.bot.id) is None:
         return
     await message.reply_text(t(await ui_language(context, update.effective_user), "non_text"))

@@ -19,7 +19,7 @@ from corpus.fetch import is_web_url
 from retrieval.settings import Settings
 
 from .i18n import t
-from .services import services, ui_language
+from .services import incoming, services, ui_language
 
 log = logging.getLogger(__name__)
 FEEDS_JOB = "rnkbot-feeds"
@@ -28,9 +28,9 @@ FEEDS_JOB = "rnkbot-feeds"
 async def ingest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ingest URL... (admins only): read the pages now and say what was added or skipped."""
     svc = services(context)
-    user, message = update.effective_user, update.effective_message
+    user, message = update.effective_user, incoming(update)
     lang = await ui_language(context, user)
-    if user is None or not svc.config.is_admin(user.id):
+    if user is None or not svc.settings.telegram.is_admin(user.id):
         await message.reply_text(t(lang, "admins_only"))
         return
     urls = [a for a in (context.args or []) if is_web_url(a)]
@@ -47,7 +47,7 @@ async def read_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The JobQueue job: re-read the feeds file and ingest what is new (logged, never raised)."""
     svc = services(context)
     try:
-        report = await asyncio.to_thread(svc.service.sources().run_feeds_file, svc.settings.feeds_file)
+        report = await asyncio.to_thread(svc.service.sources().run_feeds_file, svc.settings.fetch.feeds_file)
     except FeedsFileError as exc:
         log.warning("feeds not read: %s", exc)
         return
@@ -56,9 +56,10 @@ async def read_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def schedule_feeds(application: Application, settings: Settings) -> bool:
     """Run :func:`read_feeds` every ``RNKBOT_FEEDS_INTERVAL_MIN`` minutes when a feeds file is set."""
-    if settings.feeds_file is None or settings.feeds_interval_min <= 0 or application.job_queue is None:
+    fetch = settings.fetch
+    if fetch.feeds_file is None or fetch.feeds_interval_min <= 0 or application.job_queue is None:
         return False
-    interval = timedelta(minutes=settings.feeds_interval_min)
+    interval = timedelta(minutes=fetch.feeds_interval_min)
     application.job_queue.run_repeating(read_feeds, interval=interval, first=timedelta(seconds=5), name=FEEDS_JOB)
-    log.info("reading %s every %s", settings.feeds_file, interval)
+    log.info("reading %s every %s", fetch.feeds_file, interval)
     return True

@@ -25,11 +25,11 @@ async def submit_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ad
         return None
     chosen = await chosen_language(context, user)
     ui = await ui_language(context, user)
-    question, was_cut = cut_question(addressed.question, svc.settings.max_question_chars)
+    question, was_cut = cut_question(addressed.question, svc.settings.answering.max_question_chars)
     if not question:
         await message.reply_text(t(ui, "ask_usage"), parse_mode=ParseMode.HTML)
         return None
-    if user is not None and not svc.config.is_admin(user.id):
+    if user is not None and not svc.settings.telegram.is_admin(user.id):
         wait = svc.limiter.check(user.id)
         if wait:
             await message.reply_text(t(ui, "rate_limited", seconds=RateLimiter.wait_seconds(wait)), do_quote=True)

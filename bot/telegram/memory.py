@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from retrieval.types import Answer, Turn
 
-from .db import open_sqlite
+from .db import SqliteStore
 
 log = logging.getLogger(__name__)
 _TURNS = TypeAdapter(list[Turn])
@@ -41,33 +40,30 @@ _INDEXES = (
 _NEWEST_FIRST = "ORDER BY created_at DESC, message_id DESC"
 
 
-class AnswerStore:
+class AnswerStore(SqliteStore):
     """``(chat id, bot message id) -> turns``. Calls are short and blocking; safe from any thread."""
+
+    SCHEMA = (_SCHEMA, *_INDEXES)
 
     def __init__(self, path: Path, per_chat: int = 200, max_age_days: float = 30.0,
                  clock: Callable[[], float] = time.time) -> None:
+        super().__init__(path)
         self.per_chat, self.max_age_s, self._clock = per_chat, max_age_days * 86400.0, clock
-        self._lock = threading.Lock()
-        self._conn = open_sqlite(path)
-        self._conn.execute(_SCHEMA)
-        for index in _INDEXES:
-            self._conn.execute(index)
 
     def remember(self, chat_id: int, message_ids: list[int], turns: list[Turn]) -> None:
         """Remember ``turns`` under every message of one answer (long answers span several), then prune."""
         blob, now = _TURNS.dump_json(turns).decode(), self._clock()
-        with self._lock, self._conn:  # one transaction: committed on success, rolled back on error
-            self._conn.execute("BEGIN")
-            self._conn.executemany(
+        with self._transaction() as conn:
+            conn.executemany(
                 "INSERT OR REPLACE INTO answer_memory (chat_id, message_id, turns, created_at) VALUES (?, ?, ?, ?)",
                 [(chat_id, mid, blob, now) for mid in message_ids],
             )
-            self._conn.execute(
+            conn.execute(
                 "DELETE FROM answer_memory WHERE chat_id = ? AND message_id NOT IN "
                 f"(SELECT message_id FROM answer_memory WHERE chat_id = ? {_NEWEST_FIRST} LIMIT ?)",
                 (chat_id, chat_id, self.per_chat),
             )
-            self._conn.execute("DELETE FROM answer_memory WHERE created_at < ?", (now - self.max_age_s,))
+            conn.execute("DELETE FROM answer_memory WHERE created_at < ?", (now - self.max_age_s,))
 
     def history_for(self, chat_id: int, message_id: int | None) -> list[Turn]:
         """The history for a reply to ``message_id`` (empty when it is not a remembered answer)."""
@@ -93,16 +89,11 @@ class AnswerStore:
 
     def count(self, chat_id: int) -> int:
         """Messages remembered in the chat."""
-        with self._lock:
-            return self._conn.execute("SELECT COUNT(*) FROM answer_memory WHERE chat_id = ?", (chat_id,)).fetchone()[0]
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        row = self._one("SELECT COUNT(*) FROM answer_memory WHERE chat_id = ?", (chat_id,))
+        return int(row[0]) if row else 0
 
     def _turns(self, where: str, params: tuple) -> list[Turn]:
-        with self._lock:
-            row = self._conn.execute(f"SELECT turns FROM answer_memory {where}", params).fetchone()
+        row = self._one(f"SELECT turns FROM answer_memory {where}", params)
         if row is None:
             return []
         try:

@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 
 from telegram import Update
 
-from retrieval.types import Turn
-
-from .i18n import Language
+from retrieval.types import Language, Turn
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from bot.render import format_date
+from retrieval.types import Language
 
-from .i18n import Language, t
+from .i18n import t
 from .queue import AnswerQueue
 from .stats import BotStats
 
-
-class CorpusStatsLike(Protocol):
-    articles: int
-    outlets: list[str]
-    first_published: str | None
-    last_published: str | None
+if TYPE_CHECKING:
+    from retrieval.service import CorpusStats
 
 
-def about_text(stats: CorpusStatsLike, lang: Language) -> str:
+def about_text(stats: CorpusStats, lang: Language) -> str:
     """What the bot knows: number of articles, outlets and the date range."""
     outlets = ", ".join(stats.outlets) if stats.outlets else "—"
     return t(

@@ -1,12 +1,12 @@
 """Sending rendered HTML: split parts, reply to the question, retry transient server errors.
 
 429 (``RetryAfter``) is handled by PTB's ``AIORateLimiter`` (it waits ``retry_after`` and
-retries); here only 5xx/connection errors are retried. A 400 is never retried.
+retries); here only 5xx/connection errors are retried, with exponential back-off (tenacity).
+A 400 is never retried, nor a time-out (the message may have been delivered).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -14,26 +14,32 @@ from typing import TypeVar
 from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, TimedOut
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
+def transient(exc: BaseException) -> bool:
+    """A server or connection error worth repeating the call for; not our fault (400), not a time-out."""
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest | TimedOut)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    delay = state.next_action.sleep if state.next_action else 0.0
+    exc = state.outcome.exception() if state.outcome else None
+    log.warning("Bot API error %s; retrying in %.1f s", exc, delay)
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], retries: int = 3, base_delay_s: float = 0.5) -> T:
-    """Run ``call``, retrying server and connection errors (not 400s, not time-outs) with backoff."""
-    for attempt in range(retries + 1):
-        try:
-            return await call()
-        except (BadRequest, TimedOut):  # our fault, or maybe already delivered: do not repeat
-            raise
-        except NetworkError as exc:
-            if attempt >= retries:
-                raise
-            delay = base_delay_s * 2**attempt
-            log.warning("Bot API error %s; retrying in %.1f s", exc, delay)
-            await asyncio.sleep(delay)
-    raise AssertionError("unreachable")
+    """Run ``call``; retry :func:`transient` errors up to ``retries`` times after
+    ``base_delay_s``, twice that, and so on. The last error is raised as it is."""
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(transient), stop=stop_after_attempt(retries + 1),
+        wait=wait_exponential(multiplier=base_delay_s, exp_base=2), before_sleep=_log_retry, reraise=True,
+    )
+    return await retrying(call)
 
 
 async def send_html(

@@ -6,15 +6,15 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from telegram import User
+from telegram import Message, Update, User
 from telegram.ext import ContextTypes
 
 from retrieval.settings import Settings
+from retrieval.types import Language
 
 from .answering import AnswerFlow
-from .config import BotConfig
 from .digests import DigestDelivery, DigestScheduler
-from .i18n import Language, guess_language
+from .i18n import guess_language
 from .memory import AnswerMemory
 from .prefs import PrefsStore
 from .queue import AnswerQueue
@@ -31,8 +31,7 @@ LANG_KEY = "rnkbot.lang"
 @dataclass
 class BotServices:
     settings: Settings
-    config: BotConfig
-    service: "AnswerService"
+    service: AnswerService
     prefs: PrefsStore
     memory: AnswerMemory
     queue: AnswerQueue
@@ -44,7 +43,17 @@ class BotServices:
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
-    return context.application.bot_data[SERVICES_KEY]
+    svc: BotServices = context.application.bot_data[SERVICES_KEY]
+    return svc
+
+
+def incoming(update: Update) -> Message:
+    """The message a handler answers. Every handler is registered for new messages only
+    (``filters.UpdateType.MESSAGE``), so there always is one."""
+    message = update.effective_message
+    if message is None:
+        raise TypeError(f"update {update.update_id} has no message: register its handler for filters.UpdateType.MESSAGE")
+    return message
 
 
 async def chosen_language(context: ContextTypes.DEFAULT_TYPE, user: User | None) -> Language | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 @dataclass
@@ -16,7 +16,7 @@ class BotStats:
     refused: int = 0
     errors: int = 0
     latencies: deque[float] = field(default_factory=lambda: deque(maxlen=500))
-    since: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    since: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def record_answer(self, refused: bool, latency_s: float) -> None:
         self.answered += 1

@@ -51,7 +51,7 @@ class DraftView:
     Bot API, say), the rest of the answer is shown through ``fallback`` (an edited placeholder)."""
 
     def __init__(self, bot: Bot, chat_id: int, draft_id: int, thread_id: int | None = None,
-                 fallback: "EditView | None" = None) -> None:
+                 fallback: EditView | None = None) -> None:
         self.bot, self.chat_id, self.draft_id, self.thread_id = bot, chat_id, draft_id, thread_id
         self.fallback = fallback
         self.enabled = hasattr(bot, "send_message_draft")

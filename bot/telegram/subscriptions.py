@@ -8,14 +8,14 @@ twice. A failed send gives the claim back so the next start-up (or the next day)
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .db import open_sqlite
-from .i18n import LANGUAGES, Language
+from retrieval.types import Language
+
+from .db import SqliteStore
+from .i18n import LANGUAGES
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -64,7 +64,9 @@ class Subscription:
     def next_slot(self, now: datetime) -> datetime:
         local_now = now.astimezone(self.tz)
         slot = datetime.combine(local_now.date(), self.local_time, tzinfo=self.tz)
-        return slot if slot > local_now else datetime.combine(local_now.date() + timedelta(days=1), self.local_time, tzinfo=self.tz)
+        if slot > local_now:
+            return slot
+        return datetime.combine(local_now.date() + timedelta(days=1), self.local_time, tzinfo=self.tz)
 
     def missed(self, now: datetime) -> datetime | None:
         """The slot to deliver now after downtime: the last due one, if it came after the
@@ -83,27 +85,22 @@ class Subscription:
         return now - timedelta(hours=24)
 
 
-class SubscriptionStore:
+class SubscriptionStore(SqliteStore):
     """Blocking, short calls; safe from any thread (one connection behind a lock)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._conn = open_sqlite(self.path)
-        self._conn.execute(_SCHEMA)
+    SCHEMA = (_SCHEMA,)
 
     def subscribe(self, chat_id: int, language: Language, at_time: str, tz: str, now: datetime) -> Subscription:
         """Add or change a subscription; a change keeps the window (no digest is repeated or lost)."""
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")
         ZoneInfo(tz)  # raises for an unknown zone
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO subscriptions (chat_id, language, at_time, timezone, created_ts) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(chat_id) DO UPDATE SET language = excluded.language, at_time = excluded.at_time, "
-                "timezone = excluded.timezone",
-                (chat_id, language, at_time, tz, now.timestamp()),
-            )
+        self._write(
+            "INSERT INTO subscriptions (chat_id, language, at_time, timezone, created_ts) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(chat_id) DO UPDATE SET language = excluded.language, at_time = excluded.at_time, "
+            "timezone = excluded.timezone",
+            (chat_id, language, at_time, tz, now.timestamp()),
+        )
         sub = self.get(chat_id)
         assert sub is not None
         return sub
@@ -112,23 +109,17 @@ class SubscriptionStore:
         """The digest follows the chat's /lang choice; ``False`` if the chat is not subscribed."""
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")
-        with self._lock:
-            return self._conn.execute(
-                "UPDATE subscriptions SET language = ? WHERE chat_id = ?", (language, chat_id)).rowcount > 0
+        return self._write("UPDATE subscriptions SET language = ? WHERE chat_id = ?", (language, chat_id)) > 0
 
     def unsubscribe(self, chat_id: int) -> bool:
-        with self._lock:
-            return self._conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount > 0
+        return self._write("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)) > 0
 
     def get(self, chat_id: int) -> Subscription | None:
-        with self._lock:
-            row = self._conn.execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE chat_id = ?", (chat_id,)).fetchone()
+        row = self._one(f"SELECT {_COLUMNS} FROM subscriptions WHERE chat_id = ?", (chat_id,))
         return Subscription(*row) if row else None
 
     def all(self) -> list[Subscription]:
-        with self._lock:
-            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM subscriptions ORDER BY chat_id").fetchall()
-        return [Subscription(*r) for r in rows]
+        return [Subscription(*r) for r in self._all(f"SELECT {_COLUMNS} FROM subscriptions ORDER BY chat_id")]
 
     def claim(self, chat_id: int, slot: datetime) -> Subscription | None:
         """Claim the delivery for ``slot``; ``None`` if it was claimed already (or no subscription).
@@ -136,25 +127,18 @@ class SubscriptionStore:
         before = self.get(chat_id)
         if before is None:
             return None
-        with self._lock:
-            claimed = self._conn.execute(
-                "UPDATE subscriptions SET last_slot_ts = ? WHERE chat_id = ? AND (last_slot_ts IS NULL OR last_slot_ts <= ?)",
-                (slot.timestamp(), chat_id, slot.timestamp() - MIN_HOURS_BETWEEN * 3600),
-            ).rowcount
+        claimed = self._write(
+            "UPDATE subscriptions SET last_slot_ts = ? WHERE chat_id = ? AND (last_slot_ts IS NULL OR last_slot_ts <= ?)",
+            (slot.timestamp(), chat_id, slot.timestamp() - MIN_HOURS_BETWEEN * 3600),
+        )
         return before if claimed else None
 
     def release(self, chat_id: int, slot: datetime, previous_slot_ts: float | None) -> None:
         """Give a claim back after a failed send (only if nobody claimed a later slot meanwhile)."""
-        with self._lock:
-            self._conn.execute(
-                "UPDATE subscriptions SET last_slot_ts = ? WHERE chat_id = ? AND last_slot_ts = ?",
-                (previous_slot_ts, chat_id, slot.timestamp()),
-            )
+        self._write(
+            "UPDATE subscriptions SET last_slot_ts = ? WHERE chat_id = ? AND last_slot_ts = ?",
+            (previous_slot_ts, chat_id, slot.timestamp()),
+        )
 
     def delivered(self, chat_id: int, until: datetime) -> None:
-        with self._lock:
-            self._conn.execute("UPDATE subscriptions SET last_delivered_ts = ? WHERE chat_id = ?", (until.timestamp(), chat_id))
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._write("UPDATE subscriptions SET last_delivered_ts = ? WHERE chat_id = ?", (until.timestamp(), chat_id))

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text.lexicon import Matcher, concepts
 from retrieval.text import detect_language, numbers, split_sentences
+from retrieval.text.lexicon import Matcher, concepts
 
 MARKER = re.compile(r"\[(\d+)\]")
 MIN_CONTENT_SUPPORT = 0.75

@@ -13,27 +13,23 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from cachetools import LRUCache
 from pydantic import BaseModel, Field
 
-from prompts import message, template
-
+from prompts import message
+from retrieval.answering.phrase import DIGEST_STOPS, evidence_block, phrase
+from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 from retrieval.digest.events import ArticleProfile, Event, group_events, profiles
+from retrieval.index.store import ChunkStore, article_meta
 from retrieval.models.llm import Generator, LLMError
 from retrieval.settings import Settings
-from retrieval.index.store import ChunkStore, article_meta
 from retrieval.text import detect_language
 from retrieval.types import ArticleMeta, Citation, Language, Sentence
-from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 
 log = logging.getLogger(__name__)
-
-SUMMARY_CANDIDATES_PER_ARTICLE = 3
-MIN_SUMMARY_WORDS = 6
-MAX_SUMMARY_WORDS = 60
 
 
 class DigestItem(BaseModel):
@@ -80,7 +76,7 @@ class _Summary:
 
 
 def _ts(dt: datetime) -> float:
-    return dt.timestamp() if dt.tzinfo else dt.replace(tzinfo=timezone.utc).timestamp()
+    return dt.timestamp() if dt.tzinfo else dt.replace(tzinfo=UTC).timestamp()
 
 
 def new_articles(store: ChunkStore, since: datetime, until: datetime) -> list[NewArticle]:
@@ -104,22 +100,22 @@ def _words(text: str) -> int:
 class DigestBuilder:
     """Builds digests from the index. Not thread-safe by itself: the service serialises calls."""
 
-    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None, cache_size: int = 256) -> None:
+    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None) -> None:
         self.settings = settings
         self.store = store
         self.generator = generator
-        self._cache: OrderedDict[tuple, _Summary] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache: LRUCache[tuple, _Summary] = LRUCache(maxsize=settings.digest.cache_size)
 
     def build(self, since: datetime, until: datetime, language: Language) -> Digest:
         fresh = new_articles(self.store, since, until)
         seen = {a.meta.doc_id: a.seen_ts for a in fresh}
         hashes = {a.meta.doc_id: a.content_hash for a in fresh}
         rows = self.store.sentences_of(list(seen))
-        events = group_events(profiles([a.meta for a in fresh], rows), max_gap_days=self.settings.event_max_gap_days)
+        rules = self.settings.digest
+        events = group_events(profiles([a.meta for a in fresh], rows, rules), rules)
         events.sort(key=lambda e: (max(seen[d] for d in e.doc_ids), e.event_id), reverse=True)
         digest = Digest(language=language, since=since.isoformat(), until=until.isoformat(), articles=len(fresh))
-        for event in events[: self.settings.digest_max_items]:
+        for event in events[: rules.max_items]:
             summary = self._summary(event, language, tuple(hashes[d] for d in event.doc_ids))
             digest.items.append(self._number(digest, event, summary, language, max(seen[d] for d in event.doc_ids)))
         return digest
@@ -133,7 +129,7 @@ class DigestBuilder:
                                              published=m.published_iso, url=m.url, quote=quote))
             return n
 
-        local = {k: cite(p, q) for k, (p, q) in enumerate(zip(s.cited, s.quotes), start=1)}
+        local = {k: cite(p, q) for k, (p, q) in enumerate(zip(s.cited, s.quotes, strict=True), start=1)}
         text = MARKER.sub(lambda mt: f"[{local[int(mt.group(1))]}]", s.text)
         numbers = list(local.values())
         if s.others:
@@ -141,19 +137,15 @@ class DigestBuilder:
             names = ", ".join(f"{_label(p.meta, lang)} [{n}]" for p, n in extra)
             text += " " + message(lang, "digest_also", sources=names)
             numbers += [n for _, n in extra]
-        when = datetime.fromtimestamp(latest, tz=timezone.utc).isoformat()
+        when = datetime.fromtimestamp(latest, tz=UTC).isoformat()
         return DigestItem(event_id=event.event_id, summary=text, sources=numbers, latest=when, phrased=s.phrased)
 
     # --- the summary ----------------------------------------------------------------
     def _summary(self, event: Event, lang: Language, hashes: tuple[str, ...]) -> _Summary:
         key = (tuple(event.doc_ids), hashes, lang)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        summary = self._summarise(event, lang)
-        self._cache[key] = summary
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        summary = self._cache.get(key)  # a hit counts as a use: the least recently used is dropped first
+        if summary is None:
+            summary = self._cache[key] = self._summarise(event, lang)
         return summary
 
     def _summarise(self, event: Event, lang: Language) -> _Summary:
@@ -179,9 +171,10 @@ class DigestBuilder:
         """The lead sentence supported by the most reports of the event (ties: earlier in its
         article, then closer in meaning to the other reports); with the reports that support it."""
         best: tuple[tuple, Sentence, tuple[ArticleProfile, ...]] | None = None
+        rules = self.settings.digest
         for p in event.articles:
-            for row in p.lead[:SUMMARY_CANDIDATES_PER_ARTICLE]:
-                if not MIN_SUMMARY_WORDS <= _words(row.text) <= MAX_SUMMARY_WORDS or row.text[:1] in "\"“‘'":
+            for row in p.lead[: rules.summary_candidates]:
+                if not rules.min_summary_words <= _words(row.text) <= rules.max_summary_words or row.text[:1] in "\"“‘'":
                     continue
                 backers = tuple(q for q in event.articles if q is p or _supports(row.text, q))
                 centrality = sum(max(float(row.vector @ r.vector) for r in q.lead) for q in event.articles if q is not p)
@@ -197,22 +190,17 @@ class DigestBuilder:
         """The model's one-sentence summary, kept with the citations that each support it alone."""
         if self.generator is None:
             return None
-        evidence = {n: q for n, q in enumerate(quotes, start=1)}
-        block = "\n".join(f"[{n}] {q}" for n, q in evidence.items())
+        evidence = dict(enumerate(quotes, start=1))
+        block = evidence_block(list(evidence.items()))
         try:
-            if self.generator.style == "chat":
-                raw = self.generator.chat(template("digest.chat").format(language_name=message(lang, "language_name")),
-                                          block, max_tokens=self.settings.llm_max_tokens)
-            else:
-                prompt = template(f"digest.{lang}").replace("{evidence}", block)
-                raw = self.generator.complete(prompt, stop=["\n\n", "\nBukti", "\nReports", "\nLaporan"],
-                                              max_tokens=self.settings.llm_max_tokens)
+            raw = phrase(self.generator, "digest", lang, block, stops=DIGEST_STOPS,
+                         max_tokens=self.settings.llm.max_tokens)
         except LLMError as exc:
             log.warning("model failed, quoting the lead sentence instead: %s", exc)
             return None
         text = clean_generation(raw)
         checked = check_sentence(text, evidence, "", lang) if text else None
-        if checked is None or not checked.ok or _words(checked.text) > MAX_SUMMARY_WORDS:
+        if checked is None or not checked.ok or _words(checked.text) > self.settings.digest.max_summary_words:
             log.debug("digest phrasing rejected (%s): %r", checked.reason if checked else "empty", raw)
             return None
         body = MARKER.sub("", checked.text).strip().rstrip(" .")

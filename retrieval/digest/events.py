@@ -6,6 +6,8 @@ Two articles report the same event when
 - their leads are close in meaning (multilingual sentence vectors), and
 - where both publication dates are known, they lie within a few days of each other.
 
+The numbers (lead length, least similarity, the window) are :class:`DigestSettings` fields.
+
 Vector similarity alone does not separate events (every article on this topic scores about
 0.92-0.96 against every other); shared names alone would chain every article that
 mentions Putin. Groups are merged only when all known dates in the merged group stay
@@ -22,13 +24,12 @@ from functools import lru_cache
 import numpy as np
 
 from corpus.dates import DAYS, MONTHS
-from retrieval.text.lexicon import glossary
+from retrieval.settings import DigestSettings
 from retrieval.text import STOPWORDS, fold, split_sentences, tokens
+from retrieval.text.lexicon import glossary
 from retrieval.types import ArticleMeta, Sentence
 
-LEAD_SENTENCES = 5
-MIN_LEAD_SIMILARITY = 0.88
-MAX_GAP_DAYS = 3.0
+DEFAULTS = DigestSettings()
 
 # Names that every article on Russia–North Korea relations carries: they say nothing about which event.
 TOPIC_NAMES = frozenset(
@@ -94,8 +95,9 @@ def lead_names(lead_texts: list[str], ordinary: frozenset[str]) -> frozenset[str
     return frozenset(found)
 
 
-def profiles(metas: list[ArticleMeta], rows: list[Sentence]) -> list[ArticleProfile]:
-    """One profile per article that has sentences in ``rows`` (the store's sentence records)."""
+def profiles(metas: list[ArticleMeta], rows: list[Sentence], rules: DigestSettings = DEFAULTS) -> list[ArticleProfile]:
+    """One profile per article that has sentences in ``rows`` (the store's sentence records);
+    its lead is its first ``rules.event_lead_sentences`` sentences."""
     by_doc: dict[str, list[Sentence]] = {}
     for r in rows:
         if r.index >= 0:  # index -1 is the byline pseudo-sentence
@@ -103,7 +105,7 @@ def profiles(metas: list[ArticleMeta], rows: list[Sentence]) -> list[ArticleProf
     ordinary = _vocabulary()
     out: list[ArticleProfile] = []
     for meta in metas:
-        sents = sorted(by_doc.get(meta.doc_id, []), key=lambda r: r.index)[:LEAD_SENTENCES]
+        sents = sorted(by_doc.get(meta.doc_id, []), key=lambda r: r.index)[: rules.event_lead_sentences]
         if not sents:
             continue
         vec = np.mean([r.vector for r in sents], axis=0)
@@ -119,13 +121,13 @@ def _days_apart(a: datetime, b: datetime) -> float:
     return abs((a - b).total_seconds()) / 86400.0
 
 
-def same_event(a: ArticleProfile, b: ArticleProfile, *, max_gap_days: float = MAX_GAP_DAYS) -> bool:
+def same_event(a: ArticleProfile, b: ArticleProfile, rules: DigestSettings = DEFAULTS) -> bool:
     """Whether two reports are of the same event (see the module docstring)."""
-    if a.when is not None and b.when is not None and _days_apart(a.when, b.when) > max_gap_days:
+    if a.when is not None and b.when is not None and _days_apart(a.when, b.when) > rules.event_max_gap_days:
         return False
     if not (a.names & b.names):
         return False
-    return float(a.vector @ b.vector) >= MIN_LEAD_SIMILARITY
+    return float(a.vector @ b.vector) >= rules.event_min_lead_similarity
 
 
 def _dates_fit(group: list[ArticleProfile], max_gap_days: float) -> bool:
@@ -133,20 +135,20 @@ def _dates_fit(group: list[ArticleProfile], max_gap_days: float) -> bool:
     return all(_days_apart(x, y) <= max_gap_days for i, x in enumerate(dates) for y in dates[i + 1:])
 
 
-def group_events(items: list[ArticleProfile], *, max_gap_days: float = MAX_GAP_DAYS) -> list[Event]:
+def group_events(items: list[ArticleProfile], rules: DigestSettings = DEFAULTS) -> list[Event]:
     """Group articles into events: linked pairs are merged unless the merged group's known
-    dates would span more than ``max_gap_days``. Deterministic for the same input."""
+    dates would span more than ``rules.event_max_gap_days``. Deterministic for the same input."""
     items = sorted(items, key=lambda p: p.doc_id)
     groups: list[list[ArticleProfile]] = [[p] for p in items]
     where = {p.doc_id: i for i, p in enumerate(items)}
     pairs = sorted(
         ((float(a.vector @ b.vector), a.doc_id, b.doc_id) for i, a in enumerate(items) for b in items[i + 1:]
-         if same_event(a, b, max_gap_days=max_gap_days)),
+         if same_event(a, b, rules)),
         reverse=True,
     )
     for _, x, y in pairs:  # strongest links first
         gx, gy = where[x], where[y]
-        if gx == gy or not _dates_fit(groups[gx] + groups[gy], max_gap_days):
+        if gx == gy or not _dates_fit(groups[gx] + groups[gy], rules.event_max_gap_days):
             continue
         groups[gx].extend(groups[gy])
         for p in groups[gy]:

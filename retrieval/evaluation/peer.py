@@ -22,8 +22,8 @@ STUFF_PROMPT = (
     "just say that you don't know, don't try to make up an answer.\n\n{context}\n\nQuestion: {question}\nHelpful Answer:"
 )
 # What counts as declining, for refusal accuracy: the prompt asks it to say it does not know.
-REFUSAL = re.compile(r"\b(don'?t know|do not know|not (mentioned|stated|provided)|no information|tidak (tahu|diketahui|disebutkan)|"
-                     r"tidak ada informasi)\b", re.IGNORECASE)
+REFUSAL = re.compile(r"\b(don'?t know|do not know|not (mentioned|stated|provided)|no information|"
+                     r"tidak (tahu|diketahui|disebutkan)|tidak ada informasi)\b", re.IGNORECASE)
 
 
 class PeerRecipe:

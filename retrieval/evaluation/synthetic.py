@@ -118,7 +118,7 @@ class DerivedEmbeddings:
             if k is None:
                 self.unknown += 1
                 k = h % len(self.seed_vectors)
-            noise = np.random.default_rng(h).standard_normal(self.dim).astype(np.float32)
+            noise = np.asarray(np.random.default_rng(h).standard_normal(size=(self.dim,)), dtype=np.float32)
             v = self.seed_vectors[k] + self.noise * noise / np.linalg.norm(noise)
             out[i] = v / np.linalg.norm(v)
         return out

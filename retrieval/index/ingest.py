@@ -10,9 +10,8 @@ import contextlib
 import hashlib
 import logging
 import re
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,18 +19,18 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.documents import DocumentError, iter_files, load_file
-
-from retrieval.index.store import ArticleWrite, ChunkStore
+from retrieval.index.store import ArticleWrite, ChunkStore, SentenceRecord
+from retrieval.settings import IndexSettings
 from retrieval.text import split_sentences
 from retrieval.types import Article, ArticleMeta, Chunk
 
 log = logging.getLogger(__name__)
 
-# Bump when chunking or the stored passages change: every article is then re-indexed once.
+# Bump when the chunking code or the stored passages change: every article is then re-indexed once.
+# (A change of the chunk sizes in the settings re-indexes by itself: they are part of the content hash.)
 # 4: each sentence embedded once, chunks ranked by their best sentence, chunk vectors pooled.
 INDEX_FORMAT = 4
-MAX_CHUNK_CHARS = 700
-MAX_CHUNK_SENTENCES = 4
+DEFAULT_CHUNKING = IndexSettings()
 
 
 def sentence_spans(text: str) -> list[tuple[str, int, int]]:
@@ -58,20 +57,24 @@ class ArticlePlan:
     chunks overlap)."""
 
     chunks: list[Chunk]
-    sentences: list[tuple[str, str, int]]
+    sentences: list[SentenceRecord]
     members: list[list[str]]
 
 
-def chunk_article(article: Article) -> tuple[list[Chunk], list[tuple[str, str, int]]]:
-    """Group whole sentences into chunks (at most ~700 characters or 4 sentences), each
-    chunk overlapping the previous by one sentence. Returns the chunks and, for every
-    sentence, ``(text, chunk_id of its first chunk, sentence index)``."""
-    plan = plan_article(article)
+def chunk_article(
+    article: Article, chunking: IndexSettings = DEFAULT_CHUNKING
+) -> tuple[list[Chunk], list[SentenceRecord]]:
+    """Group whole sentences into chunks (at most ``chunking.chunk_max_chars`` characters or
+    ``chunk_max_sentences`` sentences; one long sentence is a chunk of its own), each chunk
+    overlapping the previous by one sentence. Returns the chunks and, for every sentence,
+    ``(text, chunk_id of its first chunk, sentence index)``."""
+    plan = plan_article(article, chunking)
     return plan.chunks, plan.sentences
 
 
-def plan_article(article: Article) -> ArticlePlan:
+def plan_article(article: Article, chunking: IndexSettings = DEFAULT_CHUNKING) -> ArticlePlan:
     """:func:`chunk_article`, with which chunks hold each sentence."""
+    max_chars, max_sentences = chunking.chunk_max_chars, chunking.chunk_max_sentences
     spans = sentence_spans(article.text)
     chunks: list[Chunk] = []
     owner: dict[int, list[str]] = {}
@@ -79,7 +82,7 @@ def plan_article(article: Article) -> ArticlePlan:
     while i < len(spans):
         j = i
         size = 0
-        while j < len(spans) and (j == i or (j - i < MAX_CHUNK_SENTENCES and size + len(spans[j][0]) <= MAX_CHUNK_CHARS)):
+        while j < len(spans) and (j == i or (j - i < max_sentences and size + len(spans[j][0]) <= max_chars)):
             size += len(spans[j][0]) + 1
             j += 1
         chunk_id = f"{article.doc_id}:c{len(chunks):03d}"
@@ -100,12 +103,12 @@ def plan_article(article: Article) -> ArticlePlan:
 def pooled_chunk_vectors(chunks: list[Chunk], members: list[list[str]], sentence_vectors: np.ndarray) -> np.ndarray:
     """Each chunk's vector: the mean of its sentences' vectors, normalised (nothing embedded twice).
 
-    Retrieval ranks a chunk by its best sentence (``ChunkStore.dense_scores``); the pooled
+    Retrieval ranks a chunk by its best sentence (:meth:`ChunkStore.dense`); the pooled
     vector keeps the chunk collection whole for anything that queries it directly."""
     out = np.zeros((len(chunks), sentence_vectors.shape[1]), dtype=np.float32)
     counts = np.zeros(len(chunks), dtype=np.float32)
     row = {c.chunk_id: n for n, c in enumerate(chunks)}
-    for vec, ids in zip(sentence_vectors, members):
+    for vec, ids in zip(sentence_vectors, members, strict=True):
         for cid in ids:
             out[row[cid]] += vec
             counts[row[cid]] += 1
@@ -127,8 +130,11 @@ def byline(meta: ArticleMeta) -> str | None:
     return " ".join(parts)
 
 
-def content_hash(article: Article) -> str:
-    payload = f"{INDEX_FORMAT}\n{article.model_dump_json()}"
+def content_hash(article: Article, chunking: IndexSettings = DEFAULT_CHUNKING) -> str:
+    """What decides whether a stored article is current: the index format, the chunk sizes
+    (left out at their defaults, so indexes built before they were settings stay current) and the article."""
+    sizes = "" if chunking == DEFAULT_CHUNKING else f"chunks {chunking.chunk_max_chars}/{chunking.chunk_max_sentences}\n"
+    payload = f"{INDEX_FORMAT}\n{sizes}{article.model_dump_json()}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
@@ -165,7 +171,7 @@ class _Pending:
     fingerprint: str
     updated: bool
     plan: ArticlePlan
-    sentences: list[tuple[str, str, int]]
+    sentences: list[SentenceRecord]
     members: list[list[str]]
     has_byline: bool
 
@@ -177,13 +183,15 @@ class Ingester:
 
     ``write_lock`` is held only while a batch is written (the answer service passes its own
     lock, so no question is answered from a half-written article); ``clock`` stamps
-    ``ingested_ts`` (what the digest calls new)."""
+    ``ingested_ts`` (what the digest calls new); ``chunking`` sizes the chunks."""
 
-    def __init__(self, store: ChunkStore, write_lock: threading.Lock | None = None,
-                 clock: Callable[[], float] = time.time, batch_size: int = 32) -> None:
+    def __init__(self, store: ChunkStore, write_lock: contextlib.AbstractContextManager[object] | None = None,
+                 clock: Callable[[], float] = time.time, chunking: IndexSettings = DEFAULT_CHUNKING,
+                 batch_size: int = 32) -> None:
         self.store = store
         self._write_lock = write_lock
         self.clock = clock
+        self.chunking = chunking
         self.batch_size = batch_size
 
     def ingest_articles(self, articles: Iterable[Article], report: IngestReport | None = None) -> IngestReport:
@@ -212,7 +220,7 @@ class Ingester:
             self._ingest_batch(items[cut:], report)
             return
         stored = self.store.doc_hashes(ids)
-        digests = {a.doc_id: content_hash(a) for a, _ in items}
+        digests = {a.doc_id: content_hash(a, self.chunking) for a, _ in items}
         done = self.store.complete({d: h for d, h in digests.items() if stored.get(d) == h})
         prints = {a.doc_id: text_fingerprint(a.text) for a, _ in items}
         others = self.store.find_others([(a.doc_id, a.url, prints[a.doc_id]) for a, _ in items if a.doc_id not in done])
@@ -234,7 +242,7 @@ class Ingester:
             if other is not None:
                 report.duplicates.append((label or doc_id, f"{other[1]} as {other[0]}"))
                 continue
-            plan = plan_article(article)
+            plan = plan_article(article, self.chunking)
             if not plan.chunks:
                 report.skipped.append((doc_id, "no sentences in the article text"))
                 continue
@@ -280,7 +288,8 @@ class Ingester:
                 files.extend(iter_files([Path(p)]))
             except DocumentError as exc:
                 report.skipped.append((str(p), str(exc)))
-        def articles():
+
+        def articles() -> Iterator[Article]:
             for path in tqdm(files, desc="ingest", unit="article", disable=not progress or len(files) < 2):
                 try:
                     yield load_file(path)

@@ -21,18 +21,17 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.text import stem_variants, stems, tokens
+from retrieval.text.lexicon import Concept, Form
 
 SCHEMA_VERSION = 1
 # Our own tokens are joined with spaces; numbers keep their separators ("10.000", "19/11").
 _TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '.,/:'"
-
-Form = tuple[frozenset[str], ...]  # a phrase: for each word, its root variants (retrieval.text.lexicon.Form)
 
 
 @dataclass(frozen=True)
@@ -257,40 +256,15 @@ class LexicalIndex:
             return self._db.execute("SELECT count(*) FROM doc_terms WHERE doc_terms MATCH ?",
                                     (" OR ".join(clauses),)).fetchone()[0]
 
-    def doc_terms(self) -> "DocStems":
-        """Every article's root variants, read lazily (see :class:`DocStems`)."""
-        return DocStems(self)
+    def doc_freq(self, concept: Concept) -> int:
+        """Articles that express ``concept`` by any of its forms (what
+        :class:`retrieval.answering.question.DocumentFrequency` asks)."""
+        return self.df_forms(concept.forms)
 
-
-class DocStems(Mapping[str, frozenset[str]]):
-    """``{doc_id: root variants of its words}`` read from the index on demand.
-
-    Kept for code written against the old in-memory ``HybridRetriever.doc_stems``: iterating
-    reads every article's row, so its cost grows with the corpus. Use
-    :meth:`LexicalIndex.df_forms` / :meth:`LexicalIndex.n_docs` instead.
-    """
-
-    def __init__(self, index: LexicalIndex) -> None:
-        self._index = index
-
-    def __len__(self) -> int:
-        return self._index.n_docs()
-
-    def __iter__(self) -> Iterator[str]:
-        with self._index._lock:  # noqa: SLF001
-            ids = [r[0] for r in self._index._db.execute("SELECT doc_id FROM docs ORDER BY doc_id")]  # noqa: SLF001
-        return iter(ids)
-
-    def __getitem__(self, doc_id: str) -> frozenset[str]:
-        with self._index._lock:  # noqa: SLF001
-            row = self._index._db.execute(  # noqa: SLF001
+    def terms_of(self, doc_id: str) -> frozenset[str] | None:
+        """The root variants of an article's words, as :meth:`df_forms` matches them."""
+        with self._lock:
+            row = self._db.execute(
                 "SELECT t.terms FROM docs d JOIN doc_terms t ON t.rowid = d.id WHERE d.doc_id = ?", (doc_id,)
             ).fetchone()
-        if row is None:
-            raise KeyError(doc_id)
-        return frozenset(row[0].split())
-
-    def values(self):  # one query rather than one per article
-        with self._index._lock:  # noqa: SLF001
-            rows = self._index._db.execute("SELECT terms FROM doc_terms").fetchall()  # noqa: SLF001
-        return [frozenset(r[0].split()) for r in rows]
+        return None if row is None else frozenset(row[0].split())

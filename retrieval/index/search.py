@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Mapping
 
 import numpy as np
 
@@ -34,14 +33,10 @@ class HybridRetriever:
 
     @property
     def stats(self) -> LexicalIndex:
-        """Corpus statistics kept at ingest: ``n_docs()``, ``df(term)``, ``df_forms(forms)``, ``generation``."""
+        """Corpus statistics kept at ingest: ``n_docs()``, ``doc_freq(concept)``, ``df_forms(forms)``,
+        ``df(term)``, ``generation`` (what the answerer's question analysis reads, see
+        :class:`retrieval.answering.question.DocumentFrequency`)."""
         return self.store.lexical
-
-    @property
-    def doc_stems(self) -> Mapping[str, frozenset[str]]:
-        """Every article's root variants, read from the lexical index when iterated (its cost
-        grows with the corpus: prefer :attr:`stats`)."""
-        return self.store.lexical.doc_terms()
 
     def refresh(self, force: bool = False) -> None:
         """Apply changes that processes with another lexical file logged (one small read when

@@ -20,10 +20,9 @@ from corpus.documents import DocumentError, iter_files, load_file
 from corpus.extract import ExtractionError, canonical_url, decode_html, extract_article
 from corpus.feeds import FeedEntry, FeedsFileError, load_feeds_file, read_feed
 from corpus.fetch import Fetcher, FetchError, is_web_url
-
 from retrieval.index.ingest import Ingester, IngestReport
-from retrieval.settings import Settings
 from retrieval.index.topic import TopicFilter
+from retrieval.settings import Settings
 from retrieval.types import Article
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ class SourceIngester:
     ) -> IngestReport:
         """Ingest ``targets`` (paths of files or folders, or page URLs) and every entry of ``feeds``."""
         report = IngestReport()
-        with self._run_lock, Fetcher(self.settings.fetch_policy()) as fetcher:
+        with self._run_lock, Fetcher(self.settings.fetch.policy()) as fetcher:
             files, pages = self._plan(targets, feeds, fetcher, report)
             bar = tqdm(total=len(files) + len(pages), desc="ingest", unit="item", disable=not progress)
             with bar:
@@ -75,7 +74,7 @@ class SourceIngester:
 
     def run_feeds_file(self, path: Path | None = None, *, progress: bool = False) -> IngestReport:
         """Ingest every feed listed in the feeds file (``RNKBOT_FEEDS_FILE`` by default)."""
-        path = path or self.settings.feeds_file
+        path = path or self.settings.fetch.feeds_file
         if path is None:
             raise FeedsFileError("no feeds file: set RNKBOT_FEEDS_FILE or pass --feeds FILE")
         return self.run(feeds=[f.url for f in load_feeds_file(path)], progress=progress)

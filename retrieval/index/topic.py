@@ -7,14 +7,14 @@ Two tests, both required:
    at least twice each in the text. Covers English, Indonesian, Russian and Korean names.
 2. **Meaning.** The article (title and lead) is closer to descriptions of the topic than to
    descriptions of its neighbours (the war in Ukraine alone, South Korea alone, North Korea and
-   the United States, China…): ``margin = max sim(topic) - max sim(neighbours) >= threshold``.
+   the United States, China…): ``margin = max sim(topic) - max sim(neighbours) >= threshold``
+   (``RNKBOT_TOPIC_THRESHOLD``; the lead's length is ``RNKBOT_TOPIC_LEAD_CHARS``).
 
 Measured with ``rnkbot eval-topic corpus/eval/topic.jsonl`` (precision and recall in the README).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass
@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.jsonl import read_objects
 from retrieval.models.embeddings import VectorEmbeddings
+from retrieval.settings import TopicSettings
 
 _RUSSIA = re.compile(
     r"\b(?:russia\w*|rusia|moscow|moskow|moskwa|kremlin|putin|lavrov|shoigu|belousov|vladivostok)\b"
@@ -42,7 +44,8 @@ TOPIC = [
     "pasukan dan senjata Korea Utara untuk Rusia, kunjungan antara Moskow dan Pyongyang",
     "Russia and North Korea trade, economic cooperation, tourism, transport links and sanctions evasion",
     "Kerja sama ekonomi, perdagangan, pariwisata dan transportasi antara Rusia dan Korea Utara",
-    "North Korea supplies missiles, artillery shells and soldiers to Russia for its war in Ukraine; Russia pays with oil and technology",
+    "North Korea supplies missiles, artillery shells and soldiers to Russia for its war in Ukraine; "
+    "Russia pays with oil and technology",
     "Korea Utara memasok rudal, amunisi dan tentara ke Rusia untuk perang di Ukraina; Rusia membalas dengan minyak dan teknologi",
 ]
 NEIGHBOURS = [
@@ -68,8 +71,12 @@ _RELATION = re.compile(
     r"|bantuan|embassy|kedutaan|ambassador|duta|deploy\w*|dikerahkan|alongside|bersama)\b",
     re.IGNORECASE,
 )
-LEAD_CHARS = 1200
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def names_either_country(text: str) -> bool:
+    """Does the text name Russia or North Korea (or their capitals, leaders, news agencies)?"""
+    return bool(_RUSSIA.search(text) or _NORTH_KOREA.search(text))
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,10 @@ class TopicFilter:
     """Decides whether an article belongs in the corpus. Thread-safe; description vectors are
     computed once, on first use."""
 
-    def __init__(self, embeddings: VectorEmbeddings, threshold: float = 0.0) -> None:
+    def __init__(self, embeddings: VectorEmbeddings, settings: TopicSettings | None = None) -> None:
         self.embeddings = embeddings
-        self.threshold = threshold
+        self.settings = settings or TopicSettings()
+        self.threshold = self.settings.threshold
         self._lock = threading.Lock()
         self._topic: np.ndarray | None = None
         self._neighbours: np.ndarray | None = None
@@ -99,12 +107,15 @@ class TopicFilter:
                 self._neighbours = np.stack([self.embeddings.query_vector(t) for t in NEIGHBOURS])
             return self._topic, self._neighbours
 
-    def margin(self, title: str, text: str) -> float:
+    def margin(self, title: str, text: str, vector: np.ndarray | None = None) -> float:
+        """How much closer the article's title and lead are to the topic than to its neighbours.
+        ``vector``: the lead's vector when the caller has one already (no embedding then)."""
         topic, neighbours = self._vectors()
-        vec = self.embeddings.embed_passages([f"{title}\n{text[:LEAD_CHARS]}"])[0]
+        vec = vector if vector is not None else \
+            self.embeddings.embed_passages([f"{title}\n{text[: self.settings.lead_chars]}"])[0]
         return float(np.max(topic @ vec) - np.max(neighbours @ vec))
 
-    def decide(self, title: str, text: str) -> TopicDecision:
+    def decide(self, title: str, text: str, vector: np.ndarray | None = None) -> TopicDecision:
         r_title, k_title = len(_RUSSIA.findall(title)), len(_NORTH_KOREA.findall(title))
         r_all = r_title + len(_RUSSIA.findall(text))
         k_all = k_title + len(_NORTH_KOREA.findall(text))
@@ -114,8 +125,9 @@ class TopicFilter:
             missing = "Russia" if r_all < 2 and not r_title else "North Korea"
             return TopicDecision(False, 0.0, r_all, k_all, f"off topic: {missing} is hardly named")
         if together == 0:
-            return TopicDecision(False, 0.0, r_all, k_all, "off topic: no sentence links Russia and North Korea (visit, treaty, troops, trade…)")
-        margin = self.margin(title, text)
+            return TopicDecision(False, 0.0, r_all, k_all,
+                                 "off topic: no sentence links Russia and North Korea (visit, treaty, troops, trade…)")
+        margin = self.margin(title, text, vector)
         if margin < self.threshold:
             return TopicDecision(False, margin, r_all, k_all,
                                  f"off topic: closer to other news than to Russia–North Korea relations (margin {margin:+.3f})")
@@ -146,17 +158,11 @@ class TopicScore:
 
 def load_topic_items(path: Path) -> list[TopicItem]:
     """Labelled items, one JSON object a line: id, title, text, on_topic (bool), kind, lang."""
-    items = []
-    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            items.append(TopicItem(id=str(obj["id"]), title=obj["title"], text=obj["text"], on_topic=bool(obj["on_topic"]),
-                                   kind=str(obj.get("kind", "")), lang=str(obj.get("lang", ""))))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{no}: not a topic item (need id, title, text, on_topic): {exc}") from exc
-    return items
+    return [
+        TopicItem(id=str(obj["id"]), title=str(obj["title"]), text=str(obj["text"]), on_topic=bool(obj["on_topic"]),
+                  kind=str(obj.get("kind", "")), lang=str(obj.get("lang", "")))
+        for _, obj in read_objects(path, "topic item", ("id", "title", "text", "on_topic"))
+    ]
 
 
 def score_topic(flt: TopicFilter, items: list[TopicItem]) -> TopicScore:

@@ -12,6 +12,7 @@ import threading
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from corpus.errors import RnkbotError
 from retrieval.settings import Settings
 
 
@@ -44,7 +45,7 @@ class E5Embeddings(Embeddings):
             return np.asarray(self._model.query(text), dtype=np.float32)
 
 
-class EmbeddingsError(RuntimeError):
+class EmbeddingsError(RnkbotError, RuntimeError):
     """The embeddings server could not be reached or refused; the message says how to fix it."""
 
 
@@ -79,7 +80,8 @@ class OpenAICompatibleEmbeddings(Embeddings):
                                                       encoding_format="float", extra_body=extra)
                 rows.extend(np.asarray(d.embedding, dtype=np.float32) for d in sorted(resp.data, key=lambda d: d.index))
         except self._openai.APIStatusError as exc:
-            raise EmbeddingsError(f"the embeddings server at {self._base_url} answered {exc.status_code}: {str(exc)[:200]}") from exc
+            raise EmbeddingsError(
+                f"the embeddings server at {self._base_url} answered {exc.status_code}: {str(exc)[:200]}") from exc
         except self._openai.APIError as exc:
             raise EmbeddingsError(f"cannot reach the embeddings server at {self._base_url}: {exc}. "
                                   "Is it running? Check RNKBOT_EMBEDDING_BASE_URL.") from exc
@@ -103,10 +105,11 @@ VectorEmbeddings = E5Embeddings | OpenAICompatibleEmbeddings
 
 
 def build_embeddings(settings: Settings) -> VectorEmbeddings:
-    if settings.embedding_backend == "openai":
-        if not settings.embedding_base_url:
-            raise ValueError("RNKBOT_EMBEDDING_BACKEND=openai needs RNKBOT_EMBEDDING_BASE_URL (e.g. http://127.0.0.1:8081/v1)")
-        return OpenAICompatibleEmbeddings(settings.embedding_base_url, settings.embedding_model,
-                                          timeout=settings.embedding_timeout_s, prefixes=settings.embedding_prefixes,
-                                          retries=settings.embedding_retries)
-    return E5Embeddings(threads=settings.embedding_threads)
+    embedding = settings.embedding
+    if embedding.backend == "openai":
+        if not embedding.base_url:
+            raise EmbeddingsError("RNKBOT_EMBEDDING_BACKEND=openai needs RNKBOT_EMBEDDING_BASE_URL "
+                                  "(e.g. http://127.0.0.1:8081/v1)")
+        return OpenAICompatibleEmbeddings(embedding.base_url, embedding.model, timeout=embedding.timeout_s,
+                                          prefixes=embedding.prefixes, retries=embedding.retries)
+    return E5Embeddings(threads=embedding.threads)

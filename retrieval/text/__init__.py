@@ -1,4 +1,5 @@
-"""Language-aware text helpers: sentence splitting, tokens, stems, numbers, language detection.
+"""Language-aware text helpers: sentence splitting, tokens, stems, numbers, language detection
+(the detector, tokenizer and stop words are ``corpus.language``'s, re-exported here).
 
 Indonesian news text is the corpus; questions come in Indonesian or English.
 ``lexicon`` adds concepts and the EN→ID glossary on top.
@@ -9,16 +10,24 @@ May import: ``corpus``. Nothing else of rnkbot's.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
-from corpus.article import Language
+from rapidfuzz.distance import Levenshtein
+
+from corpus.language import EN_STOP, ID_STOP, STOPWORDS, detect_language, fold, tokens, words
+
+# The tokenizer, the stop-word lists and the language detector live in corpus.language (page
+# extraction needs them too); they are part of this package's interface.
+__all__ = [
+    "EN_STOP", "ID_STOP", "STOPWORDS", "detect_language", "fold", "numbers", "similar", "split_sentences",
+    "stem", "stem_variants", "stems", "tokens", "words",
+]
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREV = {
     "dr", "prof", "ir", "h", "hj", "st", "no", "vol", "hlm", "jl", "tn", "ny", "sdr", "bpk",
     "mr", "mrs", "ms", "jr", "sr", "vs", "etc", "e.g", "i.e", "u.s", "a.s", "dkk", "dll", "dsb",
-    "gen", "lt", "col", "sen", "rep", "gov", "st", "mt", "ft", "approx", "jan", "feb", "mar",
+    "gen", "lt", "col", "sen", "rep", "gov", "mt", "ft", "approx", "jan", "feb", "mar",
     "apr", "jun", "jul", "aug", "agu", "sep", "sept", "oct", "okt", "nov", "dec", "des",
 }
 
@@ -52,64 +61,6 @@ def split_sentences(text: str) -> list[str]:
         if tail:
             out.append(tail)
     return [s for s in out if s]
-
-
-_TOKEN = re.compile(r"[0-9]+(?:[.,/:][0-9]+)*|[^\W\d_]+", re.UNICODE)
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
-
-
-def tokens(text: str) -> list[str]:
-    """Word and number tokens as written (hyphenated words split: "Jong-un" -> "Jong", "un")."""
-    return _TOKEN.findall(text)
-
-
-def words(text: str) -> list[str]:
-    """Word and number tokens, folded."""
-    return _TOKEN.findall(fold(text))
-
-
-ID_STOP = frozenset(
-    """yang dan di ke dari pada untuk dengan dalam atas oleh ini itu ia dia mereka kami kita saya
-    anda adalah ialah akan telah sudah sedang masih juga pun lah kah tersebut bahwa karena sebagai
-    serta atau tetapi namun agar supaya hingga sampai sejak saat ketika setelah sebelum antara
-    para sang si tak tidak bukan belum apa siapa kapan mana dimana di mana bagaimana mengapa
-    kenapa berapa apakah manakah bilamana seperti secara lebih paling sangat sebuah suatu seorang
-    nya an se hal tentang menurut terhadap tanpa bagi kepada via ada bisa dapat harus perlu
-    mau ingin lalu kemudian baru pernah sambil tiap setiap semua seluruh beberapa banyak
-    yakni yaitu sementara sedangkan begitu demikian maka jika kalau bila apabila lain""".split()
-)
-
-EN_STOP = frozenset(
-    """the a an of to in on at for from by with about as into over after before during since
-    and or but if then than so not no is are was were be been being am do does did done has
-    have had having will would shall should can could may might must this that these those
-    it its it's they them their he him his she her hers we us our you your i me my what which
-    who whom whose when where why how there here also just only very more most some any each
-    all both such own same other another again further once up down out off per via according
-    tell say said ever""".split()
-)
-
-STOPWORDS = ID_STOP | EN_STOP
-
-_ID_MARKERS = ID_STOP - EN_STOP
-_EN_MARKERS = EN_STOP - ID_STOP
-
-
-def detect_language(text: str) -> Language:
-    """Return ``"id"`` or ``"en"`` from function words; ties and unknowns fall back to
-    affix patterns typical of Indonesian, then to English."""
-    toks = words(text)
-    id_hits = sum(t in _ID_MARKERS for t in toks)
-    en_hits = sum(t in _EN_MARKERS for t in toks)
-    if id_hits != en_hits:
-        return "id" if id_hits > en_hits else "en"
-    affixed = sum(bool(re.match(r"^(meng|mem|men|me|ber|ter|di|ke|pe)[a-z]{3,}(kan|an|i|nya)$", t)) for t in toks)
-    return "id" if affixed >= max(1, len(toks) // 4) else "en"
 
 
 _PREFIXES = ("memper", "member", "menge", "penge", "meng", "peng", "meny", "peny", "mem", "pem", "men", "pen",
@@ -195,14 +146,6 @@ def similar(a: str, b: str) -> float:
     """Similarity of two words in [0, 1] (normalised edit distance), for transliterations:
     Moskow ~ Moscow, Ukraina ~ Ukraine."""
     a, b = fold(a), fold(b)
-    if a == b:
-        return 1.0
     if not a or not b:
-        return 0.0
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return 1.0 - prev[-1] / max(len(a), len(b))
+        return 1.0 if a == b else 0.0
+    return float(Levenshtein.normalized_similarity(a, b))

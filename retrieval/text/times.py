@@ -1,7 +1,7 @@
 """Parsing the times people type: a delivery time, a time zone, a ``--since`` date.
 
-Errors are ``ValueError``s whose message says what is accepted; the CLI and the bot show
-them as they are.
+Errors are :class:`TimeParseError` (a ``ValueError``) whose message says what is accepted;
+the CLI and the bot show them as they are.
 """
 
 from __future__ import annotations
@@ -10,17 +10,23 @@ import re
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from corpus.errors import RnkbotError
+
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 _RELATIVE = re.compile(r"^(\d{1,4})\s*([hd])$", re.IGNORECASE)
 _ALIASES = {"wib": "Asia/Jakarta", "wita": "Asia/Makassar", "wit": "Asia/Jayapura", "utc": "UTC", "gmt": "UTC",
             "msk": "Europe/Moscow", "kst": "Asia/Seoul"}
 
 
+class TimeParseError(RnkbotError, ValueError):
+    """A time, time zone or date that cannot be read; the message says what is accepted."""
+
+
 def parse_time_of_day(text: str) -> time:
     """``08:00`` / ``8.30`` -> ``time(8, 0)``."""
     m = _HHMM.match(text.strip())
     if not m:
-        raise ValueError(f"{text!r} is not a time of day: use HH:MM, for example 08:00 or 19:30")
+        raise TimeParseError(f"{text!r} is not a time of day: use HH:MM, for example 08:00 or 19:30")
     return time(int(m.group(1)), int(m.group(2)))
 
 
@@ -35,7 +41,7 @@ def parse_timezone(text: str) -> ZoneInfo:
     lowered = {z.lower(): z for z in available_timezones()}
     if name.lower() in lowered:
         return ZoneInfo(lowered[name.lower()])
-    raise ValueError(f"{text!r} is not a time zone: use a name like Asia/Jakarta, Europe/Moscow or UTC (or WIB, WITA, WIT)")
+    raise TimeParseError(f"{text!r} is not a time zone: use a name like Asia/Jakarta, Europe/Moscow or UTC (or WIB, WITA, WIT)")
 
 
 def parse_since(text: str, tz: tzinfo, now: datetime) -> datetime:
@@ -49,5 +55,5 @@ def parse_since(text: str, tz: tzinfo, now: datetime) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM-DDTHH:MM, or a span like 36h or 7d") from None
+        raise TimeParseError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM-DDTHH:MM, or a span like 36h or 7d") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)

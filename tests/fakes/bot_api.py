@@ -13,6 +13,7 @@ Unknown methods answer 404 ``ok: false`` so gaps show up.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -83,7 +84,7 @@ class FakeBotAPI(WebhookMethods):
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
         return self.base_url
 
     async def stop(self) -> None:
@@ -199,13 +200,14 @@ class FakeBotAPI(WebhookMethods):
         return plain, entities
 
     def _chat(self, params: dict) -> dict:
-        chat = self.chats.get(params.get("chat_id"))
+        chat = self.chats.get(int(params.get("chat_id") or 0))
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
         return chat
 
     def _new_message(self, chat: dict, text: str, entities: list[dict], params: dict) -> dict:
-        msg = {"message_id": self.next_message_id(chat["id"]), "date": int(time.time()), "chat": chat,
+        message_id = self.next_message_id(chat["id"])
+        msg: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "chat": chat,
                "from": self.bot_user, "text": text}
         if entities:
             msg["entities"] = entities
@@ -216,7 +218,7 @@ class FakeBotAPI(WebhookMethods):
                 raise ApiError(400, "Bad Request: message to be replied not found")
             if original is not None:
                 msg["reply_to_message"] = original
-        self.messages[(chat["id"], msg["message_id"])] = msg
+        self.messages[(int(chat["id"]), message_id)] = msg
         return msg
 
     # --- methods -----------------------------------------------------------------------
@@ -225,17 +227,16 @@ class FakeBotAPI(WebhookMethods):
 
     async def m_getUpdates(self, params: dict) -> list[dict]:
         if self.webhook is not None:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 5.0)
         limit = int(params.get("limit") or 100)
         async with self._changed:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             if not self._updates and timeout:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)), timeout)
-                except TimeoutError:
-                    pass
             return self._updates[:limit]
 
     def m_setMyCommands(self, params: dict) -> bool:
@@ -272,7 +273,7 @@ class FakeBotAPI(WebhookMethods):
 
     def m_editMessageText(self, params: dict) -> dict:
         chat = self._chat(params)
-        msg = self.messages.get((chat["id"], params.get("message_id")))
+        msg = self.messages.get((int(chat["id"]), int(params.get("message_id") or 0)))
         if msg is None or msg.get("from", {}).get("id") != self.bot_id:
             raise ApiError(400, "Bad Request: message to edit not found")
         text, entities = self._text(params)
@@ -283,7 +284,7 @@ class FakeBotAPI(WebhookMethods):
 
     def m_deleteMessage(self, params: dict) -> bool:
         chat = self._chat(params)
-        if self.messages.pop((chat["id"], params.get("message_id")), None) is None:
+        if self.messages.pop((int(chat["id"]), int(params.get("message_id") or 0)), None) is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         return True
 

@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 
 from telegram.ext import Application
 
+from bot.telegram.app import WebhookOptions
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -17,23 +19,26 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running(application: Application, poll_timeout: float = 1.0,
-                  webhook: dict[str, object] | None = None) -> AsyncIterator[Application]:
+async def running(application: Application, poll_timeout: int = 1,
+                  webhook: WebhookOptions | None = None) -> AsyncIterator[Application]:
     """initialize -> post_init -> start polling (or the webhook server with ``webhook``'s arguments)
     -> start ... stop -> post_stop -> shutdown -> post_shutdown."""
+    updater = application.updater
+    if updater is None:
+        raise TypeError("the application has no Updater: build it with ApplicationBuilder (as build_application does)")
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
         if webhook is None:
-            await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=["message"])
+            await updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=["message"])
         else:
-            await application.updater.start_webhook(**webhook)
+            await updater.start_webhook(**webhook)
         await application.start()
         try:
             yield application
         finally:
-            await application.updater.stop()
+            await updater.stop()
             await application.stop()
             if application.post_stop:
                 await application.post_stop(application)

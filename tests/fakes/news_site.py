@@ -132,10 +132,10 @@ class NewsSite:
 class _Handler(BaseHTTPRequestHandler):
     site: NewsSite
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet test output
+    def log_message(self, format: str, *args) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         self.site.hits.append(self.path)
         route = self.site.routes.get(self.path)
         if route is None:

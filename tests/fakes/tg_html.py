@@ -93,7 +93,9 @@ def parse_html(html: str) -> Parsed:
             closing, name = m.group(1) == "/", m.group(2).lower()
             if closing:
                 if not stack or stack[-1][0] != name:
-                    raise TelegramHTMLError(f"Unmatched end tag at byte offset {i}, expected \"</{stack[-1][0] if stack else ''}>\", found \"</{name}>\"")
+                    expected = stack[-1][0] if stack else ""
+                    raise TelegramHTMLError(
+                        f"Unmatched end tag at byte offset {i}, expected \"</{expected}>\", found \"</{name}>\"")
                 _, ent, start = stack.pop()
                 if offset > start:
                     entities.append(ent | {"offset": start, "length": offset - start})

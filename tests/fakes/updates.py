@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from .bot_api import FakeBotAPI
 
@@ -17,7 +18,7 @@ def _u16(s: str) -> int:
 
 def entities_for(text: str) -> list[dict]:
     """The entities a client attaches: a leading ``/command`` and ``@mentions``."""
-    ents = []
+    ents: list[dict[str, Any]] = []
     m = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
     if m:
         ents.append({"type": "bot_command", "offset": 0, "length": _u16(m.group(0))})

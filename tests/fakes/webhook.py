@@ -45,9 +45,10 @@ class WebhookMethods:
         headers = {"Content-Type": "application/json"}
         if secret_token is not None:
             headers[SECRET_HEADER] = secret_token
-        async with ClientSession() as session:
-            async with session.post(self.webhook["url"], data=json.dumps(update), headers=headers) as response:
-                return response.status
+        async with ClientSession() as session, session.post(
+            self.webhook["url"], data=json.dumps(update), headers=headers
+        ) as response:
+            return response.status
 
     async def deliver(self, update: dict) -> int:
         """What Telegram does with a new update while a webhook is set: POST it with the registered secret."""

@@ -65,9 +65,8 @@ def _imports(path: Path) -> list[tuple[int, str]]:
 def _rank(module: str) -> int | None:
     best = None
     for prefix, rank in RETRIEVAL_RANK.items():
-        if module == prefix or module.startswith(prefix + "."):
-            if best is None or len(prefix) > len(best[0]):
-                best = (prefix, rank)
+        if (module == prefix or module.startswith(prefix + ".")) and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, rank)
     return best[1] if best else None
 
 

@@ -1,0 +1,129 @@
+"""One contract, every backend: embedded Chroma, a Chroma server (`chroma run`), and the in-memory
+fake the unit tier runs on (so that its answers can be trusted). The real e5 embedder throughout.
+The store keeps the lexical index (SQLite FTS5) and the corpus statistics in step with every write."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from corpus import ARTICLES_DIR
+from corpus.documents import load_file
+from retrieval.index.ingest import Ingester, chunk_article
+from retrieval.index.search import HybridRetriever
+from retrieval.index.store import open_store
+from tests.conftest import make_settings
+from tests.fakes.store import InMemoryStore
+
+SEEDS = sorted(ARTICLES_DIR.glob("*.md"))
+
+
+class StoreContract:
+    """What the answering core needs from any store."""
+
+    @pytest.fixture
+    def store(self, tmp_path, embeddings):
+        raise NotImplementedError
+
+    def test_ingest_search_and_sentences(self, store):
+        report = Ingester(store).ingest_paths([ARTICLES_DIR])
+        assert len(report.added) == 5 and store.count() > 5
+        assert {m.doc_id for m in store.articles()} == {p.stem for p in ARTICLES_DIR.glob("*.md")}
+        q = store.embeddings.query_vector("Krivoruchko menyampaikan salam dari Putin")
+        hits = HybridRetriever(store, k=5).retrieve("Krivoruchko salam Putin", q)
+        assert hits[0].chunk.doc_id == "004_b44b09399d88959f"
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        sents = store.sentences_of(["004_b44b09399d88959f"])
+        assert any("Kamis" in s.text for s in sents) and all(s.vector.shape == (384,) for s in sents)
+        assert abs(float(np.linalg.norm(sents[0].vector)) - 1.0) < 1e-3
+
+    def test_reingest_is_a_no_op_and_delete_removes_everything(self, store):
+        ing = Ingester(store)
+        article = load_file(ARTICLES_DIR / "002_620ccf5526c3d172.md")
+        first = ing.ingest_articles([article])
+        assert first.added == ["002_620ccf5526c3d172"]
+        n = store.count()
+        assert ing.ingest_articles([article]).unchanged == ["002_620ccf5526c3d172"] and store.count() == n
+        store.delete_article(article.doc_id)
+        assert store.count() == 0 and store.sentences_of([article.doc_id]) == []
+
+    def test_an_update_replaces_stale_records_and_a_copy_is_found(self, store):
+        ing = Ingester(store)
+        article = load_file(ARTICLES_DIR / "000_9a6ab7c0c6407063.md")
+        doc = article.doc_id
+        assert ing.ingest_articles([article]).added == [doc]
+        before = store.chunk_ids(doc)
+        assert store.is_complete(doc, store.doc_hash(doc) or "") and store.sentence_count() > len(before)
+        new_text = article.text.split("\n\n")[0] + "\n\nKalimat baru tentang Kozlov di Pyongyang."
+        shorter = article.model_copy(update={"text": new_text})
+        assert ing.ingest_articles([shorter]).updated == [doc]
+        assert len(store.chunk_ids(doc)) < len(before) and "Kalimat baru" in store.chunk_texts(doc)[-1]
+        assert not any("10.000 pasukan" in s.text for s in store.sentences_of([doc])), "stale sentences are gone"
+        record = store.article_record(doc)
+        assert record is not None and record["content_hash"] == store.doc_hash(doc) and record["n_chunks"] == 1
+        copy = shorter.model_copy(update={"doc_id": "copy_of_000"})
+        assert ing.ingest_articles([copy]).duplicates == [("copy_of_000", f"same text as {doc}")]
+        assert store.chunk_ids("copy_of_000") == [] and store.chunk_ids() == store.chunk_ids(doc)
+
+    def test_ingest_keeps_the_lexical_index_and_the_statistics_current(self, store):
+        Ingester(store).ingest_paths([ARTICLES_DIR])
+        stats = HybridRetriever(store).stats
+        assert stats.n_docs() == 5 and store.lexical.chunk_count() == store.count()
+        g = stats.generation
+        store.delete_article(SEEDS[0].stem)
+        assert stats.n_docs() == 4 and stats.generation == g + 1 and store.lexical.chunk_count() == store.count()
+        assert store.sync_lexical() == 0  # this process wrote it all: nothing to catch up on
+        hits = store.lexical.search(["krivoruchko"], 3)
+        assert hits and all(cid.startswith("004_b44b09399d88959f") for cid, _ in hits)
+
+    def test_each_text_is_embedded_once_and_a_chunk_ranks_by_its_best_sentence(self, store, monkeypatch):
+        seen: list[str] = []
+        real = store.embeddings.embed_passages
+
+        def counted(texts: list[str]) -> np.ndarray:
+            seen.extend(texts)
+            return real(texts)
+
+        monkeypatch.setattr(store.embeddings, "embed_passages", counted)
+        article = load_file(ARTICLES_DIR / "004_b44b09399d88959f.md")
+        Ingester(store).ingest_articles([article])
+        sents = store.sentences_of([article.doc_id])
+        assert sorted(seen) == sorted(s.text for s in sents) and len(set(seen)) == len(seen)  # once each, nothing else
+
+        by_text = {s.text: s.vector for s in sents}
+        first = chunk_article(article)[0][0].sentences
+        mean = np.mean([by_text[t] for t in first], axis=0)
+        assert np.allclose(store.chunk_vectors(article.doc_id)[0], mean / np.linalg.norm(mean), atol=1e-5)
+
+        # a sentence's own vector finds its chunk first: both chunks, where two chunks share it
+        overlap = first[-1]  # the last sentence of chunk 0 opens chunk 1 too
+        hits = dict(store.dense(by_text[overlap], 4))
+        assert hits[f"{article.doc_id}:c000"] == pytest.approx(1.0, abs=1e-3) == hits[f"{article.doc_id}:c001"]
+
+    def test_metadata_survives_without_nulls(self, store):
+        Ingester(store).ingest_articles([load_file(ARTICLES_DIR / "002_620ccf5526c3d172.md")])
+        (meta,) = store.articles()
+        assert meta.outlet is None and meta.url is None and meta.title.startswith("Makin Erat")
+
+
+class TestEmbeddedChroma(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path, embeddings):
+        return open_store(make_settings(tmp_path / "data"), embeddings)
+
+
+@pytest.mark.chroma_server
+class TestChromaServer(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path, embeddings, chroma_server):
+        name = f"t{time.monotonic_ns()}"  # a fresh collection per test on the shared server
+        return open_store(make_settings(tmp_path / "data", store={"chroma_host": "127.0.0.1", "chroma_port": chroma_server,
+                                                                  "collection": name}), embeddings)
+
+
+class TestInMemoryFake(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path, embeddings):
+        return InMemoryStore(embeddings)

@@ -1,0 +1,32 @@
+"""Follow-ups by reply, in Indonesian, and after a restart: the real application, core and SQLite file."""
+
+from __future__ import annotations
+
+from prompts import message as core_message
+from tests.fakes.expect import answer_to, command_reply, message_of, text_of
+
+KOZLOV_Q = "Sejak hari apa kunjungan delegasi Kozlov di Pyongyang berlangsung?"
+KOZLOV_DOC = "001_dcd6b936241eaf9f"
+REFUSALS_ID = {core_message("id", "refusal"), core_message("id", "off_topic")}
+
+
+async def test_kapan_itu_by_reply_is_answered_in_context(start_bot, fake_api, budi):
+    async with start_bot():
+        first = await answer_to(fake_api, await budi.say(KOZLOV_Q))
+        follow = await answer_to(fake_api, await budi.say("kapan itu?", reply_to=message_of(first)))
+        alone = await answer_to(fake_api, await budi.say("kapan itu?"))
+    assert "Minggu" in text_of(first) and "\nSumber\n[1]" in text_of(first)
+    assert "Minggu" in text_of(follow) and "Kozlov" in text_of(follow) and "[1]" in text_of(follow)
+    assert text_of(alone) in REFUSALS_ID, "the same words without the reply have no context"
+
+
+async def test_a_reply_to_an_answer_from_before_a_restart_is_still_a_follow_up(start_bot, fake_api, budi, bot_settings):
+    async with start_bot():
+        first = await answer_to(fake_api, await budi.say(KOZLOV_Q))
+    assert (bot_settings.store.data_dir / "bot.sqlite3").exists()
+    async with start_bot():  # a new Application and answer memory, on the same data dir
+        follow = await answer_to(fake_api, await budi.say("kapan itu?", reply_to=message_of(first)))
+        sources = await command_reply(fake_api, budi, "/sources")
+    assert "Minggu" in text_of(follow) and "Kozlov" in text_of(follow), "answered in the old answer's context"
+    assert KOZLOV_DOC in text_of(sources) and KOZLOV_Q not in text_of(sources), "the newest answer is the follow-up's"
+    assert "kapan itu?" in text_of(sources)

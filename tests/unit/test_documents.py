@@ -1,0 +1,39 @@
+"""Article files: YAML front matter read by python-frontmatter, written so that it reads back the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.documents import DocumentError, from_markdown, to_markdown
+from corpus.errors import RnkbotError
+
+
+def test_front_matter_values_stay_text_and_null_means_none():
+    article = from_markdown("---\ntitle: Yes\ndoc_id: 123\npublished: 2024-11-19\nauthor: ~\nurl:\n# a note\n---\n\nBody text.\n",
+                            Path("x.md"))
+    assert (article.title, article.doc_id, article.published_iso) == ("Yes", "123", "2024-11-19")
+    assert article.author is None and article.url is None and article.source == "file" and article.text == "Body text."
+
+
+def test_what_is_written_reads_back_the_same():
+    article = from_markdown('---\ntitle: "Putin: \\"yes\\" – é"\noutlet: Kontan\n---\n\nA.\n\nB.\n', Path("doc.md"))
+    text = to_markdown(article)
+    assert text.startswith('---\ndoc_id: "doc"\ntitle: "Putin: \\"yes\\" – é"\n') and text.endswith("\n---\n\nA.\n\nB.\n")
+    assert from_markdown(text, Path("doc.md")) == article
+
+
+@pytest.mark.parametrize("text, why", [
+    ("no front matter\n", "must start with a '---' front-matter block"),
+    ("---\ntitle: x\n", "front matter is not closed"),
+    ("---\n- a\n---\n\nBody.\n", "not a list"),
+    ("---\ntitle: a: b\n---\n\nBody.\n", "not 'key: value' lines of YAML"),
+    ("---\noutlet: x\n---\n\nBody.\n", "front matter needs a title"),
+    ("---\ntitle: x\n---\n\n \n", "the article has no text"),
+    ("---\ntitle: x\ndoc_id: [1, 2]\n---\n\nBody.\n", "front matter doc_id"),
+])
+def test_bad_files_say_what_is_wrong(text: str, why: str):
+    with pytest.raises(DocumentError, match="x.md: .*" + why.replace("'", ".").replace("(", ".")) as err:
+        from_markdown(text, Path("x.md"))
+    assert isinstance(err.value, RnkbotError)

@@ -1,0 +1,37 @@
+from retrieval.text import detect_language, numbers, split_sentences, stem_variants
+from retrieval.text.lexicon import Matcher, concepts
+
+
+def test_sentence_split_keeps_numbers_abbreviations_domains_and_quotes():
+    text = ('Kim berkata "kita menang." Dia pergi ke A.S. pada 19/11/2024. Sekitar 10.000 pasukan dikirim. '
+            "Kompas.com melaporkannya.")
+    assert split_sentences(text) == [
+        'Kim berkata "kita menang."', "Dia pergi ke A.S. pada 19/11/2024.", "Sekitar 10.000 pasukan dikirim.",
+        "Kompas.com melaporkannya.",
+    ]
+
+
+def test_language_detection():
+    assert detect_language("Siapa yang melaporkan bahwa pasukan Korea Utara diterjunkan ke Kursk?") == "id"
+    assert detect_language("Who reported that North Korean troops were deployed to Kursk?") == "en"
+    assert detect_language("Berapa jumlah penduduk Rusia?") == "id"
+
+
+def test_numbers_normalised():
+    assert "10000" in numbers("sekitar 10.000 pasukan") and "10000" in numbers("about 10,000 troops")
+    assert {"19", "11", "2024"} <= numbers("Selasa (19/11/2024)")
+
+
+def test_affixes_meet_their_roots():
+    assert stem_variants("pertemuan") & stem_variants("bertemu")
+    assert stem_variants("mengunjungi") & stem_variants("kunjungan")
+    assert stem_variants("ditempatkan") & stem_variants("menempatkan")
+    assert not stem_variants("pasukan") & stem_variants("makanan")
+
+
+def test_glossary_bridges_english_to_indonesian():
+    m = Matcher("Parlemen Rusia menyetujui kesepakatan tersebut secara aklamasi pada Kamis di Moskow.")
+    question = "Did the Russian parliament approve it unanimously on Thursday in Moscow? food"
+    found = {c.surface: m.has(c) for c in concepts(question)}
+    assert found == {"Russian": True, "parliament": True, "approve": True, "unanimously": True, "Thursday": True,
+                     "Moscow": True, "food": False}
