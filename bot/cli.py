@@ -70,7 +70,20 @@ def _parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="score a question set (format of shared/eval/dev.jsonl)")
     ev.add_argument("file", type=Path)
+    ev.add_argument("--split", help="only the questions of this split (e.g. train or val)")
+    ev.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
+                    help="ingest these files or folders into the index first (repeatable); e.g. realdev's articles")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    tr = sub.add_parser("train", help="fit the evidence model on labelled questions (writes the packaged model)")
+    tr.add_argument("files", type=Path, nargs="+", help="question sets (JSONL, as for eval)")
+    tr.add_argument("--split", default="train", help="use only this split of files that have one (default: train)")
+    tr.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
+                    help="ingest these files or folders into the index first (repeatable)")
+    tr.add_argument("--out", type=Path, help="where to write the model (default: the packaged model file)")
+    tr.add_argument("--report", type=Path, help="also write the full training report (every threshold tried) as JSON")
+    tr.add_argument("--target-precision", type=float, default=0.9,
+                    help="least share of right answers among answered training questions (cross-validated)")
 
     dg = sub.add_parser("digest", help="what is new, grouped by event, every line cited (as subscribers get it)")
     dg.add_argument("--since", metavar="DATE",
@@ -190,11 +203,39 @@ def cmd_eval_topic(args, settings: Settings) -> int:
     return 0
 
 
+def _with_corpus(service, paths: list[Path]) -> None:
+    if paths:
+        report = service.ingester().ingest_paths(paths, progress=sys.stderr.isatty())
+        print(f"corpus: {report.summary()}", file=sys.stderr)
+
+
 def cmd_eval(args, settings: Settings) -> int:
-    items = load_items(args.file)
+    items = load_items(args.file, split=args.split)
     service = _service(settings)
+    _with_corpus(service, args.corpus)
     report = score(items, lambda q: service.ask(q))
     print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if args.json else report.table())
+    return 0
+
+
+def cmd_train(args, settings: Settings) -> int:
+    from retrieval.answering.model import MODEL_PATH
+    from retrieval.evaluation.train_evidence import collect, fit, write_report
+
+    items = []
+    for f in args.files:
+        all_items = load_items(f)
+        items += [i for i in all_items if not i.split or i.split == args.split]
+    service = _service(settings, with_llm=False)
+    _with_corpus(service, args.corpus)
+    data = collect(service, items)
+    model, report = fit(data, target_precision=args.target_precision)
+    out = args.out or MODEL_PATH
+    model.save(out)
+    if args.report:
+        write_report(report, args.report)
+    print(json.dumps({k: v for k, v in report.items() if k != "thresholds"}, indent=1))
+    print(f"model written to {out}", file=sys.stderr)
     return 0
 
 
@@ -247,7 +288,8 @@ def cmd_run(args, settings: Settings) -> int:
     return cmd_serve(args, settings) if settings.telegram.bot_token else cmd_chat(args, settings)
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "eval-topic": cmd_eval_topic,
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "train": cmd_train,
+            "eval-topic": cmd_eval_topic,
             "serve": cmd_serve, "run": cmd_run, "about": cmd_about, "digest": cmd_digest}
 
 

@@ -113,8 +113,24 @@ def _is_titleish(line: str) -> bool:
     return caps / len(ws) >= 0.6
 
 
+# A paragraph this long is article text even when it does not end like a sentence (an excerpt cut off
+# mid-word, a page whose paragraphs were scraped into one line).
+LONG_PARAGRAPH_WORDS = 40
+# Scrapers glue paragraphs together: "...hari Jumat.Dalam pidatonya..." and a photo credit stuck to the
+# dateline: "... (Sumber: KCNA)JAKARTA - Pemimpin ...".
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”])(?=[A-Z])")
+_GLUED_CAPTION = re.compile(r"(?<=\))(?=[A-Z]{3,}[A-Za-z.]*\s*[-–—]\s)")
+
+
+def _unglue(line: str) -> list[str]:
+    """A scraped line split where a caption was glued to the text, with spaces put back between
+    sentences glued at their full stop."""
+    return [_GLUED_SENTENCE.sub(" ", part).strip() for part in _GLUED_CAPTION.split(line) if part.strip()]
+
+
 def _is_body(line: str) -> bool:
-    return len(line.split()) >= 8 and line.rstrip().endswith((".", "!", "?", '"', "”", ")", "]"))
+    n = len(line.split())
+    return n >= LONG_PARAGRAPH_WORDS or (n >= 8 and line.rstrip().endswith((".", "!", "?", '"', "”", ")", "]")))
 
 
 def _strip_glued_outlet(line: str, outlet: str | None) -> str:
@@ -124,13 +140,26 @@ def _strip_glued_outlet(line: str, outlet: str | None) -> str:
     return line
 
 
+def _headline(raw: str, outlet: str | None) -> str | None:
+    """A plain-text article's first line when it stands alone above a blank line and reads like a
+    headline (short, not ending like a sentence): the usual way a saved article gives its title.
+    A scraped page's first line is often its site's menu instead ("Kompas TV internasional …")."""
+    first, sep, _ = raw.strip().partition("\n\n")
+    line = first.strip()
+    if not sep or "\n" in line or not (3 <= len(line.split()) <= 30) or line.endswith((".", ":", "+")):
+        return None
+    if is_boilerplate(line) or (outlet and outlet.lower() in line.lower()):
+        return None
+    return line
+
+
 def clean_article(raw: str, doc_id: str, *, language: str = "id", url: str | None = None) -> Article:
     """Clean a scraped article and read its metadata. Raises ``ValueError`` when no body text is left."""
     outlet = detect_outlet(raw)
-    lines = [ln.strip() for ln in raw.replace("\r\n", "\n").split("\n")]
-    lines = [ln for ln in lines if ln]
+    raw = raw.replace("\r\n", "\n")
+    lines = [part for ln in raw.split("\n") for part in _unglue(ln.strip())]
 
-    title: str | None = None
+    title: str | None = _headline(raw, outlet)
     author: str | None = None
     published: str | None = None
     body: list[str] = []

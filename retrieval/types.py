@@ -49,19 +49,37 @@ class RetrievedChunk(BaseModel):
     lexical_score: float | None = None
 
 
-class Evidence(BaseModel):
-    """A passage (one sentence, with its left neighbour when needed) chosen to answer a question.
+@dataclass(frozen=True)
+class Evidence:
+    """A passage chosen to answer a question: the sentence that holds the answer (``focus``), quoted
+    with the sentence before it when that one says who "he" or "the treaty" is (``sentences``).
 
-    ``key`` is the opaque number the language model sees and cites, as ``[key]``.
-    """
+    ``key`` is the opaque number the language model sees and cites, as ``[key]``; citations are
+    resolved from the keys an answer actually cites."""
 
     key: int
-    doc_id: str
-    chunk_id: str
-    text: str
-    focus: str = Field(description="The sentence within `text` that carries the answer.")
-    meta: ArticleMeta
-    score: float
+    article: ArticleMeta
+    focus: Sentence
+    sentences: tuple[Sentence, ...]
+    probability: float = field(metadata={"doc": "the evidence model's probability that this passage answers"})
+
+    @property
+    def text(self) -> str:
+        """The quoted sentences; where the article has text between two of them, " … " stands for
+        it, so the quote never shows two sentences as if one followed the other (the byline, -1,
+        is not part of the article's text)."""
+        parts: list[str] = []
+        before: Sentence | None = None
+        for s in self.sentences:
+            if before is not None:
+                parts.append(" " if before.index >= 0 and s.index == before.index + 1 else " … ")
+            parts.append(s.text)
+            before = s
+        return "".join(parts)
+
+    @property
+    def doc_id(self) -> str:
+        return self.article.doc_id
 
 
 class Citation(BaseModel):

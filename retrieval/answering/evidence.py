@@ -1,212 +1,149 @@
-"""Evidence first: pick the passage that answers the question, or decide that none does.
+"""Evidence first: pick the passages that answer the question, or decide that none does.
 
-A passage is one sentence of a retrieved article, or a sentence with its left neighbour
-(for "Ia menegaskan ..." after the sentence naming who "Ia" is). Each is scored by
-- coverage: how much of the question's content (weighted by rarity across the corpus)
-  the passage expresses, through the bilingual glossary for English questions;
-- answer type: a "who" question needs a name the question doesn't already hold, a
-  "when" question a day or date, a "how many" question a number;
-- dense similarity (multilingual e5) and the article's retrieval rank, to break ties.
-A question is answerable only when the best passage covers enough of it and holds an
-answer of the asked type. Raw similarity alone can't decide that: e5 scores anything on
-topic at 0.80-0.95.
+1. The retrieved chunks name the candidate articles; every sentence of those articles is a
+   candidate passage (:mod:`retrieval.answering.features` describes each with numbers).
+2. The evidence model (:mod:`retrieval.answering.model`, fit on labelled questions) gives each a
+   probability of answering the question.
+3. The best passage answers when its probability reaches the model's threshold; passages from
+   other articles that are nearly as likely (the companion threshold) are cited beside it, so
+   reports that agree, or disagree, are all shown.
+4. A question that tries to instruct the bot, or whose best passage comes from an article that
+   is not about the topic, is refused.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.dates import DAYS, MONTHS
-from retrieval.text import STOPWORDS, detect_language, fold, numbers, stem_variants, tokens
-from retrieval.text.lexicon import Concept, Matcher, concepts
-from retrieval.types import ArticleMeta, RetrievedChunk, Sentence
-
-QTYPE_PATTERNS: list[tuple[str, str]] = [
-    ("time", r"\b(when|what (day|date|time|year|month)|which (day|date|year|month)|since when|kapan|hari apa|"
-             r"tanggal (berapa|apa)|tahun (berapa|apa)|bulan apa|pukul berapa|sejak kapan|sejak hari)\b"),
-    ("number", r"\b(how many|how much|berapa)\b"),
-    ("person", r"\b(who|whom|whose|siapa|pihak mana|(which|what) (outlet|media|newspaper|news agency|agency|organi[sz]ation|"
-               r"company|official|minister|leader|person|country|countries)|(media|kantor berita|negara|pejabat|menteri|"
-               r"lembaga|organisasi) (apa|mana))\b"),
-    ("place", r"\b(where|which (city|country|place)|di ?mana|ke ?mana|kota mana|negara mana)\b"),
-]
-# Words that only shape the question ("which day of the week", "hari apa"): not content to match.
-FORM_WORDS = frozenset(
-    "day days week date time year month hari tanggal pukul waktu minggu pekan jumlah many much kind sort "
-    "happen happened terjadi isi contain contains content contents".split()
-)
-ANAPHORA = re.compile(r"^(ia|dia|mereka|hal (ini|itu|tersebut)|keduanya|he|she|they|it|this|that)\b", re.IGNORECASE)
-RELATIVE_TIME = re.compile(r"\b(pekan lalu|minggu lalu|bulan lalu|tahun lalu|kemarin|hari yang sama|sehari sebelumnya|"
-                           r"last (week|month|year)|yesterday)\b", re.IGNORECASE)
-NUMBER_WORDS = frozenset("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh puluhan ratusan ribuan ribu juta "
-                         "ratus belasan one two three four five six seven eight nine ten hundred thousand million".split())
-
-MIN_COVERAGE = 0.5
-MIN_PLAIN_SHARE = 0.6
+from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix, passages
+from retrieval.answering.model import EvidenceModel
+from retrieval.answering.question import Question
+from retrieval.index.topic import TopicFilter
+from retrieval.types import ArticleMeta, Evidence, RetrievedChunk, Sentence
 
 
-def question_type(question: str) -> str:
-    q = fold(question)
-    for name, pattern in QTYPE_PATTERNS:
-        if re.search(pattern, q):
-            return name
-    return "other"
+def article_views(retrieved: list[RetrievedChunk], sentences: Iterable[Sentence], *,
+                  first: list[str] | None = None, metas: dict[str, ArticleMeta] | None = None,
+                  topic: TopicFilter | None = None) -> list[ArticleView]:
+    """The retrieved articles, best first, each with all its sentences. ``first`` (the articles a
+    follow-up's previous answer cited) go before them, with ``metas`` from the store when needed.
+    With ``topic``, each article is judged on topic or not (from its lead's vector: no embedding)."""
+    order: dict[str, int] = {}
+    metas = dict(metas or {})
+    dense: dict[str, float] = {}
+    for doc_id in first or []:
+        order.setdefault(doc_id, len(order))
+        dense.setdefault(doc_id, 0.0)
+    for r in retrieved:
+        order.setdefault(r.chunk.doc_id, len(order))
+        metas.setdefault(r.chunk.doc_id, r.meta)
+        dense[r.chunk.doc_id] = max(dense.get(r.chunk.doc_id, 0.0), r.dense_score or 0.0)
+    by_doc: dict[str, list[Sentence]] = {d: [] for d in order}
+    for s in sentences:
+        if s.doc_id in by_doc:
+            by_doc[s.doc_id].append(s)
+    views = [ArticleView(metas[d], by_doc[d], order[d], dense[d]) for d in order if by_doc[d] and d in metas]
+    if topic is not None:
+        for v in views:
+            vec = v.lead_vector()
+            if vec.size:
+                v.on_topic = topic.decide(v.meta.title, v.body, vec).on_topic
+                v.topic_margin = topic.margin(v.meta.title, v.body, vec)
+    return views
 
 
-@dataclass
-class Analysis:
-    question: str
-    qtype: str
-    concepts: list[Concept]
-    weights: list[float]
-    question_stems: set[str] = field(default_factory=set)
+@dataclass(frozen=True)
+class Pick:
+    """A chosen passage: its article, the sentence the model liked best, and what is quoted."""
+
+    passage: Passage
+    probability: float
+    quoted: tuple[Sentence, ...]
+
+    @property
+    def doc_id(self) -> str:
+        return self.passage.article.meta.doc_id
 
 
-@dataclass
-class Candidate:
-    rows: list[Sentence]
-    meta: ArticleMeta
-    text: str
-    coverage: float
-    type_ok: bool
-    dense: float
-    score: float
-    doc_rank: int
+def _context(p: Passage) -> list[Sentence]:
+    """The passage, with the sentence before it when the passage opens with a pronoun or a
+    reference ("Ia menegaskan...", "The treaty...") that the one before explains."""
+    prev = p.previous
+    if prev is not None and ANAPHORA.match(p.sentence.text):
+        return [prev, p.sentence]
+    return [p.sentence]
 
 
-def analyze(question: str, doc_stems: dict[str, set[str]], asked: str | None = None) -> Analysis:
-    """Question type and content concepts, each weighted by rarity across the articles
-    (a word every article has, like "Kim" or "Rusia", says little about which passage answers).
+def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: float, same_article: float = 0.5,
+         k: int = 3) -> list[Pick]:
+    """The evidence an answer quotes, best first; empty when even the best passage is below ``threshold``.
 
-    For a follow-up, ``question`` is the text searched (with the earlier question) and
-    ``asked`` the follow-up itself, whose type ("and when was that?") wins."""
-    qtype = question_type(asked) if asked and question_type(asked) != "other" else question_type(question)
-    cs = concepts(question, exclude=FORM_WORDS, group_names=True)
-    n = max(len(doc_stems), 1)
-    weights = []
-    for c in cs:
-        df = sum(1 for st in doc_stems.values() if any(all(v & st for v in form) for form in c.forms))
-        weights.append(math.log((n + 1) / (df + 0.5)) + (0.5 if c.is_number else 0.0))
-    # An English word the glossary doesn't know can't be matched in Indonesian text: it still
-    # counts, but no more than a typical known word (else one unknown adverb vetoes a good answer).
-    known = sorted(w for c, w in zip(cs, weights, strict=True) if c.translated or c.is_name or c.is_number)
-    if known and detect_language(question) == "en":
-        cap = known[len(known) // 2]
-        weights = [w if (c.translated or c.is_name or c.is_number) else min(w, cap) for c, w in zip(cs, weights, strict=True)]
-    q_stems = set().union(*(stem_variants(t) for t in tokens(question))) if question.strip() else set()
-    return Analysis(question, qtype, cs, weights, q_stems)
-
-
-def answer_tokens(qtype: str, text: str, analysis: Analysis, title: str | None = None) -> list[str]:
-    """Words of a passage that could be the answer to a question of this type, and that
-    the question does not already hold: names for "who", days and dates for "when",
-    numbers for "how many", any new content word otherwise. A headline's capitalised
-    words are not names, so ``title`` is left out."""
-    if title:
-        text = text.replace(title, "")
-    fresh = lambda t: not (stem_variants(t) & analysis.question_stems)  # noqa: E731
-    out: list[str] = []
-    if qtype == "time":
-        out += [m.group(0) for m in RELATIVE_TIME.finditer(text)]
-        out += re.findall(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:19|20)\d{2}\b", text)
-        out += [t for t in tokens(text) if fold(t) in DAYS or fold(t) in MONTHS]
-    elif qtype == "number":
-        out += [t for t in tokens(text) if (t[0].isdigit() or fold(t) in NUMBER_WORDS) and fresh(t)]
-    elif qtype in ("person", "place"):
-        for sent in re.split(r"(?<=[.!?])\s+", text):
-            out += [t for t in tokens(sent)[1:]
-                    if t[:1].isupper() and fold(t) not in DAYS and fold(t) not in MONTHS and fresh(t)]
-    else:
-        out += [t for t in tokens(text) if fold(t) not in STOPWORDS and len(t) > 2 and fresh(t)]
-    return out
+    The best passage, with a second sentence of its article when that one is at least
+    ``same_article`` times as likely (the sentence that restates the question and the one after it
+    that answers often share the probability); then, from other articles, passages at least
+    ``companion`` likely (reports that agree or disagree), up to ``k`` articles."""
+    if not ps or probs.size == 0:
+        return []
+    order = np.argsort(-probs, kind="stable")
+    best = int(order[0])
+    if probs[best] < threshold:
+        return []
+    top = ps[best]
+    quoted = _context(top)
+    for i in order[1:12]:
+        other = ps[int(i)]
+        if other.article is top.article and probs[i] >= same_article * probs[best]:
+            merged = {s.sentence_id: s for s in [*quoted, *_context(other)]}
+            quoted = sorted(merged.values(), key=lambda s: s.index)
+            break
+    chosen = [Pick(top, float(probs[best]), tuple(quoted))]
+    docs = {chosen[0].doc_id}
+    for i in order[1:]:
+        if len(chosen) >= k or probs[i] < companion:
+            break
+        other = ps[int(i)]
+        if other.article.meta.doc_id in docs:
+            continue
+        chosen.append(Pick(other, float(probs[i]), tuple(_context(other))))
+        docs.add(other.article.meta.doc_id)
+    return chosen
 
 
-def type_ok(qtype: str, text: str, analysis: Analysis, title: str | None = None) -> bool:
-    return qtype == "other" or bool(answer_tokens(qtype, text, analysis, title))
+def score(model: EvidenceModel, q: Question, articles: list[ArticleView]) -> tuple[list[Passage], np.ndarray]:
+    """Every candidate passage with the model's probability that it answers the question."""
+    ps = passages(q, articles)
+    return ps, (model.probabilities(matrix(ps, model.features)) if ps else np.zeros(0))
 
 
-class EvidenceSelector:
-    """Scores passages of the retrieved articles; see the module docstring."""
+def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarray, *, k: int) -> tuple[list[Evidence], str]:
+    """The evidence to answer from (best first), or ``([], reason)``: the message key of the refusal."""
+    if q.instruction:
+        return [], "instruction"
+    if not ps or not q.concepts:
+        return [], "off_topic"
+    def choice(candidates: list[Passage], p: np.ndarray) -> list[Pick]:
+        return pick(candidates, p, threshold=model.threshold, companion=model.companion,
+                    same_article=model.same_article, k=k)
 
-    def __init__(self, min_coverage: float = MIN_COVERAGE) -> None:
-        self.min_coverage = min_coverage
-
-    def coverage(self, analysis: Analysis, text: str, meta: ArticleMeta) -> float:
-        """Share of the question's content the passage expresses: weighted by rarity, and
-        capped by the plain share of concepts (so two common words can't stand in for a question)."""
-        if not analysis.concepts:
-            return 0.0
-        extra = numbers(meta.published_iso or "") | numbers(meta.title)
-        m = Matcher(text, extra_numbers=extra)
-        hits = [m.has(c) for c in analysis.concepts]
-        total = sum(analysis.weights) or 1.0
-        weighted = sum(w for hit, w in zip(hits, analysis.weights, strict=True) if hit) / total
-        plain = sum(hits) / len(hits)
-        return min(weighted, plain / MIN_PLAIN_SHARE * self.min_coverage) if plain < MIN_PLAIN_SHARE else weighted
-
-    def candidates(
-        self,
-        analysis: Analysis,
-        qvec: np.ndarray,
-        retrieved: list[RetrievedChunk],
-        sentences: list[Sentence],
-    ) -> list[Candidate]:
-        doc_rank: dict[str, int] = {}
-        metas: dict[str, ArticleMeta] = {}
-        for r in retrieved:
-            doc_rank.setdefault(r.chunk.doc_id, len(doc_rank))
-            metas.setdefault(r.chunk.doc_id, r.meta)
-        by_doc: dict[str, list[Sentence]] = {}
-        for row in sentences:
-            by_doc.setdefault(row.doc_id, []).append(row)
-        out: list[Candidate] = []
-        for doc_id, rows in by_doc.items():
-            meta = metas[doc_id]
-            sims = np.array([float(r.vector @ qvec) for r in rows]) if rows else np.zeros(0)
-            units: list[tuple[list[Sentence], float]] = []
-            for i, row in enumerate(rows):
-                if row.index < 0:  # the byline stands alone
-                    units.append(([row], sims[i]))
-                    continue
-                units.append(([row], sims[i]))
-                if i > 0 and rows[i - 1].index >= 0 and rows[i - 1].index == row.index - 1:
-                    units.append(([rows[i - 1], row], max(sims[i - 1], sims[i])))
-            for unit, dense in units:
-                text = " ".join(r.text for r in unit)
-                cov = self.coverage(analysis, text, meta)
-                ok = type_ok(analysis.qtype, unit[-1].text if len(unit) > 1 else text, analysis, meta.title)
-                penalty = 0.0
-                if len(unit) > 1 and not ANAPHORA.match(unit[-1].text):
-                    # a pair must earn its length: the left sentence has to add coverage
-                    solo = self.coverage(analysis, unit[-1].text, meta)
-                    if cov <= solo + 1e-9:
-                        continue
-                    penalty = 0.1
-                rank = doc_rank.get(doc_id, len(doc_rank))
-                score = 2.0 * cov + 0.5 * ok + 3.0 * max(dense - 0.8, 0.0) + 0.15 / (1 + rank) - penalty
-                out.append(Candidate(unit, meta, text, cov, ok, dense, score, rank))
-        return sorted(out, key=lambda c: -c.score)
-
-    def answerable(self, analysis: Analysis, best: Candidate | None) -> bool:
-        if best is None or not analysis.concepts:
-            return False
-        return best.coverage >= self.min_coverage and best.type_ok
-
-    def select(self, analysis: Analysis, ranked: list[Candidate], k: int) -> list[Candidate]:
-        """The best passage, plus others that answer nearly as well on their own (at most ``k``)."""
-        if not ranked or not self.answerable(analysis, ranked[0]):
-            return []
-        best = ranked[0]
-        chosen = [best]
-        used = {r.sentence_id for r in best.rows}
-        for c in ranked[1:]:
-            if len(chosen) >= k:
-                break
-            if c.score >= 0.97 * best.score and self.answerable(analysis, c) and not used & {r.sentence_id for r in c.rows}:
-                chosen.append(c)
-                used |= {r.sentence_id for r in c.rows}
-        return chosen
+    picks: list[Pick] = []
+    before = q.follows.answer.citations if q.follows and q.follows.answer else []
+    if before:
+        # a reply to an answer asks something new about the same thing, from the articles that answer
+        # cited when they can say it; a sentence already quoted answers again only when it holds the
+        # new kind of answer asked for ("and when was that?": the day in the same sentence)
+        said = " ".join(c.quote for c in before)
+        fresh = [i for i, p in enumerate(ps) if p.sentence.text not in said
+                 or (q.qtype in ("time", "number", "person", "place") and p.features.get("type_ok"))]
+        ps, probs = [ps[i] for i in fresh], probs[fresh]
+        followed = {c.doc_id for c in before}
+        mine = [i for i, p in enumerate(ps) if p.article.meta.doc_id in followed]
+        picks = choice([ps[i] for i in mine], probs[mine]) if mine else []
+    picks = picks or choice(ps, probs)
+    if not picks:
+        covered = any(p.features.get("cov_doc", 0.0) > 0 for p in ps)
+        return [], "refusal" if covered else "off_topic"
+    return [Evidence(key=n, article=p.passage.article.meta, focus=p.passage.sentence, sentences=p.quoted,
+                     probability=p.probability) for n, p in enumerate(picks, start=1)], ""

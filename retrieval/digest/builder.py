@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from cachetools import LRUCache
 from pydantic import BaseModel, Field
 
-from prompts import message, template
+from prompts import message
+from retrieval.answering.phrase import DIGEST_STOPS, evidence_block, phrase
 from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 from retrieval.digest.events import ArticleProfile, Event, group_events, profiles
 from retrieval.index.store import ChunkStore, article_meta
@@ -82,7 +83,7 @@ def new_articles(store: ChunkStore, since: datetime, until: datetime) -> list[Ne
     """Articles published or ingested in ``(since, until]``."""
     lo, hi = _ts(since), _ts(until)
     out = []
-    for md in store.article_records():
+    for md in store.article_records(since_ts=lo):
         ingested = float(md.get("ingested_ts", 0))
         published = md.get("published_ts")
         in_window = lo < ingested <= hi or (published is not None and lo < float(published) <= hi)
@@ -190,15 +191,10 @@ class DigestBuilder:
         if self.generator is None:
             return None
         evidence = dict(enumerate(quotes, start=1))
-        block = "\n".join(f"[{n}] {q}" for n, q in evidence.items())
+        block = evidence_block(list(evidence.items()))
         try:
-            if self.generator.style == "chat":
-                raw = self.generator.chat(template("digest.chat").format(language_name=message(lang, "language_name")),
-                                          block, max_tokens=self.settings.llm.max_tokens)
-            else:
-                prompt = template(f"digest.{lang}").replace("{evidence}", block)
-                raw = self.generator.complete(prompt, stop=["\n\n", "\nBukti", "\nReports", "\nLaporan"],
-                                              max_tokens=self.settings.llm.max_tokens)
+            raw = phrase(self.generator, "digest", lang, block, stops=DIGEST_STOPS,
+                         max_tokens=self.settings.llm.max_tokens)
         except LLMError as exc:
             log.warning("model failed, quoting the lead sentence instead: %s", exc)
             return None

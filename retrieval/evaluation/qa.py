@@ -1,4 +1,19 @@
-"""Score a question set (format of ``shared/eval/dev.jsonl``; see its README)."""
+"""Score a question set against the answer contract (``rnkbot eval``).
+
+The format is that of ``shared/eval/dev.jsonl`` and ``shared/eval/realdev/questions.jsonl``:
+one JSON object a line with ``question``, ``answerable``, ``facts`` (groups: a correct answer
+holds a string of every group), ``gold_docs``, and optionally ``id``, ``lang``, ``kind`` and
+``split``. Scoring follows the realdev README:
+
+- answer accuracy: answerable questions answered (not refused) whose answer holds every group;
+- citation precision: cited doc_ids that are gold, over all citations of answerable questions;
+- citation recall: answerable questions citing at least one gold doc;
+- refusal accuracy: unanswerable questions refused;
+- retrieval recall@5: answerable questions with a gold doc among the first five retrieved articles.
+
+Questions of kind ``off_topic_in_corpus`` (answerable only from an off-topic article in the
+index) are reported apart: refusing them is right, and a correctly cited answer is acceptable.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +24,8 @@ from pathlib import Path
 
 from corpus.jsonl import JsonlError, read_objects
 from retrieval.types import Answer
+
+APART = ("off_topic_in_corpus",)
 
 
 class EvalFileError(JsonlError):
@@ -23,21 +40,27 @@ class EvalItem:
     answerable: bool
     facts: list[list[str]]
     gold_docs: list[str]
+    kind: str = ""
+    split: str = ""
 
 
 @dataclass
 class ItemResult:
     id: str
+    kind: str
+    lang: str
+    answerable: bool
     correct: bool
     refused: bool
     cited: list[str]
+    gold_cited: int
     retrieval_hit: bool
     latency_s: float
     answer: str
 
 
 @dataclass
-class EvalReport:
+class Metrics:
     n: int
     answer_accuracy: float | None
     citation_precision: float | None
@@ -45,41 +68,86 @@ class EvalReport:
     refusal_accuracy: float | None
     retrieval_recall_at_5: float | None
     median_latency_s: float | None
+
+
+def metrics(results: list[ItemResult]) -> Metrics:
+    ans = [r for r in results if r.answerable]
+    unans = [r for r in results if not r.answerable]
+    cited = sum(len(r.cited) for r in ans)
+    lat = [r.latency_s for r in results]
+    return Metrics(
+        n=len(results),
+        answer_accuracy=_ratio(sum(r.correct for r in ans), len(ans)),
+        citation_precision=_ratio(sum(r.gold_cited for r in ans), cited),
+        citation_recall=_ratio(sum(r.gold_cited > 0 for r in ans), len(ans)),
+        refusal_accuracy=_ratio(sum(r.refused for r in unans), len(unans)),
+        retrieval_recall_at_5=_ratio(sum(r.retrieval_hit for r in ans), len(ans)),
+        median_latency_s=statistics.median(lat) if lat else None,
+    )
+
+
+@dataclass
+class EvalReport:
+    overall: Metrics
+    by_kind: dict[str, Metrics]
+    by_language: dict[str, Metrics]
+    apart: dict[str, Metrics]
     items: list[ItemResult] = field(default_factory=list)
 
-    def table(self) -> str:
-        def fmt(v):
-            return "n/a" if v is None else f"{v:.3f}"
+    # kept flat for the tools that read `rnkbot eval --json`
+    @property
+    def answer_accuracy(self) -> float | None:
+        return self.overall.answer_accuracy
 
-        rows = [
-            ("questions", str(self.n)),
-            ("answer accuracy", fmt(self.answer_accuracy)),
-            ("citation precision", fmt(self.citation_precision)),
-            ("citation recall", fmt(self.citation_recall)),
-            ("refusal accuracy", fmt(self.refusal_accuracy)),
-            ("retrieval recall@5", fmt(self.retrieval_recall_at_5)),
-            ("median latency (s)", fmt(self.median_latency_s)),
-        ]
-        width = max(len(k) for k, _ in rows)
-        lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
+    def table(self) -> str:
+        def fmt(v: float | None) -> str:
+            return "  n/a" if v is None else f"{v:.3f}"
+
+        head = f"{'':24}{'n':>4}  {'acc':>5}  {'c.prec':>6}  {'c.rec':>5}  {'refuse':>6}  {'r@5':>5}  {'lat(s)':>6}"
+        lines = [head]
+
+        def row(name: str, m: Metrics) -> str:
+            return (f"{name:24}{m.n:>4}  {fmt(m.answer_accuracy):>5}  {fmt(m.citation_precision):>6}  "
+                    f"{fmt(m.citation_recall):>5}  {fmt(m.refusal_accuracy):>6}  {fmt(m.retrieval_recall_at_5):>5}  "
+                    f"{fmt(m.median_latency_s):>6}")
+
+        lines.append(row("all" + (" (without apart)" if self.apart else ""), self.overall))
+        for lang, m in sorted(self.by_language.items()):
+            lines.append(row(f"  lang {lang}", m))
+        for kind, m in sorted(self.by_kind.items()):
+            lines.append(row(f"  {kind}", m))
+        for kind, m in sorted(self.apart.items()):
+            lines.append(row(f"apart: {kind}", m))
         misses = [r for r in self.items if not r.correct]
         if misses:
             lines.append("")
             lines.append("not correct:")
-            lines += [f"  {r.id}: {'refused' if r.refused else 'answered'} cited={r.cited} :: {r.answer[:110]}" for r in misses]
+            lines += [f"  {r.id} [{r.kind or '-'}]: {'refused' if r.refused else 'answered'} cited={r.cited} :: "
+                      f"{r.answer[:110]}" for r in misses]
         return "\n".join(lines)
 
     def as_json(self) -> dict:
-        return asdict(self)
+        return {"overall": asdict(self.overall), **asdict(self.overall),
+                "by_kind": {k: asdict(v) for k, v in self.by_kind.items()},
+                "by_language": {k: asdict(v) for k, v in self.by_language.items()},
+                "apart": {k: asdict(v) for k, v in self.apart.items()},
+                "items": [asdict(r) for r in self.items]}
 
 
-def load_items(path: Path) -> list[EvalItem]:
-    """The question set: JSON objects with ``question`` (and ``id``, ``lang``, ``answerable``, ``facts``, ``gold_docs``)."""
-    return [
+def load_items(path: Path, split: str | None = None) -> list[EvalItem]:
+    """The question set: JSON objects with ``question`` (and ``id``, ``lang``, ``answerable``, ``facts``,
+    ``gold_docs``, ``kind``, ``split``); only those of ``split`` when it is given."""
+    items = [
         EvalItem(id=str(d.get("id", no)), lang=d.get("lang", ""), question=d["question"],
-                 answerable=bool(d.get("answerable", True)), facts=d.get("facts", []), gold_docs=d.get("gold_docs", []))
+                 answerable=bool(d.get("answerable", True)), facts=d.get("facts", []), gold_docs=d.get("gold_docs", []),
+                 kind=str(d.get("kind", "")), split=str(d.get("split", "")))
         for no, d in read_objects(path, "question record", ("question",), EvalFileError)
     ]
+    if split:
+        items = [i for i in items if i.split == split]
+        if not items:
+            raise EvalFileError(path, 0, f"no question has split {split!r}")
+    return items
 
 
 def facts_match(answer: str, facts: list[list[str]]) -> bool:
@@ -91,39 +159,34 @@ def _ratio(num: float, den: float) -> float | None:
     return None if den == 0 else num / den
 
 
-def score(items: Iterable[EvalItem], ask: Callable[[str], Answer]) -> EvalReport:
-    items = list(items)
-    results: list[ItemResult] = []
-    cited_total = cited_good = 0
-    acc = recall = refusal_ok = r_at5 = 0
-    n_ans = n_unans = 0
-    for it in items:
-        a = ask(it.question)
-        cited = [c.doc_id for c in a.citations]
-        top_docs = list(dict.fromkeys(r.doc_id for r in a.retrieved))[:5]
-        if it.answerable:
-            n_ans += 1
-            correct = not a.refused and facts_match(a.answer, it.facts)
-            acc += correct
-            recall += any(d in it.gold_docs for d in cited)
-            r_at5 += any(d in it.gold_docs for d in top_docs)
-            cited_total += len(cited)
-            cited_good += sum(d in it.gold_docs for d in cited)
-        else:
-            n_unans += 1
-            correct = a.refused
-            refusal_ok += a.refused
-            cited_total += len(cited)  # any citation on an unanswerable question is a wrong one
-        results.append(ItemResult(it.id, correct, a.refused, cited, any(d in it.gold_docs for d in top_docs),
-                                  a.timings.total_s, a.answer))
-    lat = [r.latency_s for r in results]
+def judge(it: EvalItem, a: Answer) -> ItemResult:
+    cited = list(dict.fromkeys(c.doc_id for c in a.citations))
+    top_docs = list(dict.fromkeys(r.doc_id for r in a.retrieved))[:5]
+    hit = any(d in it.gold_docs for d in top_docs)
+    if it.answerable:
+        correct = not a.refused and facts_match(a.answer, it.facts)
+    elif it.kind in APART:
+        # refusing is right; a correctly cited answer from the off-topic article is acceptable too
+        correct = a.refused or (bool(cited) and facts_match(a.answer, it.facts))
+    else:
+        correct = a.refused
+    return ItemResult(it.id, it.kind, it.lang, it.answerable, correct, a.refused, cited,
+                      sum(d in it.gold_docs for d in cited), hit, a.timings.total_s, a.answer)
+
+
+def report(results: list[ItemResult]) -> EvalReport:
+    main = [r for r in results if r.kind not in APART]
+    kinds = sorted({r.kind for r in main if r.kind})
+    langs = sorted({r.lang for r in main if r.lang})
+    apart = sorted({r.kind for r in results if r.kind in APART})
     return EvalReport(
-        n=len(items),
-        answer_accuracy=_ratio(acc, n_ans),
-        citation_precision=_ratio(cited_good, cited_total),
-        citation_recall=_ratio(recall, n_ans),
-        refusal_accuracy=_ratio(refusal_ok, n_unans),
-        retrieval_recall_at_5=_ratio(r_at5, n_ans),
-        median_latency_s=statistics.median(lat) if lat else None,
+        overall=metrics(main),
+        by_kind={k: metrics([r for r in main if r.kind == k]) for k in kinds},
+        by_language={lang: metrics([r for r in main if r.lang == lang]) for lang in langs},
+        apart={k: metrics([r for r in results if r.kind == k]) for k in apart},
         items=results,
     )
+
+
+def score(items: Iterable[EvalItem], ask: Callable[[str], Answer]) -> EvalReport:
+    return report([judge(it, ask(it.question)) for it in items])

@@ -7,6 +7,10 @@ message says what happened and how to fix it, never as a Chroma or SQLite traceb
 - **damaged or unreadable** (Chroma's SQLite file overwritten or truncated, its log unreadable):
   ``rnkbot ingest --rebuild``. :func:`reading` translates; ``open_store`` probes the store
   when it opens it, so the damage shows at start-up rather than at the first question.
+- **the lexical index damaged** (its SQLite file overwritten): it is derived data, so
+  :func:`open_lexical` sets the file aside and starts a new one, which the change log fills
+  (:meth:`~retrieval.index.store.ChunkStore.sync_lexical`); a file that cannot be opened at all
+  (read-only, a folder) is a :class:`StoreError` naming the setting.
 - **empty** (no corpus was found to build it from): :func:`empty_error`.
 - **a write that failed** (disk full, a file-size limit, a quota): :func:`writing` tells a full
   disk from other failures (by the OS error if Chroma passes it on, else by a 16 MB test
@@ -16,7 +20,8 @@ message says what happened and how to fix it, never as a Chroma or SQLite traceb
 
 :func:`rebuilt_index` builds a new index beside the old one and swaps it in only when the new
 one is complete: a rebuild that fails (or is killed) leaves the old index in place. With a
-Chroma server the new collections are built under a temporary name and renamed.
+Chroma server the new collections are built under a temporary name and renamed. The lexical
+file is rebuilt beside the old one too and moved in after the Chroma index.
 """
 
 from __future__ import annotations
@@ -32,10 +37,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import chromadb
-from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError
 
-from retrieval.index.store import ChunkStore, StoreError
+from retrieval.index.lexical import LexicalIndex
+from retrieval.index.store import ChunkStore, StoreError, _chroma_settings
 from retrieval.models.embeddings import VectorEmbeddings
 from retrieval.settings import Settings, StoreSettings
 
@@ -162,8 +167,66 @@ def close_client(client: object) -> None:
         close()
 
 
-def _chroma_settings() -> ChromaSettings:
-    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+def _sqlite_files(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("", "-wal", "-shm")]
+
+
+def open_lexical(store: StoreSettings) -> LexicalIndex:
+    """The lexical index at ``RNKBOT_LEXICAL_DB``; a damaged file is moved to ``*.damaged`` and a new
+    one started (the change log refills it at the next question)."""
+    path = store.lexical_db_path
+    fix = "Check RNKBOT_LEXICAL_DB or RNKBOT_DATA_DIR: the file must be writable (it is rebuilt from Chroma when deleted)."
+    try:
+        return LexicalIndex(path)
+    except sqlite3.OperationalError as exc:  # read-only, locked for too long, a folder, no permission
+        raise StoreError(f"cannot open the lexical index {path}: {exc}. {fix}") from exc
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        log.warning("the lexical index %s is damaged (%s): set aside as %s.damaged and rebuilt from the change log",
+                    path, exc, path.name)
+        try:
+            for damaged in _sqlite_files(path):
+                if damaged.exists():
+                    damaged.replace(damaged.with_name(damaged.name.replace(path.name, path.name + ".damaged", 1)))
+        except OSError as move_error:
+            raise StoreError(f"the lexical index {path} is damaged ({exc}) and cannot be set aside ({move_error}). "
+                             f"Delete it (it is rebuilt from Chroma). {fix}") from exc
+    except OSError as exc:
+        raise StoreError(f"cannot open the lexical index {path}: {exc}. {fix}") from exc
+    try:
+        return LexicalIndex(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"cannot start a new lexical index at {path}: {exc}. {fix}") from exc
+
+
+def _swap_lexical(staging: LexicalIndex | None, final: Path) -> None:
+    """Move the rebuilt lexical file in place of the old one (processes that had the old one open
+    keep reading it until they open the index again)."""
+    if staging is None or not isinstance(staging.path, Path):
+        return
+    staging.close()  # the last connection: SQLite folds the WAL into the file
+    for old in _sqlite_files(final)[1:]:
+        old.unlink(missing_ok=True)
+    staging.path.replace(final)
+
+
+def _drop_lexical(staging: LexicalIndex | None) -> None:
+    if staging is None or not isinstance(staging.path, Path):
+        return
+    staging.close()
+    for leftover in _sqlite_files(staging.path):
+        leftover.unlink(missing_ok=True)
+
+
+def _staging_lexical(store_settings: StoreSettings) -> LexicalIndex:
+    final = store_settings.lexical_db_path
+    path = final.with_name(final.name + STAGING_SUFFIX)
+    for leftover in _sqlite_files(path):  # left by an earlier rebuild that failed or was killed
+        leftover.unlink(missing_ok=True)
+    try:
+        return LexicalIndex(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"cannot write the new lexical index {path}: {exc}. Check RNKBOT_LEXICAL_DB or "
+                         "RNKBOT_DATA_DIR (it must be writable).") from exc
 
 
 @contextlib.contextmanager
@@ -182,10 +245,12 @@ def rebuilt_index(settings: Settings, embeddings: VectorEmbeddings) -> Iterator[
     recover_interrupted_swap(store_settings)
     staging.mkdir(parents=True)
     client = None
+    lexical: LexicalIndex | None = None
     try:
         with writing(store_settings):
-            client = chromadb.PersistentClient(path=str(staging), settings=_chroma_settings())
-            store = ChunkStore(client, embeddings, store_settings.collection)
+            lexical = _staging_lexical(store_settings)
+            client = chromadb.PersistentClient(path=str(staging), settings=_chroma_settings(store_settings))
+            store = ChunkStore(client, embeddings, store_settings.collection, lexical)
             yield store
             if store.count() == 0:
                 raise StoreError(f"the rebuild found no articles to index, so the index at {final} was left as it was. "
@@ -193,6 +258,7 @@ def rebuilt_index(settings: Settings, embeddings: VectorEmbeddings) -> Iterator[
     except BaseException:
         close_client(client)
         _remove(staging)
+        _drop_lexical(lexical)
         raise
     close_client(client)
     forget_client(staging)
@@ -202,6 +268,7 @@ def rebuilt_index(settings: Settings, embeddings: VectorEmbeddings) -> Iterator[
         final.rename(old)
     staging.rename(final)
     _remove(old)
+    _swap_lexical(lexical, store_settings.lexical_db_path)  # a kill before this: the old file catches up by the log
     log.info("index rebuilt at %s", final)
 
 
@@ -214,23 +281,26 @@ def _rebuilt_on_server(settings: Settings, embeddings: VectorEmbeddings) -> Iter
     assert store_settings.chroma_host is not None, "rebuilt_index takes this path only for a server"
     try:
         client = chromadb.HttpClient(host=store_settings.chroma_host, port=store_settings.chroma_port,
-                                     settings=_chroma_settings())
+                                     settings=_chroma_settings(store_settings))
     except (ValueError, OSError) as exc:
-        raise StoreError(f"cannot reach {where}: {exc}. Check CHROMA_HOST/CHROMA_PORT.") from exc
+        raise StoreError(f"cannot reach {where}: {exc}. Check CHROMA_HOST/CHROMA_PORT (and RNKBOT_CHROMA_AUTH_TOKEN).") from exc
 
     def names() -> list[str]:
         return [c if isinstance(c, str) else c.name for c in client.list_collections()]
 
     for leftover in [n for n in names() if n.startswith(staging)]:
         client.delete_collection(leftover)
+    lexical: LexicalIndex | None = None
     try:
         with writing(store_settings):
-            store = ChunkStore(client, embeddings, staging)
+            lexical = _staging_lexical(store_settings)
+            store = ChunkStore(client, embeddings, staging, lexical, server=where)
             yield store
             if store.count() == 0:
                 raise StoreError(f"the rebuild found no articles to index, so the index at {where} was left as it was. "
                                  "Check RNKBOT_CORPUS_DIR or give files, folders or URLs to ingest.")
     except BaseException:
+        _drop_lexical(lexical)
         for leftover in [n for n in names() if n.startswith(staging)]:
             client.delete_collection(leftover)
         raise
@@ -240,4 +310,5 @@ def _rebuilt_on_server(settings: Settings, embeddings: VectorEmbeddings) -> Iter
             client.delete_collection(current)
         for new in built:
             client.get_collection(new).modify(name=name + new[len(staging):])
+    _swap_lexical(lexical, store_settings.lexical_db_path)
     log.info("index rebuilt on %s", where)

@@ -74,6 +74,11 @@ _RELATION = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+def names_either_country(text: str) -> bool:
+    """Does the text name Russia or North Korea (or their capitals, leaders, news agencies)?"""
+    return bool(_RUSSIA.search(text) or _NORTH_KOREA.search(text))
+
+
 @dataclass(frozen=True)
 class TopicDecision:
     on_topic: bool
@@ -102,12 +107,15 @@ class TopicFilter:
                 self._neighbours = np.stack([self.embeddings.query_vector(t) for t in NEIGHBOURS])
             return self._topic, self._neighbours
 
-    def margin(self, title: str, text: str) -> float:
+    def margin(self, title: str, text: str, vector: np.ndarray | None = None) -> float:
+        """How much closer the article's title and lead are to the topic than to its neighbours.
+        ``vector``: the lead's vector when the caller has one already (no embedding then)."""
         topic, neighbours = self._vectors()
-        vec = self.embeddings.embed_passages([f"{title}\n{text[: self.settings.lead_chars]}"])[0]
+        vec = vector if vector is not None else \
+            self.embeddings.embed_passages([f"{title}\n{text[: self.settings.lead_chars]}"])[0]
         return float(np.max(topic @ vec) - np.max(neighbours @ vec))
 
-    def decide(self, title: str, text: str) -> TopicDecision:
+    def decide(self, title: str, text: str, vector: np.ndarray | None = None) -> TopicDecision:
         r_title, k_title = len(_RUSSIA.findall(title)), len(_NORTH_KOREA.findall(title))
         r_all = r_title + len(_RUSSIA.findall(text))
         k_all = k_title + len(_NORTH_KOREA.findall(text))
@@ -119,7 +127,7 @@ class TopicFilter:
         if together == 0:
             return TopicDecision(False, 0.0, r_all, k_all,
                                  "off topic: no sentence links Russia and North Korea (visit, treaty, troops, trade…)")
-        margin = self.margin(title, text)
+        margin = self.margin(title, text, vector)
         if margin < self.threshold:
             return TopicDecision(False, margin, r_all, k_all,
                                  f"off topic: closer to other news than to Russia–North Korea relations (margin {margin:+.3f})")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 from corpus.language import EN_STOP, ID_STOP, STOPWORDS, detect_language, fold, tokens, words
 
 # The tokenizer, the stop-word lists and the language detector live in corpus.language (page
@@ -144,14 +146,6 @@ def similar(a: str, b: str) -> float:
     """Similarity of two words in [0, 1] (normalised edit distance), for transliterations:
     Moskow ~ Moscow, Ukraina ~ Ukraine."""
     a, b = fold(a), fold(b)
-    if a == b:
-        return 1.0
     if not a or not b:
-        return 0.0
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return 1.0 - prev[-1] / max(len(a), len(b))
+        return 1.0 if a == b else 0.0
+    return float(Levenshtein.normalized_similarity(a, b))

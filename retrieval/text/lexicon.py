@@ -39,6 +39,46 @@ def glossary() -> dict[str, tuple[Form, ...]]:
     return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
 
 
+@lru_cache(maxsize=1)
+def back_glossary() -> dict[str, tuple[Form, ...]]:
+    """Indonesian word (exact, folded) -> its English equivalents and its Indonesian synonyms (the other
+    words the glossary gives for the same English word), so an Indonesian question matches an English
+    article, and "tentara" matches "pasukan". Only one-word Indonesian entries are keys (a phrase's
+    words alone mean something else)."""
+    table: dict[str, list[Form]] = {}
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        en, _, ids = line.partition("\t")
+        form = _form(en.strip())
+        alts = [fold(a.strip()) for a in ids.split("|") if a.strip()]
+        for alt in alts:
+            if " " not in alt and form:
+                # the English word, and the other Indonesian words for it: "tentara" ~ "troops" ~ "pasukan"
+                table.setdefault(alt, []).append(form)
+                table[alt].extend(_form(other) for other in alts if other != alt)
+    return {k: tuple(dict.fromkeys(f for f in v if f)) for k, v in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> dict[str, str]:
+    best: dict[str, tuple[int, str]] = {}  # an Indonesian word -> the English entry that lists it first
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        en, _, ids = line.partition("\t")
+        for rank, alt in enumerate(ids.split("|")):
+            key = fold(alt.strip())
+            if key and (key not in best or rank < best[key][0]):
+                best[key] = (rank, en.strip())
+    return {k: en for k, (_, en) in best.items()}
+
+
+def english_word(word: str) -> str | None:
+    """The glossary's English for an Indonesian word or phrase ("pasukan" -> "troops"), if it has one."""
+    return _english_words().get(fold(word))
+
+
 def translations(word: str) -> tuple[Form, ...]:
     """Indonesian equivalents of an English word, via any of its root variants."""
     table = glossary()
@@ -98,6 +138,7 @@ def concepts(text: str, exclude: frozenset[str] = frozenset(), group_names: bool
         forms: list[Form] = [_form(fold(part)) for part in parts if fold(part) not in STOPWORDS]
         if len(parts) == 1:
             forms.extend(translations(fold(tok)))
+            forms.extend(back_glossary().get(fold(tok), ()))
         else:  # a multi-word name translates as a whole ("United States" -> "Amerika Serikat")
             forms.extend(glossary().get(key, ()))
         out.append(Concept(" ".join(parts), tuple(dict.fromkeys(forms)), is_name=parts[0][:1].isupper(),
@@ -123,6 +164,16 @@ class Matcher:
         self.stems: set[str] = set().union(*(stem_variants(t) for t in toks)) if toks else set()
         self.names = [fold(t) for t in toks if t[:1].isupper() and len(t) >= 4]
         self.numbers = numbers(text) | (extra_numbers or set())
+
+    @classmethod
+    def union(cls, *parts: Matcher) -> Matcher:
+        """A matcher over several texts at once (a sentence with its neighbours), without re-reading them."""
+        m = cls("")
+        for p in parts:
+            m.stems |= p.stems
+            m.names += p.names
+            m.numbers |= p.numbers
+        return m
 
     def has(self, concept: Concept) -> bool:
         if concept.is_number:

@@ -15,6 +15,7 @@ from typing import cast
 import pytest
 
 from retrieval.index import health
+from retrieval.index.lexical import LexicalChunk, LexicalIndex
 from retrieval.index.store import open_store
 from retrieval.models.embeddings import VectorEmbeddings
 from retrieval.settings import Settings
@@ -22,7 +23,8 @@ from tests.conftest import make_settings
 from tests.fakes.embeddings import FakeEmbeddings
 from tests.fakes.processes import run_cli
 
-QUESTION = "Siapa penulis berita Kompas TV tentang kunjungan Kozlov?"
+QUESTION = "Siapa yang memimpin delegasi militer Rusia ke Pyongyang?"
+ANSWER = "Vladimir Zarudnitski"
 REBUILD = "`rnkbot ingest --rebuild`"
 
 
@@ -65,11 +67,45 @@ def test_a_damaged_index_names_the_rebuild_which_fixes_it(settings: Settings):
     code, out, _ = cli(settings, "ingest", "--rebuild", "--quiet")
     assert code == 0 and out.startswith("index rebuilt: 5 added")
     code, out, _ = cli(settings, "ask", "--json", QUESTION)
-    assert code == 0 and "Ikhsan Abdul Hakim" in json.loads(out)["answer"]
+    assert code == 0 and ANSWER in json.loads(out)["answer"]
     after = ingest_times(settings)  # unreadable before: dated articles get their publication time, not "now"
     assert after["000_9a6ab7c0c6407063"] == datetime.fromisoformat("2024-11-19T17:31:00+07:00").timestamp()
     assert after["003_fbe34e98a9055b83"] == datetime.fromisoformat("2023-09-22T16:00:00+07:00").timestamp()
     assert not list(settings.store.data_dir.glob("chroma.*")), "no staging or old copy left behind"
+    assert not list(settings.store.data_dir.glob("lexical-*.rebuild*")), "the lexical file was rebuilt and moved in"
+
+
+def test_a_damaged_lexical_index_is_set_aside_and_rebuilt_from_the_change_log(settings: Settings):
+    assert cli(settings, "ingest", "--quiet")[0] == 0
+    lexical = settings.store.lexical_db_path
+    assert lexical.is_file()
+    lexical.write_bytes(b"overwritten by accident " * 4096)
+    code, out, err = cli(settings, "ask", "--json", QUESTION)
+    assert code == 0 and ANSWER in json.loads(out)["answer"], "answered, the lexical part included"
+    assert "lexical index" in err and "damaged" in err and "rebuilt from the change log" in err
+    assert lexical.with_name(lexical.name + ".damaged").is_file(), "the damaged file is kept for a look"
+    store = open_store(settings, cast(VectorEmbeddings, FakeEmbeddings()))
+    try:
+        assert store.lexical.chunk_count() == store.count() > 0, "every chunk is in the new lexical file"
+    finally:
+        store.lexical.close()
+        health.close_client(store.client)
+        health.forget_client(settings.store.chroma_dir)
+
+
+def test_the_rebuild_replaces_the_lexical_index_too(settings: Settings):
+    assert cli(settings, "ingest", "--quiet")[0] == 0
+    lexical = settings.store.lexical_db_path
+    stale = LexicalIndex(lexical)
+    stale.write_article("gone_0001", "h", [LexicalChunk("gone_0001:c0000", "Kozlov Pyongyang stale")])
+    stale.close()
+    assert cli(settings, "ingest", "--rebuild", "--quiet")[0] == 0
+    fresh = LexicalIndex(lexical)
+    try:
+        assert fresh.doc_hash("gone_0001") is None, "nothing of the old lexical file is left"
+        assert fresh.n_docs() == 5
+    finally:
+        fresh.close()
 
 
 def test_an_empty_index_and_a_rebuild_from_nothing(settings: Settings, tmp_path: Path):
@@ -124,5 +160,6 @@ def test_a_full_disk_while_writing_is_a_clear_error_and_the_old_index_still_answ
     code, _, err = cli(settings, "ingest", "--rebuild", "--quiet", TESTHOOK_FSIZE=300_000)  # a new index does not fit
     assert code == 2 and "could not write the index" in err and "File too large" in err
     assert not list(settings.store.data_dir.glob("chroma.*")), "the half-built copy is removed"
+    assert not list(settings.store.data_dir.glob("lexical-*.rebuild*")), "and its lexical file"
     code, out, _ = cli(settings, "ingest", "--quiet", str(more))  # space again: it goes on where it stopped
     assert code == 0 and all_whole(settings) == 9

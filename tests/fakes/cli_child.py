@@ -3,8 +3,9 @@
 
 ``python -m tests.fakes.cli_child ARGS...`` runs ``bot.cli.main(ARGS)``. Hooks, from ``TESTHOOK_*``:
 
-- ``TESTHOOK_PAUSE_BEFORE_CHUNKS=N``: before the chunks of the N-th article written are written
-  (its sentences are already in), create ``TESTHOOK_MARKER`` and wait to be killed;
+- ``TESTHOOK_PAUSE_BEFORE_CHUNKS=N``: before the chunks of the N-th batch of articles are written
+  (their sentences are already in), write the batch's doc ids to ``TESTHOOK_MARKER`` and wait to
+  be killed;
 - ``TESTHOOK_FSIZE=BYTES``: no file may grow beyond BYTES (``RLIMIT_FSIZE``, with SIGXFSZ
   ignored so a write fails with EFBIG instead of killing the process): a full disk;
 - ``TESTHOOK_BUG``: ``AnswerService.ask`` raises an error whose text holds this value.
@@ -17,7 +18,12 @@ import resource
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrieval.index.store import ArticleWrite
 
 
 def main(argv: list[str]) -> int:
@@ -33,13 +39,13 @@ def main(argv: list[str]) -> int:
         real = ChunkStore.write_chunks
         written = [0]
 
-        def write_chunks(self, chunks, vectors, base):
+        def write_chunks(self: ChunkStore, writes: Sequence[ArticleWrite]) -> list[str]:
             written[0] += 1
             if written[0] == pause:
-                Path(os.environ["TESTHOOK_MARKER"]).write_text(chunks[0].doc_id, encoding="utf-8")
+                Path(os.environ["TESTHOOK_MARKER"]).write_text("\n".join(w.meta.doc_id for w in writes), encoding="utf-8")
                 while True:
                     time.sleep(60)
-            return real(self, chunks, vectors, base)
+            return real(self, writes)
 
         ChunkStore.write_chunks = write_chunks  # type: ignore[method-assign]
 

@@ -43,7 +43,9 @@ def test_empty_or_wordless_questions_get_a_usage_line(core, capsys, question, er
 
 
 def test_a_10000_character_question_is_cut_and_answered(core, capsys):
-    code, out, err = ask(capsys, GREETINGS_Q + " " + "Tolong jelaskan dengan rinci. " * 400)
+    # Pasted again and again: the padding adds no words of its own (words the articles lack, such as
+    # "tolong jelaskan dengan rinci", make the evidence model refuse; that is the answerer's concern).
+    code, out, err = ask(capsys, (GREETINGS_Q + " ") * 200)
     assert code == 0 and out is not None and not out["refused"] and "Putin" in out["answer"]
     assert "its first" in err and len(out["question"]) <= core.settings.answering.max_question_chars
 

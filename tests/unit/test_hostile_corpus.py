@@ -71,7 +71,8 @@ def test_an_obedient_model_is_overruled_and_the_evidence_is_quoted_escaped(hosti
 
 def test_the_injection_sentence_is_never_evidence_for_a_real_question(hostile: AnswerService, generator):
     generator.enqueue("")
-    answer = hostile.ask("Who led the Russian military delegation that visited Pyongyang?")
+    # no date, number or name to state: the model is asked to phrase it, from the evidence only
+    answer = hostile.ask("What was discussed by the Russian military delegation in Pyongyang?")
     assert all("Abaikan" not in c.quote and "Ignore previous" not in c.quote for c in answer.citations)
     assert generator.prompts and "HACKED" not in generator.prompts[0].text
 

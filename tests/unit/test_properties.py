@@ -141,8 +141,13 @@ def _norm(text: str) -> str:
 
 
 def found_in_article(quote: str, article: Article) -> bool:
-    """The quote is the article's words: a passage of its text, or its byline (title, outlet, date, author)."""
-    if _norm(quote) in _norm(article.text):
+    """The quote is the article's words: passages of its text (" … " where it leaves text out), or
+    its byline (title, outlet, date, author)."""
+    return all(_found(part, article) for part in _norm(quote).split(" … "))
+
+
+def _found(quote: str, article: Article) -> bool:
+    if quote in _norm(article.text):
         return True
     facts = re.findall(r"(Judul berita|Media|Terbit|Penulis): (.+?)\.(?= (?:Media|Terbit|Penulis):|$)", _norm(quote))
     known = {article.title, article.outlet, article.author, article.published_date}

@@ -1,0 +1,165 @@
+"""The direct answer a question asks for, read off the evidence by code: a date for "when", a
+number with what it counts for "how many", a duration, a clause, a name.
+
+It is rendered in the asker's language (English month and day names and number separators for
+English askers; the glossary's English for the counted word), and only when the passage holds
+exactly one candidate: with two dates in the sentence, code cannot tell which one is meant, so
+the answer is the quote alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.dates import MONTH_NUMBERS
+from retrieval.answering.features import _CLAUSE, EN_MONTHS, ID_MONTHS, NUMBER_WORDS, TIME_UNITS
+from retrieval.answering.question import Question
+from retrieval.text import fold, stem_variants, tokens
+from retrieval.text.lexicon import english_word
+
+DAY_EN = {"senin": "Monday", "selasa": "Tuesday", "rabu": "Wednesday", "kamis": "Thursday", "jumat": "Friday",
+          "sabtu": "Saturday", "minggu": "Sunday"}
+DAY_ID = {v.lower(): k.capitalize() for k, v in DAY_EN.items()}
+_MONTH_NAMES = "|".join(sorted((m for m in MONTH_NUMBERS if len(m) > 2), key=len, reverse=True))
+_DAY_NAMES = "|".join(list(DAY_EN) + [d.lower() for d in DAY_EN.values()])
+
+# "Kamis (21/11/2024)", "21/11/2024", "(04/12)", "15 September 2023", "September 15, 2023", "Juni 2024"
+_DATE = re.compile(
+    rf"\b(?:(?P<day>{_DAY_NAMES}),?\s*)?(?:\(\s*)?"
+    rf"(?:(?P<d1>\d{{1,2}})/(?P<m1>\d{{1,2}})(?:/(?P<y1>\d{{2,4}}))?"
+    rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH_NAMES})\.?(?:\s+(?P<y2>\d{{4}}))?"
+    rf"|(?P<mon3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?:,?\s+(?P<y3>\d{{4}}))?"
+    rf"|(?P<mon4>{_MONTH_NAMES})\s+(?P<y4>\d{{4}})"
+    rf"|(?:bulan|in)\s+(?P<mon5>{_MONTH_NAMES})\b)\)?",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\b\d{1,3}(?:[.,]\d{3})+\b|\b\d+(?:[.,]\d+)?\b")
+_QUALIFIERS = {"sekitar": "about", "lebih dari": "more than", "setidaknya": "at least", "hampir": "almost",
+               "kurang dari": "fewer than", "hingga": "up to", "sebanyak": "", "around": "about", "about": "about",
+               "more than": "more than", "at least": "at least", "nearly": "nearly", "over": "more than"}
+
+
+def _render_date(m: re.Match[str], language: str) -> str | None:
+    g = m.groupdict()
+    day_name = g.get("day")
+    if g.get("d1"):
+        day, month, year = int(g["d1"]), int(g["m1"]), g.get("y1")
+    elif g.get("d2"):
+        day, month, year = int(g["d2"]), MONTH_NUMBERS[fold(g["mon2"])], g.get("y2")
+    elif g.get("d3"):
+        day, month, year = int(g["d3"]), MONTH_NUMBERS[fold(g["mon3"])], g.get("y3")
+    elif g.get("mon4"):
+        day, month, year = None, MONTH_NUMBERS[fold(g["mon4"])], g.get("y4")
+    else:
+        day, month, year = None, MONTH_NUMBERS[fold(g["mon5"])], None
+    if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+        return None
+    if year and len(year) == 2:
+        year = "20" + year
+    months = EN_MONTHS if language == "en" else ID_MONTHS
+    parts = [f"{day} {months[month - 1]}" if day else months[month - 1]]
+    if year:
+        parts.append(year)
+    text = " ".join(parts)
+    if day_name:
+        name = DAY_EN.get(fold(day_name), day_name.capitalize()) if language == "en" else \
+            DAY_ID.get(fold(day_name), day_name.capitalize())
+        text = f"{name}, {text}"
+    return text
+
+
+def _render_day(word: str, language: str) -> str:
+    w = fold(word)
+    return DAY_EN.get(w, word.capitalize()) if language == "en" else DAY_ID.get(w, word.capitalize())
+
+
+def dates(text: str, language: str) -> list[str]:
+    out = [r for m in _DATE.finditer(text) if (r := _render_date(m, language))]
+    if not out:  # a weekday alone: "pada Kamis"
+        out = [_render_day(t, language) for t in tokens(text) if fold(t) in DAY_EN or fold(t) in DAY_ID]
+    return list(dict.fromkeys(out))
+
+
+def english_number(n: str) -> str:
+    """Indonesian separators to English: "10.000" -> "10,000", "2,5" -> "2.5"."""
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", n):
+        return n.replace(".", ",")
+    if re.fullmatch(r"\d+,\d+", n):
+        return n.replace(",", ".")
+    return n
+
+
+def counted(text: str, q: Question) -> list[str]:
+    """Numbers with the word they count ("sekitar 10.000 pasukan"), that the question does not hold."""
+    out = []
+    toks = text.split()
+    for i, raw in enumerate(toks):
+        n = raw.strip("(),.;:“”\"'")
+        if not _NUMBER.fullmatch(n) or n in q.numbers or re.fullmatch(r"(19|20)\d{2}", n):
+            continue
+        unit = toks[i + 1].strip("(),.;:“”\"'") if i + 1 < len(toks) else ""
+        if unit and (unit[0].isdigit() or fold(unit) in NUMBER_WORDS):
+            continue
+        before = " ".join(toks[max(0, i - 2):i]).lower()
+        qual = next((k for k in _QUALIFIERS if before.endswith(k)), None)
+        if q.language == "en":
+            word = english_word(unit) if unit else None
+            phrase = english_number(n) + (f" {word}" if word else (f" ({unit})" if unit and unit.isalpha() else ""))
+            if qual and _QUALIFIERS[qual]:
+                phrase = f"{_QUALIFIERS[qual]} {phrase}"
+        else:
+            phrase = f"{n} {unit}".strip() if unit.isalpha() else n
+            if qual and qual in ("sekitar", "lebih dari", "setidaknya", "hampir", "kurang dari", "hingga"):
+                phrase = f"{qual} {phrase}"
+        out.append(phrase)
+    return list(dict.fromkeys(out))
+
+
+def durations(text: str, q: Question) -> list[str]:
+    toks = tokens(text)
+    out = []
+    for a, b in zip(toks, toks[1:], strict=False):
+        if (a[0].isdigit() or fold(a) in NUMBER_WORDS) and fold(b).startswith(TIME_UNITS):
+            out.append(f"{english_number(a) if q.language == 'en' else a} {b}")
+    return list(dict.fromkeys(out))
+
+
+def names(text: str, q: Question) -> list[str]:
+    """Personal names the question does not already hold: runs of two to four capitalised words that
+    are not ordinary words capitalised as titles ("Presiden", "Menteri") and don't open the sentence."""
+    toks = tokens(text)
+    runs: list[list[str]] = []
+    cur: list[str] = []
+    for i, t in enumerate(toks):
+        fresh = t[:1].isupper() and i > 0 and not (stem_variants(t) & q.stems) and fold(t) not in DAY_EN \
+            and fold(t) not in MONTH_NUMBERS and english_word(t) is None and not t.isupper()
+        if fresh:
+            cur.append(t)
+        elif cur:
+            runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    return list(dict.fromkeys(" ".join(r) for r in runs if 2 <= len(r) <= 4))
+
+
+def direct_answer(q: Question, focus: str) -> str | None:
+    """The one answer of the asked kind in ``focus`` (the sentence holding the answer), rendered in
+    the asker's language; ``None`` when there is none or more than one."""
+    found: list[str]
+    if q.shape == "duration":
+        found = durations(focus, q)
+    elif q.shape == "clause":
+        found = [m.group(0) for m in _CLAUSE.finditer(focus)]
+        if q.language == "en":
+            found = [re.sub(r"(?i)^pasal", "Article", f) for f in found]
+    elif q.qtype == "time":
+        found = [d for d in dates(focus, q.language) if not any(n in q.numbers for n in re.findall(r"\d+", d))] \
+            or dates(focus, q.language)
+    elif q.qtype == "number" and q.shape is None:
+        found = counted(focus, q)
+    elif q.qtype == "person" and q.shape is None:
+        found = names(focus, q)
+    else:
+        return None
+    return found[0] if len(found) == 1 else None

@@ -1,0 +1,72 @@
+"""The evidence model: a calibrated probability that a passage answers the question.
+
+A logistic regression over :data:`retrieval.answering.features.FEATURES`, fit by
+:mod:`retrieval.evaluation.train_evidence` on labelled questions and shipped as a small JSON
+file (``data/evidence_model.json``: feature names, scaling, weights, the answer threshold and
+how each number was chosen). Scoring needs only numpy; fitting uses scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from corpus.errors import RnkbotError
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "evidence_model.json"
+
+
+class ModelFileError(RnkbotError):
+    """The fitted evidence model is missing or unreadable; the message says how to rebuild it."""
+
+
+@dataclass(frozen=True)
+class EvidenceModel:
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float = field(metadata={"doc": "least probability of the best passage to answer at all"})
+    companion: float = field(metadata={"doc": "least probability of a further passage cited beside the best"})
+    same_article: float = field(default=0.5, metadata={
+        "doc": "a second sentence of the best article is quoted too when at least this likely relative to the best"})
+    info: dict = field(default_factory=dict, repr=False)
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        if x.size == 0:
+            return np.zeros(0)
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
+            "companion": self.companion, "same_article": self.same_article, "info": self.info,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> EvidenceModel:
+        return cls(tuple(d["features"]), np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]),
+                   float(d["intercept"]), float(d["threshold"]), float(d["companion"]),
+                   float(d.get("same_article", 0.5)), d.get("info", {}))
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> EvidenceModel:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return EvidenceModel.from_json(data)
+    except FileNotFoundError as exc:
+        raise ModelFileError(f"the evidence model {path} is missing; reinstall rnkbot or rebuild it with `rnkbot train`") from exc
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"the evidence model {path} is unreadable ({exc}); rebuild it with `rnkbot train`") from exc

@@ -1,0 +1,246 @@
+"""A question, read once: its language, the kind of answer it asks for, its content words
+weighted by rarity, the numbers and names that constrain it, and its vector.
+
+Every later step (evidence, composition, verification) receives this object instead of
+re-reading the text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+
+from retrieval.text import STOPWORDS, detect_language, fold, numbers, stem_variants, tokens
+from retrieval.text.lexicon import Concept, concepts
+from retrieval.types import Language, Turn
+
+QType = Literal["time", "number", "person", "place", "reason", "other"]
+
+QTYPE_PATTERNS: list[tuple[QType, str]] = [
+    ("time", r"\b(when|what (day|date|time|year|month)|which (day|date|year|month)|since when|kapan|hari apa|"
+             r"tanggal (berapa|apa)|tahun (berapa|apa)|bulan apa|pukul berapa|sejak kapan|sejak hari|"
+             r"on what date|in what year|in which year)\b"),
+    ("number", r"\b(how many|how much|how long|how far|how old|berapa)\b"),
+    ("person", r"\b(who|whom|whose|siapa|pihak mana|(which|what) (outlet|media|newspaper|news agency|agency|organi[sz]ation|"
+               r"company|official|minister|leader|person|country|countries)|(media|kantor berita|negara|pejabat|menteri|"
+               r"lembaga|organisasi) (apa|mana))\b"),
+    ("place", r"\b(where|which (city|country|place|region|port|station)|di ?mana|ke ?mana|kota (mana|apa)|"
+              r"negara mana|wilayah (mana|apa)|pelabuhan (mana|apa)|dari mana)\b"),
+    ("reason", r"\b(why|for what reason|mengapa|kenapa|apa alasan|alasan apa)\b"),
+    # any other question word: what comes first decides ("Which article ... when ...?" is not a time)
+    ("other", r"\b(what|which|how|apa|apakah|bagaimana|seperti apa|mana)\b"),
+]
+# Finer shapes of the answer asked for, beyond its kind (a duration is a number with a unit of time,
+# a clause is "Article 4", a model is "Su-35"): the answer sentence must hold one.
+Shape = Literal["identity", "duration", "frequency", "clause", "ordinal", "model", "name", "say"]
+SHAPE_PATTERNS: list[tuple[Shape, str]] = [
+    ("duration", r"\b(how long|berapa lama|berapa jam|berapa hari|berapa tahun|berapa bulan|berapa menit)\b"),
+    ("frequency", r"\b(how often|how frequently|seberapa sering|berapa kali|how many times)\b"),
+    ("clause", r"\b(which|what|under which) (article|clause|section|paragraph)s?\b|\b(pasal|ayat|bab) (berapa|apa|mana)\b"),
+    ("ordinal", r"\b(ke ?berapa|which anniversary|what anniversary)\b"),
+    ("model", r"\b(what|which) (type|kind|model|make|brand|jet|aircraft|plane|missile|rocket|car|ship|vessel|train)s?\b"
+              r"|\b(jenis|tipe|model|merek|pesawat|rudal|roket|mobil|kapal|kereta)( \w+)? apa\b"),
+    ("name", r"\b(what (is|was) the name|what name|under what name|nama apa|apa nama|siapa nama|sebutan apa|julukan apa)\b"),
+    ("say", r"\b(say|said|says|tell|told|describe|described|call|called|pledge|pledged|promise|promised|katakan|"
+            r"mengatakan|dikatakan|menyatakan|sebut|menyebut|disebut|menjuluki|dijuluki|janji|berjanji|menjanjikan)\b"),
+]
+# A question about the article itself (who wrote it, which outlet, when it was published): the byline answers.
+ABOUT_ARTICLE = re.compile(r"\b(penulis|menulis|ditulis|wrote|written|writer|author|reporter|wartawan|jurnalis|"
+                           r"outlet|media|kantor berita|news agency|newspaper|surat kabar|published|diterbitkan|terbit)\b",
+                           re.IGNORECASE)
+# Words that only shape the question ("which day of the week", "hari apa"): not content to match.
+FORM_WORDS = frozenset(
+    "day days week date time year month hari tanggal pukul waktu minggu pekan jumlah many much kind sort "
+    "happen happened terjadi isi contain contains content contents why reason alasan mengapa kenapa".split()
+)
+# A question that tries to change how the bot answers rather than ask about the articles.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override|abaikan|lupakan|acuhkan)\b.{0,40}\b(instruction|instructions|rules|prompt|"
+    r"instruksi|perintah|aturan|sebelumnya|previous)\b"
+    r"|\b(system prompt|prompt sistem|system override|new instruction|instruksi baru|developer mode)\b"
+    r"|\b(you (no longer|don'?t) need|without (citing|any )?(sources?|citations?)|do not cite|don'?t cite|no sources)\b"
+    r"|\b(tanpa (menyebut(kan)? )?(sumber|kutipan|rujukan)|jangan (sebut|cantumkan|kutip)\w* sumber)\b"
+    r"|\b(make up|invent|fabricate|karang(lah)?( sendiri)?|mengarang|anggap saja)\b"
+    r"|\b(pretend|act as|roleplay|berpura-pura|jawab hanya dengan)\b"
+    r"|</?(context|system|evidence|instructions?)>",
+    re.IGNORECASE,
+)
+
+
+class DocumentFrequency(Protocol):
+    """Corpus statistics the question's weights need: how many articles there are, and how many
+    express a concept (any of its forms)."""
+
+    def n_docs(self) -> int: ...
+
+    def doc_freq(self, concept: Concept) -> int: ...
+
+
+def _question_word(text: str) -> tuple[QType, int, int] | None:
+    q = fold(text)
+    found = [(m.start(), i, name, m.end()) for i, (name, pattern) in enumerate(QTYPE_PATTERNS)
+             if (m := re.search(pattern, q))]
+    if not found:
+        return None
+    start, _, name, end = min(found)
+    return name, start, end
+
+
+# "Who is Alexander Kozlov?", "Siapa Kozlov itu?": the answer is what the person is (a role), not a name.
+IDENTITY = re.compile(r"^(?:who|siapa)(?:kah)?\s+(?:is\s+|was\s+|sebenarnya\s+)?(?:[A-Z][\w.'-]*\s*){1,4}"
+                      r"(?:\s+(?:itu|tersebut|ini))?\s*\??$", re.IGNORECASE)
+_CAPITALISED_NAME = re.compile(r"\b[A-Z][a-z]")
+
+
+def answer_shape(text: str) -> Shape | None:
+    if IDENTITY.match(text.strip()) and _CAPITALISED_NAME.search(text.strip()[3:]):
+        return "identity"
+    q = fold(text)
+    for name, pattern in SHAPE_PATTERNS:
+        if re.search(pattern, q):
+            return name
+    return None
+
+
+def question_type(text: str) -> QType:
+    """The kind of answer asked for, read from the question word that comes first ("Which article
+    ... when one side is attacked?" asks for an article, not a time)."""
+    found = _question_word(text)
+    return found[0] if found else "other"
+
+
+def focus_words(text: str) -> tuple[str, ...]:
+    """The thing asked about, next to the question word: "how many *troops*", "which *article*",
+    "berapa *tentara*", "*pasal* berapa", "siapa *menteri*…"."""
+    found = _question_word(text)
+    if not found:
+        return ()
+    _, start, end = found
+    q = fold(text)
+
+    def content(ws: list[str]) -> list[str]:
+        return [w for w in ws if w.isalpha() and w not in FORM_WORDS and w not in STOPWORDS and w not in _PREPOSITIONS
+                and len(w) > 2]
+
+    after: list[str] = []
+    for w in q[end:].split()[:4]:  # the noun phrase right after: "how many troops", "which two russian ships"
+        if content([w]):
+            after.append(w)
+        elif after:
+            break
+    before_words = q[:start].split()[-3:]
+    before: list[str] = []
+    for w in reversed(before_words):  # the noun phrase right before: "pesawat tempur apa", "pelabuhan rusia mana"
+        if not content([w]):
+            break
+        before.insert(0, w)
+    return tuple(before or after)  # Indonesian puts it before the question word: "pasal berapa", "model apa"
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as every later step sees it."""
+
+    text: str = field(metadata={"doc": "the question as asked (whitespace normalised, cut to the limit)"})
+    search_text: str = field(metadata={"doc": "what retrieval searches: a follow-up with the question it follows"})
+    language: Language
+    qtype: QType
+    concepts: tuple[Concept, ...]
+    weights: tuple[float, ...]
+    stems: frozenset[str]
+    numbers: frozenset[str]
+    focus: tuple[Concept, ...]
+    shape: Shape | None
+    about_article: bool
+    vector: np.ndarray = field(repr=False)
+    instruction: bool = False
+    truncated: bool = False
+    follows: Turn | None = field(default=None, repr=False)
+
+    @property
+    def names(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.concepts if c.is_name)
+
+    @property
+    def empty(self) -> bool:
+        return not self.text
+
+
+_PREPOSITIONS = frozenset("under over between among across against toward towards upon within without one two three four "
+                          "five six seven eight nine ten satu dua tiga empat lima".split())
+FOLLOW_UP_WORDS = frozenset("that it this those these then there itu ini tersebut sana begitu dia ia mereka".split())
+
+
+def is_follow_up(text: str) -> bool:
+    words = {fold(w) for w in tokens(text)}
+    return len(words) <= 8 or bool(words & FOLLOW_UP_WORDS)
+
+
+def normalise(text: str, max_chars: int) -> tuple[str, bool]:
+    """Whitespace collapsed, control and zero-width characters dropped, cut at a word boundary."""
+    text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    text = " ".join(text.split())
+    if len(text) <= max_chars:
+        return text, False
+    return text[:max_chars].rsplit(" ", 1)[0], True
+
+
+def weights_for(cs: list[Concept], stats: DocumentFrequency, language: Language) -> list[float]:
+    """Rarity (inverse document frequency) of each concept; a number counts a little more.
+
+    An English word the glossary doesn't know can't be matched in Indonesian text: it still
+    counts, but no more than a typical known word (else one unknown adverb vetoes a good answer)."""
+    n = max(stats.n_docs(), 1)
+    weights = [math.log((n + 1) / (stats.doc_freq(c) + 0.5)) + (0.5 if c.is_number else 0.0) for c in cs]
+    known = sorted(w for c, w in zip(cs, weights, strict=True) if c.translated or c.is_name or c.is_number)
+    if known and language == "en":
+        cap = known[len(known) // 2]
+        weights = [w if (c.translated or c.is_name or c.is_number) else min(w, cap)
+                   for c, w in zip(cs, weights, strict=True)]
+    return [max(w, 0.05) for w in weights]
+
+
+def parse_question(
+    raw: str,
+    *,
+    stats: DocumentFrequency,
+    embed: EmbedQuery,
+    max_chars: int,
+    history: list[Turn] | None = None,
+    language: Language | None = None,
+) -> Question:
+    """Read a question once. A short or pronoun-led question after an earlier turn is a follow-up:
+    it is searched together with the question it follows, and keeps its own asked type."""
+    text, truncated = normalise(raw, max_chars)
+    lang: Language = language or detect_language(text)
+    previous = history[-1] if history else None
+    follows = previous if previous is not None and text and is_follow_up(text) else None
+    search_text = f"{follows.question} {text}" if follows is not None else text
+    qtype = question_type(text)
+    if qtype == "other" and follows is not None:
+        qtype = question_type(follows.question)
+    cs = concepts(text, exclude=FORM_WORDS, group_names=True)
+    if follows is not None:
+        # "and what does that treaty require?": what it asks, about whom the earlier question was
+        seen = {c.surface.lower() for c in cs}
+        cs += [c for c in concepts(follows.question, exclude=FORM_WORDS, group_names=True)
+               if c.is_name and c.surface.lower() not in seen]
+    weights = weights_for(cs, stats, lang)
+    stems = frozenset().union(*(stem_variants(c.surface.split()[0]) for c in cs),
+                              *(stem_variants(t) for t in tokens(text)))
+    vector = embed(search_text) if search_text else np.zeros(0, dtype=np.float32)
+    return Question(
+        text=text, search_text=search_text, language=lang, qtype=qtype, concepts=tuple(cs), weights=tuple(weights),
+        stems=stems, numbers=frozenset(numbers(text)), vector=vector,
+        focus=tuple(concepts(" ".join(focus_words(text)))), shape=answer_shape(text),
+        about_article=bool(ABOUT_ARTICLE.search(text)),
+        instruction=bool(_INSTRUCTION.search(text)), truncated=truncated, follows=follows,
+    )
+
+
+class EmbedQuery(Protocol):
+    def __call__(self, text: str) -> np.ndarray: ...

@@ -1,0 +1,186 @@
+"""Fit the evidence model from labelled questions (``rnkbot train``, ``make train``).
+
+1. Every training question is asked of the index up to evidence choice: parsed, retrieved, every
+   sentence of the retrieved articles described by its features (:mod:`retrieval.answering.features`).
+2. A passage is a positive when its article is one of the question's gold articles and the sentence
+   holds the answer: every fact group that the question does not already contain (those are
+   anchors, such as "Kursk" in "how many died in Kursk?"). Unanswerable questions have no positives.
+3. A logistic regression is fit (scikit-learn); its regularisation is chosen by cross-validation
+   over questions (a question's passages never sit in two folds), by how often the best passage
+   holds the answer.
+4. The thresholds are chosen on the cross-validated probabilities by replaying the answerer's own
+   choice (:func:`retrieval.answering.evidence.pick`) on every training question and scoring the
+   result as ``rnkbot eval`` does: the answer threshold is the one with the best sum of answer
+   accuracy (answerable questions) and refusal accuracy (unanswerable ones), the two targets the
+   product is held to; the companion threshold (a second article cited beside the best) the one
+   with the best answer accuracy among those that keep citations on gold articles at least
+   ``target_precision`` of the time.
+
+The same data give the same model: folds are seeded, and nothing is sampled at random otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.answering.evidence import article_views, pick
+from retrieval.answering.features import FEATURES, Passage, matrix, passages
+from retrieval.answering.model import EvidenceModel
+from retrieval.answering.question import Question
+from retrieval.evaluation.qa import APART, EvalItem, facts_match
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class QuestionData:
+    item: EvalItem
+    question: Question
+    passages: list[Passage] = field(repr=False)
+    labels: np.ndarray = field(repr=False)
+
+
+def answer_groups(item: EvalItem) -> list[list[str]]:
+    """The fact groups the answer must add: those none of whose strings the question already holds."""
+    q = item.question.lower()
+    groups = [g for g in item.facts if not any(alt.lower() in q for alt in g)]
+    return groups or item.facts
+
+
+def holds(text: str, groups: list[list[str]]) -> bool:
+    low = text.lower()
+    return all(any(alt.lower() in low for alt in g) for g in groups)
+
+
+def label(item: EvalItem, p: Passage) -> int:
+    if not item.answerable or p.article.meta.doc_id not in item.gold_docs:
+        return 0
+    return int(holds(p.sentence.text, answer_groups(item)))
+
+
+def collect(service: Any, items: list[EvalItem]) -> list[QuestionData]:
+    """Each question's candidate passages with features and labels, as the answerer sees them."""
+    out = []
+    for n, item in enumerate(items, start=1):
+        q = service.answerer.parse(item.question, history=[], language=None)
+        retrieved = service.answerer.retrieve(q)
+        views = article_views(retrieved, service.store.sentences_of([r.chunk.doc_id for r in retrieved]),
+                              topic=service.answerer.topic)
+        ps = passages(q, views)
+        out.append(QuestionData(item, q, ps, np.array([label(item, p) for p in ps], dtype=int)))
+        if n % 25 == 0:
+            log.info("collected %d/%d questions", n, len(items))
+    return out
+
+
+# --- fitting ----------------------------------------------------------------------------------
+def _xy(data: list[QuestionData]) -> tuple[np.ndarray, np.ndarray]:
+    return np.concatenate([matrix(d.passages) for d in data]), np.concatenate([d.labels for d in data])
+
+
+def _fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    lr = LogisticRegression(C=c, max_iter=5000).fit((x - scaler.mean_) / scale, y)
+    return scaler.mean_, scale, lr.coef_[0], float(lr.intercept_[0])
+
+
+def _model(params: tuple[np.ndarray, np.ndarray, np.ndarray, float], threshold: float = 0.5,
+           companion: float = 1.0, same_article: float = 0.5, info: dict | None = None) -> EvidenceModel:
+    mean, scale, coef, b = params
+    return EvidenceModel(FEATURES, mean, scale, coef, b, threshold, companion, same_article, info or {})
+
+
+def out_of_fold(data: list[QuestionData], c: float, folds: int = 5, seed: int = 0) -> list[np.ndarray]:
+    """Every question's passage probabilities from a model fit without that question."""
+    fold_of = np.random.default_rng(seed).permutation(len(data)) % folds
+    probs: list[np.ndarray] = [np.zeros(0)] * len(data)
+    for f in range(folds):
+        model = _model(_fit(*_xy([d for d, k in zip(data, fold_of, strict=True) if k != f]), c))
+        for i, d in enumerate(data):
+            if fold_of[i] == f and d.passages:
+                probs[i] = model.probabilities(matrix(d.passages))
+    return probs
+
+
+@dataclass
+class Outcome:
+    """What the answerer would do with every training question at one setting (as ``rnkbot eval`` scores)."""
+
+    threshold: float
+    companion: float
+    same_article: float
+    answer_accuracy: float
+    refusal_accuracy: float
+    precision_of_answers: float
+    citation_precision: float
+
+
+def replay(data: list[QuestionData], probs: list[np.ndarray], threshold: float, companion: float,
+           same_article: float = 0.5) -> Outcome:
+    right = answered = answerable = refused_ok = unanswerable = cited = cited_gold = 0
+    for d, p in zip(data, probs, strict=True):
+        if d.item.kind in APART:
+            continue
+        chosen = pick(d.passages, p, threshold=threshold, companion=companion, same_article=same_article)
+        text = " ".join(" ".join(s.text for s in c.quoted) for c in chosen)
+        ok = bool(chosen) and d.item.answerable and facts_match(text, d.item.facts)
+        answered += bool(chosen)
+        right += ok
+        if d.item.answerable:
+            answerable += 1
+            docs = {c.doc_id for c in chosen}
+            cited += len(docs)
+            cited_gold += len(docs & set(d.item.gold_docs))
+        else:
+            unanswerable += 1
+            refused_ok += not chosen
+    return Outcome(threshold, companion, same_article, right / max(answerable, 1), refused_ok / max(unanswerable, 1),
+                   right / answered if answered else 1.0, cited_gold / cited if cited else 1.0)
+
+
+# Ratios tried for quoting a second sentence of the best article (1.01: never).
+SAME_ARTICLE_GRID = (1.01, 0.7, 0.5, 0.3, 0.2, 0.1)
+
+
+def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int = 5, seed: int = 0,
+        grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)) -> tuple[EvidenceModel, dict]:
+    """Choose the regularisation and thresholds by cross-validation over questions, then fit on all."""
+    report: dict[str, Any] = {"questions": len(data), "passages": int(sum(len(d.passages) for d in data)),
+                              "positives": int(sum(int(d.labels.sum()) for d in data)),
+                              "with_a_positive": int(sum(bool(d.labels.any()) for d in data)), "grid": {}}
+    best: tuple[tuple[int, float], float, list[np.ndarray]] | None = None
+    for c in grid:
+        probs = out_of_fold(data, c, folds, seed)
+        top1 = sum(int(d.labels[int(np.argmax(p))]) for d, p in zip(data, probs, strict=True) if d.labels.any())
+        report["grid"][str(c)] = {"best_passage_holds_answer": top1}
+        key = (top1, -c)
+        if best is None or key > best[0]:
+            best = (key, c, probs)
+    assert best is not None
+    _, c, probs = best
+    candidates = sorted({round(float(p.max()), 3) for p in probs if p.size})
+    table = [replay(data, probs, t, 1.0, r) for r in SAME_ARTICLE_GRID for t in candidates]
+    chosen = max(table, key=lambda o: (round(o.answer_accuracy + o.refusal_accuracy, 4), o.same_article, o.threshold))
+    companions = [replay(data, probs, chosen.threshold, k, chosen.same_article)
+                  for k in sorted({max(chosen.threshold, k) for k in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)})]
+    good = [o for o in companions if o.citation_precision >= target_precision]
+    companion = max(good, key=lambda o: (o.answer_accuracy, -o.companion)) if good else companions[-1]
+    report |= {"C": c, "target_precision": target_precision, "chosen": asdict(companion),
+               "thresholds": [asdict(o) for o in table]}
+    info = {k: v for k, v in report.items() if k != "thresholds"}
+    model = _model(_fit(*_xy(data), c), companion.threshold, companion.companion, companion.same_article, info)
+    return model, report
+
+
+def write_report(report: dict, path: Path) -> None:
+    path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
