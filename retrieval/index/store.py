@@ -259,9 +259,12 @@ class ChunkStore:
         the change log holds that hash (it is written last)."""
         return doc_id in self.complete({doc_id: content_hash})
 
-    def complete(self, expected: Mapping[str, str]) -> set[str]:
+    def complete(self, expected: Mapping[str, str], *, logged: bool = True) -> set[str]:
         """The articles among ``{doc_id: content hash}`` whose write of that version finished
-        (see :meth:`is_complete`); three reads for all of them."""
+        (see :meth:`is_complete`); three reads for all of them. With ``logged=False``, those whose
+        chunk and sentence records are all of that version (what retrieval reads), logged or not:
+        a write cut between the records and the change log is whole to a reader, and the next run
+        logs and indexes it lexically."""
         if not expected:
             return set()
         ids = list(expected)
@@ -271,9 +274,12 @@ class ChunkStore:
             chunks[str(m["doc_id"])].append(m)
         for m in _metadatas(self._sentences.get(where=_any_of("doc_id", ids), include=["metadatas"])):
             sents[str(m["doc_id"])].append(m)
+        whole = {d for d, h in expected.items() if finished(chunks[d], sents[d], h)}
+        if not logged:
+            return whole
         self._backfill_log()
-        logged = {m["doc_id"]: m.get("content_hash") for m in _metadatas(self._changes.get(ids=ids, include=["metadatas"]))}
-        return {d for d, h in expected.items() if finished(chunks[d], sents[d], h) and logged.get(d) == h}
+        log_hashes = {m["doc_id"]: m.get("content_hash") for m in _metadatas(self._changes.get(ids=ids, include=["metadatas"]))}
+        return {d for d in whole if log_hashes.get(d) == expected[d]}
 
     def find_other(self, doc_id: str, *, url: str | None, text_hash: str | None) -> tuple[str, str] | None:
         """Another stored article with the same canonical URL or the same normalized text:

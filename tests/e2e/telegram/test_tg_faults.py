@@ -31,6 +31,8 @@ from tests.fakes.expect import answer_to, command_reply, text_of
 from tests.unit.conftest import fake_service
 
 QUESTION = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
+PHRASED_Q = "What was discussed by the Russian military delegation in Pyongyang?"  # no name or date: the model phrases
+LED_Q = "Siapa yang memimpin delegasi militer Rusia ke Pyongyang?"  # answered on the hashed-bag embedder and Chroma
 APOLOGY = "Sorry, something went wrong"
 
 
@@ -100,13 +102,15 @@ class Hanging:
 
 async def test_a_hanging_model_gives_a_quoted_answer_after_the_time_limit(start_fast_bot, fake_api, alice, tmp_path):
     model = Hanging()
-    service = fake_service(tmp_path / "core", TimeLimited(model, 1.0))  # type: ignore[arg-type]  # a Generator
+    guarded = TimeLimited(model, 1.0)
+    service = fake_service(tmp_path / "core", guarded)  # type: ignore[arg-type]  # a Generator
     try:
         async with start_fast_bot(service=service):
-            call = await answer_to(fake_api, await alice.say(QUESTION), timeout=30)
+            call = await answer_to(fake_api, await alice.say(PHRASED_Q), timeout=30)
     finally:
         model.release.set()
-    assert "According to Kontan (in Indonesian): “" in text_of(call) and "Putin" in text_of(call)
+    assert guarded.timeouts == 1, "the model was asked and given up on"
+    assert text_of(call).startswith("According to Web Fakta, in Indonesian: “Kozlov memimpin delegasi Rusia")
 
 
 @pytest.fixture
@@ -171,16 +175,16 @@ async def test_a_damaged_index_is_named_to_users_and_admins_and_a_rebuild_is_pic
     (chroma / "chroma.sqlite3").write_bytes(b"overwritten " * 1000)
     factory: Callable[[Settings], AnswerService] = chroma_core
     async with start_fast_bot(factory=factory):
-        broken = await answer_to(fake_api, await alice.say(QUESTION))
+        broken = await answer_to(fake_api, await alice.say(LED_Q))
         about = await command_reply(fake_api, alice, "/about")
         help_ = await command_reply(fake_api, alice, "/help")
         report = await asyncio.to_thread(AnswerService.rebuild, bot_settings, embeddings=fake_embeddings())
         monkeypatch.setattr(core_module, "RETRY_S", 0.0)
-        fixed = await answer_to(fake_api, await alice.say(QUESTION))
+        fixed = await answer_to(fake_api, await alice.say(LED_Q))
     for call in (broken, about):
         assert "I can't search the articles right now" in text_of(call) and "rnkbot ingest --rebuild" in text_of(call)
     assert "How to ask" in text_of(help_), "everything else works"
-    assert len(report.added) == 5 and "According to" in text_of(fixed), "the rebuilt index answers, no restart"
+    assert len(report.added) == 5 and "Vladimir Zarudnitski" in text_of(fixed), "the rebuilt index answers, no restart"
     assert "damaged or unreadable" in caplog.text and "rnkbot ingest --rebuild" in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
 
