@@ -102,8 +102,8 @@ class Hanging:
 
 async def test_a_hanging_model_gives_a_quoted_answer_after_the_time_limit(start_fast_bot, fake_api, alice, tmp_path):
     model = Hanging()
-    guarded = TimeLimited(model, 1.0)
-    service = fake_service(tmp_path / "core", guarded)  # type: ignore[arg-type]  # a Generator
+    guarded = TimeLimited(model, 1.0)  # type: ignore[arg-type]  # a Generator
+    service = fake_service(tmp_path / "core", guarded)  # type: ignore[arg-type]  # a FakeGenerator's slot
     try:
         async with start_fast_bot(service=service):
             call = await answer_to(fake_api, await alice.say(PHRASED_Q), timeout=30)
