@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from corpus.errors import ConfigError, RnkbotError
 from corpus.feeds import load_feeds_file
@@ -319,9 +319,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _secrets(settings: Settings) -> list[str | None]:
-    """Values no output may show: the bot token, the webhook secret, the model server's API key."""
-    return [s.get_secret_value() if s else None
-            for s in (settings.telegram.bot_token, settings.telegram.webhook_secret, settings.llm.api_key)]
+    """Values no output may show: every secret setting (the bot token, the webhook secret, the
+    model server's API key, the Chroma server's token, and any added later)."""
+    found: list[str | None] = []
+    for section_name in type(settings).model_fields:
+        section = getattr(settings, section_name)
+        for name in getattr(type(section), "model_fields", {}):
+            value = getattr(section, name)
+            if isinstance(value, SecretStr):
+                found.append(value.get_secret_value())
+    return found
 
 
 if __name__ == "__main__":

@@ -82,3 +82,15 @@ def test_structured_lines():
     assert kv("answered", chat=-100123, latency_s=1.2345, outcome="refused", parts=1, question=None) == (
         "answered chat=-100123 latency_s=1.23 outcome=refused parts=1 question=-")
     assert kv("x", error='Bad Request: can\'t parse "x"', ok=True) == 'x error="Bad Request: can\'t parse \\"x\\"" ok=true'
+
+
+def test_every_secret_setting_is_registered_for_redaction(tmp_path):
+    """The CLI (and so the bot, which it starts) redacts every SecretStr setting, the Chroma
+    server's token and the model server's key included, not only the Telegram ones."""
+    from bot.cli import _secrets
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, store={"chroma_auth_token": "chroma-token-1234"},
+                             llm={"api_key": "llm-key-5678"},
+                             telegram={"bot_token": "123456:ABCDEFGHIJ", "webhook_secret": "hook-secret-9"})
+    assert {"chroma-token-1234", "llm-key-5678", "123456:ABCDEFGHIJ", "hook-secret-9"} <= set(_secrets(settings))
