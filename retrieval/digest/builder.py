@@ -31,7 +31,7 @@ from prompts import message
 from retrieval.answering.phrase import DIGEST_STOPS, evidence_block, phrase
 from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 from retrieval.digest.events import ArticleProfile, Event, EventModel, group_events, load_event_model, profiles
-from retrieval.digest.summary import actors_en, join_names, names_actor, render_when, starts_unresolved
+from retrieval.digest.summary import actors_en, join_names, names_actor, render_when, starts_unresolved, strip_dateline
 from retrieval.index.store import ChunkStore, article_meta
 from retrieval.index.topic import TopicDecision, TopicFilter
 from retrieval.models.llm import Generator, LLMError
@@ -264,11 +264,12 @@ class DigestBuilder:
         for k, row in enumerate(p.sentences[: rules.summary_candidates]):
             if row.text[:1] in "\"“‘'":
                 continue
-            text = row.text
+            text = strip_dateline(row.text)
             if starts_unresolved(text):
-                if k == 0 or starts_unresolved(p.sentences[k - 1].text):
+                before = strip_dateline(p.sentences[k - 1].text) if k else ""
+                if not before or starts_unresolved(before):
                     continue
-                text = f"{p.sentences[k - 1].text} {text}"
+                text = f"{before} {text}"
             if rules.min_summary_words <= _words(text) <= rules.max_summary_words:
                 out.append(_Lead(text, p.doc_id, row.index, row.vector))
         return out

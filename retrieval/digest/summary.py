@@ -23,7 +23,8 @@ from retrieval.text import fold, tokens
 from retrieval.text.lexicon import english_word
 
 # A sentence that opens with a pronoun, a demonstrative or a reference back ("the trip", "kedua
-# negara", "pertemuan tersebut"), possibly after a preposition ("During the trip, he…").
+# negara", "kunjungan delegasi tersebut"), possibly after a preposition ("During the trip, he…").
+# Erring on the side of "unresolved" only costs a candidate: the next lead sentence is tried.
 _BACK_NOUNS = (r"trip|visit|meeting|talks|treaty|pact|agreement|deal|summit|move|decision|report|statement|delegation|"
                r"ceremony|event|leaders?|ministers?|countries|sides|officials?|minister|president|leader|two")
 UNRESOLVED_START = re.compile(
@@ -33,7 +34,7 @@ UNRESOLVED_START = re.compile(
     rf"the\s+(?:{_BACK_NOUNS})|"
     r"ia|dia|beliau|mereka|nya|ini|itu|tersebut|sana|begitu|hal\s+(?:ini|itu|tersebut)|keduanya|"
     r"kedua\s+(?:pemimpin|menteri|negara|pihak|belah\s+pihak|tokoh|delegasi|pejabat)|"
-    r"[\w-]+\s+(?:ini|itu|tersebut))\b",
+    r"(?:[\w-]+\s+){1,3}(?:ini|itu|tersebut))\b",
     re.IGNORECASE,
 )
 
@@ -65,15 +66,28 @@ _ROLE = "|".join(sorted((re.escape(r) for r in ROLES), key=len, reverse=True))
 _COUNTRY = "|".join(sorted((re.escape(c) for c in COUNTRIES), key=len, reverse=True))
 _NAME_WORD = r"(?:[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]+)?|[A-Z]\.)"
 _NAME = rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})"
+_ABBR = r"(?:\s+\([A-Z][A-Za-z]{1,6}\))?"  # "(SDA)", "(Korut)"
 # "Menteri Sumber Daya Alam (SDA) Rusia Alexander Kozlov", "Pemimpin Tertinggi Korea Utara, Kim Jong-un"
-_ROLE_FIRST = re.compile(rf"\b(?P<role>{_ROLE})(?:\s+\([A-Z]{{2,6}}\))?(?:\s+(?P<country>{_COUNTRY}))?,?\s+{_NAME}",
-                         re.IGNORECASE)
+# (roles and countries in any case; names capitalised)
+_ROLE_FIRST = re.compile(rf"\b(?P<role>(?i:{_ROLE})){_ABBR}(?:\s+(?P<country>(?i:{_COUNTRY})){_ABBR})?,?\s+{_NAME}")
 # "Alexander Kozlov, Menteri Sumber Daya Alam Rusia"
-_NAME_FIRST = re.compile(rf"{_NAME},\s+(?P<role>{_ROLE})(?:\s+\([A-Z]{{2,6}}\))?(?:\s+(?P<country>{_COUNTRY}))?\b",
-                         re.IGNORECASE)
+_NAME_FIRST = re.compile(rf"{_NAME},\s+(?P<role>(?i:{_ROLE})){_ABBR}(?:\s+(?P<country>(?i:{_COUNTRY})))?\b")
 _COUNTRY_RE = re.compile(rf"\b({_COUNTRY})\b", re.IGNORECASE)
 _NOT_NAMES = frozenset(fold(w) for w in [*ROLES, *COUNTRIES, *EN_MONTHS, *ID_MONTHS]) | frozenset(
     "senin selasa rabu kamis jumat sabtu minggu kcna reuters".split())
+
+
+# "SEOUL, iNews.id - ", "Jakarta, IDM – ", "Liputan6.com, Jakarta - ", "Moscow/Seoul : " before the lead's first word
+_DATELINE = re.compile(r"^(?P<line>[^!?:\n]{2,50}?)\s*[-–—:]\s+(?=[\"“A-Z])")
+
+
+def strip_dateline(text: str) -> str:
+    """The sentence without a dateline the page left in front of it (a place, an outlet in capitals
+    or as a domain), when enough of a sentence remains."""
+    m = _DATELINE.match(text)
+    if m and len(text) - m.end() >= 40 and re.search(r"\b[A-Z]{3,}\b|\w\.\w{2,}|/", m.group("line")):
+        return text[m.end():]
+    return text
 
 
 def starts_unresolved(text: str) -> bool:
