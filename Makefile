@@ -6,12 +6,12 @@ STAMP  := $(VENV)/.installed-stamp
 # llama-cpp-python builds from source (~10 min on 2 cores); pip keeps the built wheel in its cache.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: run test test-fast lint install index eval eval-realdev train fit-events eval-events chat serve env-example clean
+.PHONY: run test test-fast lint install index eval eval-realdev train fit-events eval-events bench chat serve env-example clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip wheel
-	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install -e '.[test,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -64,6 +64,11 @@ fit-events: $(STAMP)
 
 eval-events: $(STAMP)
 	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot eval-events $(REALDEV)/manifest.jsonl --split $(SPLIT) --corpus $(REALDEV)/articles
+
+# Speed and scale, measured: a table printed, JSON and Markdown under results/bench/<time>/.
+# ARGS="--sizes 1000,10000,100000,300000" for more; see `python -m bot.bench --help`.
+bench: $(STAMP)
+	$(BIN)/python -m bot.bench $(ARGS)
 
 chat: $(STAMP)
 	$(BIN)/rnkbot chat

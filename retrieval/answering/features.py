@@ -72,6 +72,9 @@ FEATURES: tuple[str, ...] = (
     "len_log", "position_log", "is_byline", "anaphora", "agreement", "instruction",
     # is the article about Russia–North Korea relations at all (the topic filter's tests)
     "topic_on", "topic_margin", "q_names_country",
+    # the same for every passage of a question: how well the retrieved articles could answer it at all
+    # (they move the probability, not the order, and so help decide whether to answer)
+    "q_best_cov_doc", "q_best_cov_ctx", "q_min_rare_miss_doc", "q_best_dense", "q_n_concepts",
 )
 REASON_MARKERS = re.compile(r"\b(karena|sebab|akibat|alasan|disebabkan|lantaran|sehingga|agar|untuk|because|due to|"
                             r"since|as a result|in order to|so that|reason)\b", re.IGNORECASE)
@@ -302,6 +305,13 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
             }
             out.append(Passage(art, i, f))
         offset += n
+    whole = {
+        "q_best_cov_doc": max(p.features["cov_doc"] for p in out), "q_best_cov_ctx": max(p.features["cov_ctx"] for p in out),
+        "q_min_rare_miss_doc": min(p.features["rare_miss_doc"] for p in out),
+        "q_best_dense": max(p.features["dense_sent"] for p in out), "q_n_concepts": float(len(q.concepts)),
+    } if out else {}
+    for p in out:
+        p.features.update(whole)
     return out
 
 

@@ -122,7 +122,7 @@ def new_articles(store: ChunkStore, since: datetime, until: datetime) -> list[Ne
     """Articles published or ingested in ``(since, until]``."""
     lo, hi = _ts(since), _ts(until)
     out = []
-    for md in store.article_records():
+    for md in store.article_records(since_ts=lo):
         ingested = float(md.get("ingested_ts", 0))
         published = md.get("published_ts")
         in_window = lo < ingested <= hi or (published is not None and lo < float(published) <= hi)

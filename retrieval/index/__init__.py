@@ -1,4 +1,5 @@
-"""The index: the Chroma store, ingestion (article → chunks → sentences → vectors), hybrid
+"""The index: the Chroma store with its change log, the lexical index (SQLite FTS5: BM25 and the
+corpus's document frequencies), ingestion (article → chunks → sentences → vectors), hybrid
 search, files/pages/feeds as sources, and the topic filter that guards them.
 
 May import: ``corpus``, ``retrieval.text``, ``retrieval.models``, ``retrieval.types``, ``retrieval.settings``.

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.documents import DocumentError, iter_files, load_file
-from retrieval.index.store import ChunkStore
+from retrieval.index.store import ArticleWrite, ChunkStore, SentenceRecord
 from retrieval.settings import IndexSettings
 from retrieval.text import split_sentences
 from retrieval.types import Article, ArticleMeta, Chunk
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 # Bump when the chunking code or the stored passages change: every article is then re-indexed once.
 # (A change of the chunk sizes in the settings re-indexes by itself: they are part of the content hash.)
-INDEX_FORMAT = 3
+# 4: each sentence embedded once, chunks ranked by their best sentence, chunk vectors pooled.
+INDEX_FORMAT = 4
 DEFAULT_CHUNKING = IndexSettings()
 
 
@@ -49,17 +50,34 @@ def sentence_spans(text: str) -> list[tuple[str, int, int]]:
     return spans
 
 
+@dataclass
+class ArticlePlan:
+    """An article cut for the index: chunks, sentences ``(text, chunk_id of its first chunk,
+    sentence index)``, and for every sentence the ids of all chunks holding it (two where
+    chunks overlap)."""
+
+    chunks: list[Chunk]
+    sentences: list[SentenceRecord]
+    members: list[list[str]]
+
+
 def chunk_article(
     article: Article, chunking: IndexSettings = DEFAULT_CHUNKING
-) -> tuple[list[Chunk], list[tuple[str, str, int]]]:
+) -> tuple[list[Chunk], list[SentenceRecord]]:
     """Group whole sentences into chunks (at most ``chunking.chunk_max_chars`` characters or
     ``chunk_max_sentences`` sentences; one long sentence is a chunk of its own), each chunk
     overlapping the previous by one sentence. Returns the chunks and, for every sentence,
     ``(text, chunk_id of its first chunk, sentence index)``."""
+    plan = plan_article(article, chunking)
+    return plan.chunks, plan.sentences
+
+
+def plan_article(article: Article, chunking: IndexSettings = DEFAULT_CHUNKING) -> ArticlePlan:
+    """:func:`chunk_article`, with which chunks hold each sentence."""
     max_chars, max_sentences = chunking.chunk_max_chars, chunking.chunk_max_sentences
     spans = sentence_spans(article.text)
     chunks: list[Chunk] = []
-    owner: dict[int, str] = {}
+    owner: dict[int, list[str]] = {}
     i = 0
     while i < len(spans):
         j = i
@@ -74,12 +92,28 @@ def chunk_article(
             start_char=part[0][1], end_char=part[-1][2], sentences=[s for s, _, _ in part],
         ))
         for k in range(i, j):
-            owner.setdefault(k, chunk_id)
+            owner.setdefault(k, []).append(chunk_id)
         if j >= len(spans):
             break
         i = j - 1 if j - i > 1 else j  # one sentence of overlap
-    sentences = [(s, owner[k], k) for k, (s, _, _) in enumerate(spans)]
-    return chunks, sentences
+    sentences = [(s, owner[k][0], k) for k, (s, _, _) in enumerate(spans)]
+    return ArticlePlan(chunks, sentences, [owner[k] for k in range(len(spans))])
+
+
+def pooled_chunk_vectors(chunks: list[Chunk], members: list[list[str]], sentence_vectors: np.ndarray) -> np.ndarray:
+    """Each chunk's vector: the mean of its sentences' vectors, normalised (nothing embedded twice).
+
+    Retrieval ranks a chunk by its best sentence (:meth:`ChunkStore.dense`); the pooled
+    vector keeps the chunk collection whole for anything that queries it directly."""
+    out = np.zeros((len(chunks), sentence_vectors.shape[1]), dtype=np.float32)
+    counts = np.zeros(len(chunks), dtype=np.float32)
+    row = {c.chunk_id: n for n, c in enumerate(chunks)}
+    for vec, ids in zip(sentence_vectors, members, strict=True):
+        for cid in ids:
+            out[row[cid]] += vec
+            counts[row[cid]] += 1
+    out /= np.maximum(counts, 1)[:, None]
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 def byline(meta: ArticleMeta) -> str | None:
@@ -128,54 +162,120 @@ class IngestReport:
         return "\n".join(lines)
 
 
+@dataclass
+class _Pending:
+    """An article that will be written: its plan, and where it goes in the report."""
+
+    article: Article
+    digest: str
+    fingerprint: str
+    updated: bool
+    plan: ArticlePlan
+    sentences: list[SentenceRecord]
+    members: list[list[str]]
+    has_byline: bool
+
+
 class Ingester:
-    """Writes articles into the store. ``write_lock`` is held only while an article is written
-    (the answer service passes its own lock, so no question is answered from a half-written article);
-    ``clock`` stamps ``ingested_ts`` (what the digest calls new); ``chunking`` sizes the chunks."""
+    """Writes articles into the store, ``batch_size`` at a time: the store's reads and writes
+    and the embedder's calls are made once per batch, not per article (each Chroma write costs
+    tens of milliseconds however small it is).
+
+    ``write_lock`` is held only while a batch is written (the answer service passes its own
+    lock, so no question is answered from a half-written article); ``clock`` stamps
+    ``ingested_ts`` (what the digest calls new); ``chunking`` sizes the chunks."""
 
     def __init__(self, store: ChunkStore, write_lock: contextlib.AbstractContextManager[object] | None = None,
-                 clock: Callable[[], float] = time.time, chunking: IndexSettings = DEFAULT_CHUNKING) -> None:
+                 clock: Callable[[], float] = time.time, chunking: IndexSettings = DEFAULT_CHUNKING,
+                 batch_size: int = 32) -> None:
         self.store = store
         self._write_lock = write_lock
         self.clock = clock
         self.chunking = chunking
+        self.batch_size = batch_size
 
     def ingest_articles(self, articles: Iterable[Article], report: IngestReport | None = None) -> IngestReport:
         report = report or IngestReport()
+        batch: list[tuple[Article, str | None]] = []
         for article in articles:
-            self.ingest_article(article, report)
+            batch.append((article, None))
+            if len(batch) >= self.batch_size:
+                self._ingest_batch(batch, report)
+                batch = []
+        self._ingest_batch(batch, report)
         return report
 
     def ingest_article(self, article: Article, report: IngestReport, label: str | None = None) -> None:
         """Add, update, or leave ``article`` as it is; a copy of another stored article (same
         canonical URL or same text under another doc_id) is reported as a duplicate, not stored."""
-        label = label or article.doc_id
-        digest = content_hash(article, self.chunking)
-        fingerprint = text_fingerprint(article.text)
-        old = self.store.doc_hash(article.doc_id)
-        if old == digest and self.store.is_complete(article.doc_id, digest):
-            report.unchanged.append(article.doc_id)
+        self._ingest_batch([(article, label)], report)
+
+    def _ingest_batch(self, items: list[tuple[Article, str | None]], report: IngestReport) -> None:
+        if not items:
             return
-        other = self.store.find_other(article.doc_id, url=article.url, text_hash=fingerprint)
-        if other is not None:
-            report.duplicates.append((label, f"{other[1]} as {other[0]}"))
+        ids = [a.doc_id for a, _ in items]
+        if len(set(ids)) < len(ids):  # one article twice: the second must see the first's write
+            cut = next(i for i, d in enumerate(ids) if d in ids[:i])
+            self._ingest_batch(items[:cut], report)
+            self._ingest_batch(items[cut:], report)
             return
-        chunks, sentences = chunk_article(article, self.chunking)
-        if not chunks:
-            report.skipped.append((article.doc_id, "no sentences in the article text"))
+        stored = self.store.doc_hashes(ids)
+        digests = {a.doc_id: content_hash(a, self.chunking) for a, _ in items}
+        done = self.store.complete({d: h for d, h in digests.items() if stored.get(d) == h})
+        prints = {a.doc_id: text_fingerprint(a.text) for a, _ in items}
+        others = self.store.find_others([(a.doc_id, a.url, prints[a.doc_id]) for a, _ in items if a.doc_id not in done])
+        pending: list[_Pending] = []
+        batch_urls: dict[str, str] = {}
+        batch_texts: dict[str, str] = {}
+        for article, label in items:
+            doc_id, digest = article.doc_id, digests[article.doc_id]
+            if doc_id in done:
+                self.store.ensure_lexical(doc_id, digest)  # a write cut short after Chroma's part
+                report.unchanged.append(doc_id)
+                continue
+            fingerprint = prints[doc_id]
+            other = others.get(doc_id)
+            if other is None and article.url and article.url in batch_urls:
+                other = (batch_urls[article.url], "same URL")
+            if other is None and fingerprint in batch_texts:
+                other = (batch_texts[fingerprint], "same text")
+            if other is not None:
+                report.duplicates.append((label or doc_id, f"{other[1]} as {other[0]}"))
+                continue
+            plan = plan_article(article, self.chunking)
+            if not plan.chunks:
+                report.skipped.append((doc_id, "no sentences in the article text"))
+                continue
+            sentences, members = plan.sentences, plan.members
+            head = byline(article)
+            if head:  # the header facts (title, outlet, date, author) as a passage of their own
+                sentences = [(head, plan.chunks[0].chunk_id, -1)] + sentences
+                members = [[plan.chunks[0].chunk_id]] + members
+            pending.append(_Pending(article, digest, fingerprint, doc_id in stored, plan, sentences, members, bool(head)))
+            if article.url:
+                batch_urls[article.url] = doc_id
+            batch_texts[fingerprint] = doc_id
+        if not pending:
             return
-        emb = self.store.embeddings
-        chunk_vecs = emb.embed_passages([f"{article.title}\n{c.text}" for c in chunks])
-        head = byline(article)
-        if head:  # the header facts (title, outlet, date, author) as a passage of their own
-            sentences = [(head, chunks[0].chunk_id, -1)] + sentences
-        sent_vecs = emb.embed_passages([s for s, _, _ in sentences])
+        # Each text is embedded once, the whole batch in one call: the sentences (what answers
+        # quote, and what dense retrieval ranks: a chunk by its best sentence); chunk vectors
+        # are pooled from them.
+        vectors = np.asarray(self.store.embeddings.embed_passages([s for p in pending for s, _, _ in p.sentences]),
+                             dtype=np.float32)
+        writes: list[ArticleWrite] = []
+        at = 0
+        now = int(self.clock())
+        for p in pending:
+            sent_vecs = vectors[at : at + len(p.sentences)]
+            at += len(p.sentences)
+            body = slice(1, None) if p.has_byline else slice(None)
+            chunk_vecs = pooled_chunk_vectors(p.plan.chunks, p.members[body], sent_vecs[body])
+            writes.append(ArticleWrite(p.article, p.plan.chunks, chunk_vecs, p.sentences, sent_vecs, p.digest, now,
+                                       p.fingerprint, p.members))
         with self._write_lock or contextlib.nullcontext():
-            self.store.replace_article(
-                article, chunks, np.asarray(chunk_vecs), sentences, np.asarray(sent_vecs),
-                content_hash=digest, ingested_ts=int(self.clock()), text_hash=fingerprint,
-            )
-        (report.updated if old else report.added).append(article.doc_id)
+            self.store.replace_articles(writes)
+        for p in pending:
+            (report.updated if p.updated else report.added).append(p.article.doc_id)
 
     def ingest_paths(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
         """Ingest files and folders (``.md`` with front matter, ``.txt`` scraped pages).
@@ -188,11 +288,12 @@ class Ingester:
                 files.extend(iter_files([Path(p)]))
             except DocumentError as exc:
                 report.skipped.append((str(p), str(exc)))
-        for path in tqdm(files, desc="ingest", unit="article", disable=not progress or len(files) < 2):
-            try:
-                article = load_file(path)
-            except DocumentError as exc:
-                report.skipped.append((str(path), str(exc)))
-                continue
-            self.ingest_article(article, report)
-        return report
+
+        def articles() -> Iterator[Article]:
+            for path in tqdm(files, desc="ingest", unit="article", disable=not progress or len(files) < 2):
+                try:
+                    yield load_file(path)
+                except DocumentError as exc:
+                    report.skipped.append((str(path), str(exc)))
+
+        return self.ingest_articles(articles(), report)

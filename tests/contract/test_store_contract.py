@@ -1,63 +1,23 @@
 """One contract, every backend: embedded Chroma, a Chroma server (`chroma run`), and the in-memory
-fake the unit tier runs on (so that its answers can be trusted). The real e5 embedder throughout."""
+fake the unit tier runs on (so that its answers can be trusted). The real e5 embedder throughout.
+The store keeps the lexical index (SQLite FTS5) and the corpus statistics in step with every write."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file
-from retrieval.index.ingest import Ingester
+from retrieval.index.ingest import Ingester, chunk_article
 from retrieval.index.search import HybridRetriever
 from retrieval.index.store import open_store
-from retrieval.models.embeddings import build_embeddings
 from tests.conftest import make_settings
 from tests.fakes.store import InMemoryStore
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def embeddings(tmp_path_factory):
-    return build_embeddings(make_settings(tmp_path_factory.mktemp("emb")))
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    if not Path(exe).exists():
-        pytest.fail("the `chroma` command (from the chromadb package) is missing: reinstall with `make install`")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(tmp_path_factory.mktemp("chroma-server")), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start within 60 s")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=20)
+SEEDS = sorted(ARTICLES_DIR.glob("*.md"))
 
 
 class StoreContract:
@@ -106,6 +66,41 @@ class StoreContract:
         copy = shorter.model_copy(update={"doc_id": "copy_of_000"})
         assert ing.ingest_articles([copy]).duplicates == [("copy_of_000", f"same text as {doc}")]
         assert store.chunk_ids("copy_of_000") == [] and store.chunk_ids() == store.chunk_ids(doc)
+
+    def test_ingest_keeps_the_lexical_index_and_the_statistics_current(self, store):
+        Ingester(store).ingest_paths([ARTICLES_DIR])
+        stats = HybridRetriever(store).stats
+        assert stats.n_docs() == 5 and store.lexical.chunk_count() == store.count()
+        g = stats.generation
+        store.delete_article(SEEDS[0].stem)
+        assert stats.n_docs() == 4 and stats.generation == g + 1 and store.lexical.chunk_count() == store.count()
+        assert store.sync_lexical() == 0  # this process wrote it all: nothing to catch up on
+        hits = store.lexical.search(["krivoruchko"], 3)
+        assert hits and all(cid.startswith("004_b44b09399d88959f") for cid, _ in hits)
+
+    def test_each_text_is_embedded_once_and_a_chunk_ranks_by_its_best_sentence(self, store, monkeypatch):
+        seen: list[str] = []
+        real = store.embeddings.embed_passages
+
+        def counted(texts: list[str]) -> np.ndarray:
+            seen.extend(texts)
+            return real(texts)
+
+        monkeypatch.setattr(store.embeddings, "embed_passages", counted)
+        article = load_file(ARTICLES_DIR / "004_b44b09399d88959f.md")
+        Ingester(store).ingest_articles([article])
+        sents = store.sentences_of([article.doc_id])
+        assert sorted(seen) == sorted(s.text for s in sents) and len(set(seen)) == len(seen)  # once each, nothing else
+
+        by_text = {s.text: s.vector for s in sents}
+        first = chunk_article(article)[0][0].sentences
+        mean = np.mean([by_text[t] for t in first], axis=0)
+        assert np.allclose(store.chunk_vectors(article.doc_id)[0], mean / np.linalg.norm(mean), atol=1e-5)
+
+        # a sentence's own vector finds its chunk first: both chunks, where two chunks share it
+        overlap = first[-1]  # the last sentence of chunk 0 opens chunk 1 too
+        hits = dict(store.dense(by_text[overlap], 4))
+        assert hits[f"{article.doc_id}:c000"] == pytest.approx(1.0, abs=1e-3) == hits[f"{article.doc_id}:c001"]
 
     def test_metadata_survives_without_nulls(self, store):
         Ingester(store).ingest_articles([load_file(ARTICLES_DIR / "002_620ccf5526c3d172.md")])

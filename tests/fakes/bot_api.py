@@ -44,6 +44,9 @@ class Call:
         return self.status == 200
 
 
+_TEXT_FIELDS = frozenset({"text", "caption", "secret_token", "url"})
+
+
 def _decode(value: str) -> Any:
     """PTB sends each form field JSON-encoded, except plain strings."""
     try:
@@ -169,7 +172,8 @@ class FakeBotAPI(WebhookMethods):
         if request.content_type == "application/json":
             return await request.json()
         form = await request.post()
-        return {k: _decode(v) if isinstance(v, str) else v for k, v in form.items()}
+        # PTB sends strings as they are: a text that happens to be JSON ("[1]") stays a string
+        return {k: v if k in _TEXT_FIELDS or not isinstance(v, str) else _decode(v) for k, v in form.items()}
 
     # --- validation --------------------------------------------------------------------
     def _text(self, params: dict, *, allow_empty: bool = False) -> tuple[str, list[dict]]:

@@ -12,6 +12,8 @@ from tests.fakes.recording import RecordingService
 GREETINGS_Q = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
 GREETINGS_DOC_TITLE = "Kim Jong Un Bakal Membahas Kerja Sama Militer dengan Pejabat Rusia"
 GREETINGS_DOC = "004_b44b09399d88959f"
+# Not a date, number or name: the model phrases this one, so the draft streams.
+WHITE_HOUSE_Q = "What did the White House say about the relations between Russia and North Korea?"
 FOOD_Q = "What is Kim Jong Un's favourite food?"
 REFUSALS_EN = {core_message("en", "refusal"), core_message("en", "off_topic")}
 
@@ -22,10 +24,10 @@ def failed(fake_api) -> list:
 
 async def test_question_gets_a_streamed_cited_answer(start_bot, fake_api, alice):
     async with start_bot():
-        msg = await alice.say(GREETINGS_Q)
+        msg = await alice.say(WHITE_HOUSE_Q)
         call = await answer_to(fake_api, msg)
     text = text_of(call)
-    assert "Putin" in text
+    assert "Gedung Putih" in text
     assert "[1]" in text.split("Sources")[0], "the answer cites its evidence"
     assert f"Sources\n[1] {GREETINGS_DOC_TITLE} — Kontan" in text
     chat_calls = [c for c in fake_api.calls if c.params.get("chat_id") == alice.chat_id]

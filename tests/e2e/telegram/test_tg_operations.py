@@ -8,6 +8,9 @@ from tests.fakes.expect import answer_to, any_reply_to, command_reply, text_of
 from tests.fakes.recording import RecordingService
 
 GREETINGS_Q = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
+# Not a date, number or name: the model phrases this one, so drafts stream (names are stated by code),
+# and for long enough (about 50 tokens) that a draft retried after retry_after=1 is still wanted.
+SEOUL_FEARED_Q = "What did Seoul fear Russia would give North Korea in return for its troops?"
 FOOD_Q = "What is Kim Jong Un's favourite food?"  # refused quickly: no model call
 REFUSALS_EN = {core_message("en", "refusal"), core_message("en", "off_topic")}
 
@@ -144,7 +147,7 @@ async def test_stats_is_for_admins_only(start_bot, fake_api, alice, admin):
 async def test_refused_drafts_fall_back_to_an_edited_placeholder(start_bot, fake_api, alice):
     async with start_bot():
         fake_api.fail_next("sendMessageDraft", 1, status=400)
-        call = await answer_to(fake_api, await alice.say(GREETINGS_Q))
+        call = await answer_to(fake_api, await alice.say(SEOUL_FEARED_Q))
     drafts = fake_api.calls_of("sendMessageDraft", alice.chat_id, ok=None)
     assert [d.status for d in drafts] == [400], "no more drafts once refused"
     [placeholder] = [c for c in fake_api.calls_of("sendMessage", alice.chat_id) if c is not call]
@@ -152,7 +155,7 @@ async def test_refused_drafts_fall_back_to_an_edited_placeholder(start_bot, fake
     assert edits and all(e.params["message_id"] == placeholder.result["message_id"] for e in edits)
     assert [d.params["message_id"] for d in fake_api.calls_of("deleteMessage", alice.chat_id)] == [
         placeholder.result["message_id"]]
-    assert max(e.at for e in edits) < call.at and "Putin" in text_of(call)
+    assert max(e.at for e in edits) < call.at and "Seoul" in text_of(call)
 
 
 async def test_the_token_never_reaches_the_logs(start_bot, fake_api, alice, caplog):

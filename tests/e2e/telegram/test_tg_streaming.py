@@ -9,7 +9,9 @@ from telegram.ext import AIORateLimiter, ExtBot
 from bot.telegram.streaming import MIN_EDIT_INTERVAL_S, EditView
 from tests.fakes.expect import answer_to, text_of
 
-GREETINGS_Q = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
+# Not a date, number or name: the model phrases this one, so drafts stream (names are stated by code),
+# and for long enough (about 50 tokens) that a draft retried after retry_after=1 is still wanted.
+SEOUL_FEARED_Q = "What did Seoul fear Russia would give North Korea in return for its troops?"
 
 
 async def test_placeholder_edits_stay_a_second_apart_and_wait_out_429(fake_api, group_member):
@@ -34,9 +36,9 @@ async def test_placeholder_edits_stay_a_second_apart_and_wait_out_429(fake_api, 
 async def test_429_on_a_draft_is_waited_out_and_streaming_goes_on(start_bot, fake_api, alice):
     async with start_bot():
         fake_api.fail_next("sendMessageDraft", 1, status=429, retry_after=1)
-        call = await answer_to(fake_api, await alice.say(GREETINGS_Q))
+        call = await answer_to(fake_api, await alice.say(SEOUL_FEARED_Q))
     drafts = fake_api.calls_of("sendMessageDraft", alice.chat_id, ok=None)
     assert [d.status for d in drafts[:2]] == [429, 200] and drafts[1].params["text"] == drafts[0].params["text"]
     assert drafts[1].at - drafts[0].at >= 1.0, "retry_after was honoured"
     assert fake_api.calls_of("sendMessage", alice.chat_id) == [call], "drafts were not given up for a placeholder"
-    assert "Putin" in text_of(call)
+    assert "Seoul" in text_of(call)

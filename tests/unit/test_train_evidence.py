@@ -1,0 +1,109 @@
+"""Fitting the evidence model on hand-made questions: labels from fact groups, a model that ranks the
+answering sentence first, thresholds that answer the answerable and refuse the rest, and the same
+model from the same data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from retrieval.answering.features import ArticleView, passages
+from retrieval.answering.model import EvidenceModel, load_model
+from retrieval.answering.question import parse_question
+from retrieval.evaluation.qa import EvalItem
+from retrieval.evaluation.train_evidence import QuestionData, answer_groups, fit, label
+from retrieval.types import ArticleMeta, Sentence
+
+
+class _Stats:
+    def n_docs(self) -> int:
+        return 10
+
+    def doc_freq(self, concept) -> int:
+        return 2
+
+
+def _vec(seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=8).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _question(i: int, answerable: bool) -> QuestionData:
+    """A 'when' question about treaty number i; its article has a sentence with the date (when
+    answerable) among sentences that restate the topic without one."""
+    text = f"Kapan perjanjian nomor {i} ditandatangani?"
+    q = parse_question(text, stats=_Stats(), embed=lambda t: _vec(i), max_chars=200)
+    sents = [f"Perjanjian nomor {i} dibahas para menteri.", f"Para menteri memuji perjanjian nomor {i}."]
+    if answerable:
+        sents.insert(1, f"Perjanjian nomor {i} ditandatangani pada {i % 28 + 1} Juni.")
+    doc = f"d{i}"
+    art = ArticleView(ArticleMeta(doc_id=doc, title=f"Berita {i}"),
+                      [Sentence(f"{doc}:s{k}", doc, f"{doc}:c0", k, s, _vec(100 * i + k)) for k, s in enumerate(sents)],
+                      rank=0, dense=0.8)
+    item = EvalItem(id=str(i), lang="id", question=text, answerable=answerable,
+                    facts=[[f"{i % 28 + 1} Juni"]] if answerable else [], gold_docs=[doc] if answerable else [])
+    ps = passages(q, [art])
+    return QuestionData(item, q, ps, np.array([label(item, p) for p in ps]))
+
+
+def _data() -> list[QuestionData]:
+    return [_question(i, answerable=i % 3 != 0) for i in range(1, 31)]
+
+
+def test_anchors_in_the_question_are_not_required_of_the_answering_sentence():
+    item = EvalItem(id="x", lang="en", question="How many died in Kursk?", answerable=True,
+                    facts=[["Kursk"], ["1.000", "1,000"]], gold_docs=["a"])
+    assert answer_groups(item) == [["1.000", "1,000"]]
+
+
+def test_only_the_sentence_with_the_fact_in_a_gold_article_is_a_positive():
+    d = _question(4, answerable=True)
+    positives = [p.sentence.text for p, y in zip(d.passages, d.labels, strict=True) if y]
+    assert positives == ["Perjanjian nomor 4 ditandatangani pada 5 Juni."]
+    assert not _question(3, answerable=False).labels.any()
+
+
+def test_the_fitted_model_ranks_the_answer_first_and_refuses_where_there_is_none():
+    data = _data()
+    model, report = fit(data, folds=3)
+    assert report["questions"] == 30 and report["positives"] == 20
+    for d in data:
+        p = model.probabilities(np.array([[ps.features[k] for k in model.features] for ps in d.passages]))
+        if d.item.answerable:
+            assert d.labels[int(np.argmax(p))] == 1 and p.max() >= model.threshold
+        else:
+            assert p.max() < model.threshold
+    assert report["chosen"]["answer_accuracy"] == 1.0 and report["chosen"]["refusal_accuracy"] == 1.0
+
+
+def test_the_same_data_give_the_same_model_and_it_round_trips_through_json(tmp_path):
+    first, _ = fit(_data(), folds=3)
+    second, _ = fit(_data(), folds=3)
+    assert first.to_json() == second.to_json()
+    path = tmp_path / "model.json"
+    first.save(path)
+    loaded = EvidenceModel.from_json(json.loads(path.read_text()))
+    assert loaded.to_json() == first.to_json()
+    assert load_model(path).threshold == first.threshold
+
+
+def test_the_packaged_model_matches_the_features_code_computes():
+    from retrieval.answering.features import FEATURES
+
+    model = load_model()
+    assert set(model.features) <= set(FEATURES), "refit with `make train` after changing the features"
+    assert 0.0 < model.threshold < 1.0 and model.threshold <= model.companion <= 1.0
+    assert model.info["questions"] > 300, "fit on realdev's train split, our own questions and the seed set"
+
+
+def test_a_missing_model_says_how_to_rebuild_it(tmp_path):
+    import pytest
+
+    from retrieval.answering.model import ModelFileError
+
+    with pytest.raises(ModelFileError, match="rnkbot train"):
+        load_model(tmp_path / "none.json")
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ModelFileError, match="unreadable"):
+        load_model(tmp_path / "bad.json")
