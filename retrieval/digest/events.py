@@ -3,7 +3,7 @@
 Each pair of articles gets a probability of reporting the same event from a small logistic
 regression (:class:`EventModel`, fit on labelled real pages by
 :mod:`retrieval.evaluation.events`, ``rnkbot fit-events``, shipped as ``data/event_model.json``)
-over five things the two articles share (:data:`PAIR_FEATURES`):
+over four things the two articles share (:data:`PAIR_FEATURES`):
 
 - ``lead_sim``, ``doc_sim``: how close their leads, and their whole texts, are in meaning (mean
   e5 sentence vectors, **centred**: the training pages' mean sentence vector is subtracted first,
@@ -11,8 +11,11 @@ over five things the two articles share (:data:`PAIR_FEATURES`):
 - ``shared_names``: distinctive names both carry ("Kozlov", "Wonsan"; not the topic's own names —
   Russia, Kim Jong Un, KCNA…);
 - ``coverage``: how much of each one's title and lead the other expresses (through the EN→ID
-  glossary, so an English and an Indonesian report can match);
-- ``same_day``: both dated, on the same day.
+  glossary, so an English and an Indonesian report can match).
+
+Dates are not a feature, only a limit: a daily digest's articles all come from one or two days,
+so "same day" says nothing there, though on pages spread over two years it looked like the best
+sign of one event (a model that used it merged every same-day report into one item).
 
 Grouping links the closest groups first while the link reaches the model's threshold: the
 model names the linkage it was fit with, ``complete`` (an article joins only when its probability
@@ -52,7 +55,7 @@ TOPIC_NAMES = frozenset(
     associated press kantor berita ukraina ukraine amerika serikat seoul presiden president pemimpin
     leader menteri minister dprk democratic republic people's rakyat demokratik republik""".split()
 )
-PAIR_FEATURES: tuple[str, ...] = ("lead_sim", "doc_sim", "shared_names", "coverage", "same_day")
+PAIR_FEATURES: tuple[str, ...] = ("lead_sim", "doc_sim", "shared_names", "coverage")
 
 
 class EventModelError(RnkbotError):
@@ -251,7 +254,6 @@ def pair_features(a: ArticleProfile, b: ArticleProfile) -> list[float]:
         float(a.doc_vector @ b.doc_vector),  # doc_sim: the whole articles, centred
         float(min(len(a.names & b.names), 5)),  # shared_names: distinctive names both name
         (cov_ab + cov_ba) / 2,  # coverage: how much of each one's title and lead the other expresses
-        1.0 if days_apart(a.when, b.when) == 0 else 0.0,  # same_day
     ]
 
 

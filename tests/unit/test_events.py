@@ -50,7 +50,7 @@ def test_close_dates_may_join_far_dates_may_not():
 
 
 # --- articles end to end, on a hand-set model ----------------------------------------
-MODEL = EventModel(PAIR_FEATURES, np.zeros(5), np.ones(5), np.array([4.0, 0.0, 2.0, 0.0, 1.0]), -3.0,
+MODEL = EventModel(PAIR_FEATURES, np.zeros(4), np.ones(4), np.array([4.0, 0.0, 2.0, 0.0]), -3.0,
                    threshold=0.5, lead_sentences=2, date_lead_sentences=4, linkage="complete",
                    center=np.zeros(3, dtype=np.float32))
 
@@ -81,6 +81,14 @@ def test_reports_of_one_visit_are_one_event_and_a_later_one_is_not():
     assert group(a, b, c, d) == [["a", "b"], ["c"], ["d"]]
 
 
+def test_reports_of_one_day_about_different_things_stay_apart():
+    """A daily digest's articles share their day: that alone never makes them one event."""
+    a = article("a", KOZLOV, (1, 0, 0), "2026-11-21")
+    d = article("d", ["Lavrov bertemu Choe Son Hui di Wonsan.", "Lavrov tiba pada Jumat."], (0, 1, 0), "2026-11-21")
+    e = article("e", ["Kapal kargo berlabuh di Rason.", "Muatannya gandum."], (0, 0, 1), "2026-11-21")
+    assert group(a, d, e) == [["a"], ["d"], ["e"]]
+
+
 def test_event_ids_are_stable_for_the_same_articles():
     arts = [article("a", KOZLOV, (1, 0, 0), "2024-11-19"), article("b", KOZLOV, (1, 0, 0)),
             article("d", ["Lavrov bertemu Choe Son Hui di Wonsan."], (0, 1, 0))]
@@ -98,7 +106,7 @@ def test_the_model_file_round_trips_and_a_stale_one_is_refused(tmp_path: Path):
     assert again.features == PAIR_FEATURES and again.threshold == MODEL.threshold and again.linkage == "complete"
     assert np.allclose(again.coef, MODEL.coef)
     stale = tmp_path / "stale.json"
-    stale.write_text(path.read_text().replace('"same_day"', '"same_week"'))
+    stale.write_text(path.read_text().replace('"coverage"', '"same_day"'))
     with pytest.raises(EventModelError, match="fit-events"):
         load_event_model(stale)
     with pytest.raises(EventModelError, match="missing"):
