@@ -250,8 +250,9 @@ class DigestBuilder:
         if source_lang == lang:
             text = f"{lead.text.rstrip(' .')} {markers}."
         else:
+            # The actors and their roles in the subscriber's language, in the same cited sentence as the quote.
             actors = actors_en(lead.text) if lang == "en" else []
-            who = f"{join_names(actors, lang)}. " if actors else ""
+            who = f"{join_names(actors, lang)}; " if actors else ""
             text = who + message(lang, "digest_quote", source=_label(backers[0].meta, lang), quote=lead.text,
                                  markers=markers, quote_language=message(lang, f"language_{source_lang}"))
         return _Summary(head + text, backers, quotes, others, False, lead.text)
