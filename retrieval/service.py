@@ -100,10 +100,11 @@ class AnswerService:
                 log.debug("waited %.2fs for the answering lock", waited)
             return self.answerer.answer(question, history=history or [], language=language, on_partial=on_partial)
 
-    def digest(self, since: datetime, until: datetime, language: Language) -> Digest:
-        """What is new in ``(since, until]``, grouped by event, every line cited (blocking)."""
+    def digest(self, since: datetime, until: datetime, language: Language, *, everything: bool = False) -> Digest:
+        """What is new in ``(since, until]``, grouped by event, every line cited (blocking);
+        ``everything``: all items, not only the ``RNKBOT_DIGEST_MAX_ITEMS`` biggest."""
         with self._lock:
-            return self.digests.build(since, until, language)
+            return self.digests.build(since, until, language, everything=everything)
 
     def stats(self) -> CorpusStats:
         metas = self.store.articles()

@@ -2,7 +2,9 @@
 after downtime, retries, and unsubscribing chats that blocked the bot.
 
 The digest itself is built by the answering core (``AnswerService.digest``, in a worker
-thread); this module decides *when* and *to whom*, and records what was delivered.
+thread); this module decides *when* and *to whom*, and records what was delivered. Each item
+is sent as a message of its own and remembered as an answer (its sources as citations), so a
+reply to an item is a follow-up question about that event (:mod:`bot.telegram.memory`).
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.digest_view import digest_html
-from bot.render import split_html
+from bot.digest_view import digest_messages
 from retrieval.digest.builder import Digest
 from retrieval.settings import Settings
 from retrieval.types import Language
 
+from .memory import AnswerMemory
 from .sending import send_html
 from .subscriptions import Subscription, SubscriptionStore
 
@@ -54,7 +56,7 @@ class DigestDelivery:
 
     def __init__(
         self, bot: Bot, service: AnswerService, store: SubscriptionStore, settings: Settings,
-        *, clock: Clock = utc_now, retries: int = 3,
+        *, clock: Clock = utc_now, retries: int = 3, memory: AnswerMemory | None = None,
     ) -> None:
         self.bot = bot
         self.service = service
@@ -62,20 +64,42 @@ class DigestDelivery:
         self.settings = settings
         self.clock = clock
         self.retries = retries
+        self.memory = memory
         self.on_unsubscribed: Callable[[int], None] = lambda chat_id: None  # the scheduler drops the job
 
     # --- building ---------------------------------------------------------------------
     async def digest_for(self, sub: Subscription, now: datetime) -> Digest:
         return await asyncio.to_thread(self.service.digest, sub.window_start(now), now, sub.language)
 
-    async def on_demand(self, chat_id: int, language: Language, tz: ZoneInfo) -> list[str]:
-        """``/digest``: what is new since this chat's last digest (or 24 hours), as HTML parts.
-        It does not count as a delivery: the next scheduled digest still covers its whole window."""
+    async def on_demand(self, chat_id: int, language: Language, tz: ZoneInfo, *, everything: bool = False,
+                        reply_to: int | None = None, thread_id: int | None = None) -> list[Message]:
+        """``/digest``: what is new since this chat's last digest (or 24 hours), sent now. It does not
+        count as a delivery: the next scheduled digest still covers its whole window. ``/digest all``
+        (``everything``): every item, over at least the last 24 hours (so it shows what the last daily
+        digest left out)."""
         now = self.clock()
         sub = self.store.get(chat_id)
         since = sub.window_start(now) if sub else now - timedelta(hours=24)
-        digest = await asyncio.to_thread(self.service.digest, since, now, language)
-        return split_html(digest_html(digest, sub.tz if sub else tz))
+        if everything:
+            since = min(since, now - timedelta(hours=24))
+        digest = await asyncio.to_thread(self.service.digest, since, now, language, everything=everything)
+        return await self.send(chat_id, digest, sub.tz if sub else tz, reply_to=reply_to, thread_id=thread_id)
+
+    async def send(self, chat_id: int, digest: Digest, tz: ZoneInfo, *, reply_to: int | None = None,
+                   thread_id: int | None = None) -> list[Message]:
+        """Send the digest, one message per item, and remember each item's messages as its answer.
+        Telegram errors propagate (after the retries) to the caller."""
+        sent: list[Message] = []
+        saved = []
+        for k, part in enumerate(digest_messages(digest, tz)):
+            [msg] = await send_html(self.bot, chat_id, [part.html], reply_to=reply_to if k == 0 else None,
+                                    thread_id=thread_id, retries=self.retries)
+            sent.append(msg)
+            if part.item is not None and self.memory is not None:
+                saved.append(self.memory.remember(chat_id, [msg.message_id], [digest.turn(part.item)]))
+        for write in saved:
+            await write
+        return sent
 
     # --- delivering ---------------------------------------------------------------------
     async def deliver(self, chat_id: int, slot: datetime) -> Outcome:
@@ -89,7 +113,7 @@ class DigestDelivery:
             self.store.delivered(chat_id, now)
             return Outcome.NOTHING_NEW
         try:
-            await send_html(self.bot, chat_id, split_html(digest_html(digest, sub.tz)), retries=self.retries)
+            await self.send(chat_id, digest, sub.tz)
         except Forbidden as exc:
             return self._blocked(chat_id, exc)
         except BadRequest as exc:
