@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # llama-cpp-python builds from source (~10 min on 2 cores); pip keeps the built wheel in its cache.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: run test test-fast lint install index eval eval-realdev train bench chat serve env-example clean
+.PHONY: run test test-fast lint install index eval eval-realdev train fit-events eval-events bench chat serve env-example clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,14 @@ eval-realdev: $(STAMP)
 train: $(STAMP)
 	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot train $(REALDEV)/questions.jsonl corpus/eval/realdev_extra.jsonl \
 		../shared/eval/dev.jsonl --corpus $(REALDEV)/articles --report retrieval/answering/data/evidence_model.report.json
+
+# The digest's event grouping: fit on realdev's train pages (retrieval/digest/data/event_model.json), scored
+# pairwise against the pages' event labels. The split is by a hash of doc_id (retrieval/evaluation/events.py).
+fit-events: $(STAMP)
+	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot fit-events $(REALDEV)/manifest.jsonl --corpus $(REALDEV)/articles
+
+eval-events: $(STAMP)
+	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot eval-events $(REALDEV)/manifest.jsonl --split $(SPLIT) --corpus $(REALDEV)/articles
 
 # Speed and scale, measured: a table printed, JSON and Markdown under results/bench/<time>/.
 # ARGS="--sizes 1000,10000,100000,300000" for more; see `python -m bot.bench --help`.

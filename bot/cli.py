@@ -90,8 +90,27 @@ def _parser() -> argparse.ArgumentParser:
                     help="start of the window: YYYY-MM-DD[THH:MM] (in RNKBOT_DIGEST_TIMEZONE) or 36h / 7d (default: 24h)")
     dg.add_argument("--lang", choices=["id", "en"], default="id", help="language of the digest (default: id)")
     dg.add_argument("--json", action="store_true", help="print the digest as JSON")
+    dg.add_argument("--all", action="store_true", help="every item, not only the RNKBOT_DIGEST_MAX_ITEMS biggest")
 
     sub.add_parser("serve", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    ee = sub.add_parser("eval-events", help="pairwise same-event precision/recall of the digest's grouping on labelled pages")
+    ee.add_argument("manifest", type=Path, help="manifest.jsonl with doc_id, on_topic and events (e.g. realdev's)")
+    ee.add_argument("--split", choices=["train", "val", "all"], default="val",
+                    help="the pages to group and score (the split rule is in retrieval/evaluation/events.py)")
+    ee.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
+                    help="ingest these files or folders into the index first (repeatable); e.g. realdev's articles")
+    ee.add_argument("--model", type=Path, help="an event model file (default: the packaged one)")
+    ee.add_argument("--groups", action="store_true", help="also print each item of more than one page")
+
+    fe = sub.add_parser("fit-events", help="fit the digest's event grouping on the train pages (writes the packaged model)")
+    fe.add_argument("manifest", type=Path, help="manifest.jsonl with doc_id, on_topic and events (e.g. realdev's)")
+    fe.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
+                    help="ingest these files or folders into the index first (repeatable)")
+    fe.add_argument("--out", type=Path, help="where to write the model (default: the packaged model file)")
+    fe.add_argument("--report", type=Path, help="also write every setting tried with its figures (JSON)")
+    fe.add_argument("--target-precision", type=float, default=0.9,
+                    help="least pairwise precision (cross-validated on train) of the chosen grouping threshold")
+
     sub.add_parser("run", help="build the index if needed, then the bot (with a token) or the terminal chat")
     sub.add_parser("about", help="what the index holds")
     sub.add_parser("env-example", help="print .env.example: every setting, its description and default")
@@ -247,8 +266,57 @@ def cmd_digest(args, settings: Settings) -> int:
     since = parse_since(args.since, tz, now) if args.since else now - timedelta(hours=24)
     if since >= now:
         raise UsageError(f"--since {args.since} is not in the past")
-    digest = _service(settings).digest(since, now, args.lang)
+    digest = _service(settings).digest(since, now, args.lang, everything=args.all)
     print(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False) if args.json else digest_text(digest, tz))
+    return 0
+
+
+def cmd_eval_events(args, settings: Settings) -> int:
+    from retrieval.digest.events import EVENT_MODEL_PATH, load_event_model
+    from retrieval.evaluation.events import Pages, evaluate, load_labels, split_pages, topic_check
+
+    labels = load_labels(args.manifest)
+    service = _service(settings, with_llm=False)
+    _with_corpus(service, args.corpus)
+    model = load_event_model(args.model or EVENT_MODEL_PATH)
+    split = None if args.split == "all" else args.split
+    pages = Pages.read(service.store, split_pages(labels, split))
+    if not pages.metas:
+        raise UsageError(f"none of the {args.split} pages of {args.manifest} is in the index: add --corpus PATH")
+    result = evaluate(pages, labels, model, max_gap_days=settings.digest.event_max_gap_days, split=args.split)
+    print(result.line())
+    print(topic_check(service.store, labels, split, settings).line())
+    if args.groups:
+        for g in result.groups:
+            if len(g) > 1:
+                print("  " + " + ".join(g))
+    return 0
+
+
+def cmd_fit_events(args, settings: Settings) -> int:
+    from retrieval.digest.events import EVENT_MODEL_PATH
+    from retrieval.evaluation.events import Pages, evaluate, fit_event_model, load_labels, split_pages, write_report
+
+    labels = load_labels(args.manifest)
+    service = _service(settings, with_llm=False)
+    _with_corpus(service, args.corpus)
+    pages = Pages.read(service.store, split_pages(labels, "train"))
+    if not pages.metas:
+        raise UsageError(f"none of the train pages of {args.manifest} is in the index: add --corpus PATH")
+    gap = settings.digest.event_max_gap_days
+    model, report = fit_event_model(pages, labels, max_gap_days=gap, target_precision=args.target_precision,
+                                    progress=lambda line: print(line, file=sys.stderr))
+    train = evaluate(pages, labels, model, max_gap_days=gap, split="train")
+    model.info["train"] = {"precision": round(train.score.precision, 4), "recall": round(train.score.recall, 4),
+                           "right": train.score.right, "grouped_pairs": train.score.grouped_pairs}
+    out = args.out or EVENT_MODEL_PATH
+    model.save(out)
+    if args.report:
+        write_report(report, args.report)
+    print(f"lead sentences {model.lead_sentences}, date lead sentences {model.date_lead_sentences}, "
+          f"threshold {model.threshold:.2f}")
+    print(train.line())
+    print(f"model written to {out}", file=sys.stderr)
     return 0
 
 
@@ -289,7 +357,7 @@ def cmd_run(args, settings: Settings) -> int:
 
 
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "train": cmd_train,
-            "eval-topic": cmd_eval_topic,
+            "eval-topic": cmd_eval_topic, "eval-events": cmd_eval_events, "fit-events": cmd_fit_events,
             "serve": cmd_serve, "run": cmd_run, "about": cmd_about, "digest": cmd_digest}
 
 

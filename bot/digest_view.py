@@ -1,14 +1,19 @@
-"""A digest as terminal text or Telegram HTML: pure functions, no I/O."""
+"""A digest as terminal text or Telegram HTML: pure functions, no I/O.
+
+In Telegram every item is a message of its own (the first one under the digest's title), with
+its own sources, so that a reply to it is a question about that event.
+"""
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from prompts import message
-from retrieval.digest.builder import Digest
+from retrieval.digest.builder import Digest, DigestItem
 
-from .render import esc, link_citations, source_line
+from .render import esc, link_citations, source_line, split_html
 
 
 def local_label(moment: datetime, *, zone: bool = True) -> str:
@@ -28,6 +33,13 @@ def empty_text(digest: Digest, tz: tzinfo) -> str:
     return message(digest.language, "digest_empty", since=local_label(datetime.fromisoformat(digest.since).astimezone(tz)))
 
 
+def more_text(digest: Digest) -> str | None:
+    """"And K more reports on J other events: /digest all", when the item cap left some out."""
+    if not digest.more_items:
+        return None
+    return message(digest.language, "digest_more", reports=digest.more_reports, items=digest.more_items)
+
+
 def digest_text(digest: Digest, tz: tzinfo) -> str:
     """For the terminal: title, window, one bullet per event, numbered sources with their quotes."""
     if digest.empty:
@@ -36,6 +48,9 @@ def digest_text(digest: Digest, tz: tzinfo) -> str:
     lines = [message(lang, "digest_title"), window_label(digest, tz), ""]
     for item in digest.items:
         lines.append(textwrap.fill(item.summary, width=100, initial_indent="• ", subsequent_indent="  "))
+    more = more_text(digest)
+    if more:
+        lines += ["", more.replace("/digest all", "rnkbot digest --all")]
     lines += ["", f"{message(lang, 'sources')}:"]
     for c in digest.citations:
         head = f"[{c.n}] {c.title} — " + ", ".join(x for x in (c.outlet, (c.published or "")[:10], c.url) if x)
@@ -43,13 +58,34 @@ def digest_text(digest: Digest, tz: tzinfo) -> str:
     return "\n".join(lines)
 
 
-def digest_html(digest: Digest, tz: tzinfo) -> str:
-    """For Telegram (unsplit; the sender splits long ones with ``render.split_html``)."""
-    if digest.empty:
-        return esc(empty_text(digest, tz))
+@dataclass(frozen=True)
+class DigestMessage:
+    """One Telegram message of a digest; ``item`` is the item it shows (``None``: no item)."""
+
+    html: str
+    item: DigestItem | None = None
+
+
+def _item_html(digest: Digest, item: DigestItem) -> str:
     lang = digest.language
-    parts = [f"<b>{esc(message(lang, 'digest_title'))}</b>\n<i>{esc(window_label(digest, tz))}</i>"]
-    parts += [f"• {link_citations(item.summary, digest.citations)}" for item in digest.items]
-    parts.append("\n".join([f"<b>{esc(message(lang, 'sources'))}</b>"]
-                           + [source_line(c, lang) for c in digest.citations]))
-    return "\n\n".join(parts)
+    mine = [c for c in digest.citations if c.n in set(item.sources)]
+    sources = "\n".join([f"<b>{esc(message(lang, 'sources'))}</b>"] + [source_line(c, lang) for c in mine])
+    return f"• {link_citations(item.summary, digest.citations)}\n\n{sources}"
+
+
+def digest_messages(digest: Digest, tz: tzinfo) -> list[DigestMessage]:
+    """For Telegram: the title and window with the first item, then one message per item, each
+    with its own sources; the "more reports" line ends the last one. Long items are split."""
+    if digest.empty:
+        return [DigestMessage(esc(empty_text(digest, tz)))]
+    head = f"<b>{esc(message(digest.language, 'digest_title'))}</b>\n<i>{esc(window_label(digest, tz))}</i>"
+    more = more_text(digest)
+    out: list[DigestMessage] = []
+    for k, item in enumerate(digest.items):
+        body = _item_html(digest, item)
+        if k == 0:
+            body = f"{head}\n\n{body}"
+        if k == len(digest.items) - 1 and more:
+            body = f"{body}\n\n<i>{esc(more)}</i>"
+        out += [DigestMessage(part, item) for part in split_html(body)]
+    return out

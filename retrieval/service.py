@@ -157,10 +157,11 @@ class AnswerService:
             with health.reading(self.settings.store):
                 return self.answerer.answer(question, history=history or [], language=language, on_partial=on_partial)
 
-    def digest(self, since: datetime, until: datetime, language: Language) -> Digest:
-        """What is new in ``(since, until]``, grouped by event, every line cited (blocking)."""
+    def digest(self, since: datetime, until: datetime, language: Language, *, everything: bool = False) -> Digest:
+        """What is new in ``(since, until]``, grouped by event, every line cited (blocking);
+        ``everything``: all items, not only the ``RNKBOT_DIGEST_MAX_ITEMS`` biggest."""
         with self._lock, health.reading(self.settings.store):
-            return self.digests.build(since, until, language)
+            return self.digests.build(since, until, language, everything=everything)
 
     def stats(self) -> CorpusStats:
         with health.reading(self.settings.store):

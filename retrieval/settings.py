@@ -275,23 +275,18 @@ class DigestSettings(Section):
         description="On a day with nothing new: true sends a short 'no new articles' message, false sends nothing.",
     )
     max_items: int = env("RNKBOT_DIGEST_MAX_ITEMS", 8, ge=1, le=30,
-                         description="Most events in one digest (the most recent are kept).")
+                         description="Most items in one digest, the biggest events first (most outlets, then most "
+                                     "reports); the rest are counted, and `/digest all` shows them.")
     event_max_gap_days: float = env(
         "RNKBOT_EVENT_MAX_GAP_DAYS", 3.0, gt=0,
-        description="Reports whose publication dates lie further apart than this are never one event. Chosen on the "
-                    "seed corpus and tests/fixtures/digest (2026-11-22): the Kozlov reports lie within a day, the two "
-                    "Lavrov meetings 16 months apart.",
+        description="An event never spans more than this many days of known dates (publication dates, else dates its "
+                    "reports state): reports further apart are never one item. What counts as one event, not tuned; "
+                    "the event model (retrieval/digest/data/event_model.json, `rnkbot fit-events`) was fit with it.",
     )
-    event_lead_sentences: int = env(
-        "RNKBOT_EVENT_LEAD_SENTENCES", 5, ge=1,
-        description="Sentences of an article's lead compared to link reports of one event and to pick its summary. "
-                    "Chosen on the seed corpus and tests/fixtures/digest (2026-11-22); no other value was measured.",
-    )
-    event_min_lead_similarity: float = env(
-        "RNKBOT_EVENT_MIN_LEAD_SIMILARITY", 0.88, ge=-1.0, le=1.0,
-        description="Least similarity (e5) of two leads for them to report one event, on top of a shared distinctive "
-                    "name. Every on-topic pair of leads scored 0.92-0.96 on the seed corpus (2026-11-22), so this only "
-                    "keeps unrelated leads apart; the shared name does the real work.",
+    summary_lead_sentences: int = env(
+        "RNKBOT_DIGEST_SUMMARY_LEAD_SENTENCES", 5, ge=1,
+        description="Sentences of each report's lead that must support an item's summary for the report to be cited "
+                    "for it. Chosen on the seed corpus and tests/fixtures/digest (2026-11-22); no other value was measured.",
     )
     summary_candidates: int = env(
         "RNKBOT_DIGEST_SUMMARY_CANDIDATES", 3, ge=1,

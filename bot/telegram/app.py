@@ -134,7 +134,8 @@ async def post_init(application: Application) -> None:
     memory = AnswerMemory(await asyncio.to_thread(AnswerStore, bot_db, config.history_size, config.history_days))
     journal = await asyncio.to_thread(AnswerJournal, bot_db)
     subscriptions = await asyncio.to_thread(SubscriptionStore, settings.digest_db_path)
-    digests = DigestDelivery(application.bot, service, subscriptions, settings, clock=clock, retries=config.send_retries)
+    digests = DigestDelivery(application.bot, service, subscriptions, settings, clock=clock, retries=config.send_retries,
+                             memory=memory)
     if application.job_queue is None:
         raise ConfigError("the digest needs PTB's job queue: install python-telegram-bot[job-queue] (make install)")
     scheduler = DigestScheduler(application.job_queue, digests)

@@ -39,7 +39,7 @@ class Core(Protocol):
     def ask(self, question: str, *, history: list[Turn] | None = None, language: Language | None = None,
             on_partial: Callable[[str], None] | None = None) -> Answer: ...
 
-    def digest(self, since: datetime, until: datetime, language: Language) -> Digest: ...
+    def digest(self, since: datetime, until: datetime, language: Language, *, everything: bool = False) -> Digest: ...
 
     def stats(self) -> CorpusStats: ...
 
@@ -82,8 +82,8 @@ class RecoveringCore:
             on_partial: Callable[[str], None] | None = None) -> Answer:
         return self._core().ask(question, history=history, language=language, on_partial=on_partial)
 
-    def digest(self, since: datetime, until: datetime, language: Language) -> Digest:
-        return self._core().digest(since, until, language)
+    def digest(self, since: datetime, until: datetime, language: Language, *, everything: bool = False) -> Digest:
+        return self._core().digest(since, until, language, everything=everything)
 
     def stats(self) -> CorpusStats:
         return self._core().stats()

@@ -12,7 +12,6 @@ from bot.digest_view import local_label
 from retrieval.text.times import TimeParseError, parse_time_of_day, parse_timezone
 
 from .i18n import t
-from .sending import NO_PREVIEW
 from .services import incoming, services, ui_language
 
 
@@ -67,15 +66,20 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/digest: the digest now (what is new since this chat's last digest, or the last 24 hours)."""
+    """/digest: the digest now (what is new since this chat's last digest, or the last 24 hours);
+    /digest all: every item, not only the biggest (over at least the last 24 hours)."""
     svc = services(context)
     message = incoming(update)
     chat = message.chat
     lang = await ui_language(context, update.effective_user)
+    args = [a.lower() for a in context.args or []]
+    if args not in ([], ["all"], ["semua"]):
+        await message.reply_text(t(lang, "digest_usage"), parse_mode=ParseMode.HTML)
+        return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    parts = await svc.digests.on_demand(chat.id, lang, parse_timezone(svc.settings.digest.timezone))
-    for part in parts:
-        await message.reply_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    thread = message.message_thread_id if message.is_topic_message else None
+    await svc.digests.on_demand(chat.id, lang, parse_timezone(svc.settings.digest.timezone), everything=bool(args),
+                                reply_to=message.message_id, thread_id=thread)
 
 
 def register_digest(application: Application) -> None:

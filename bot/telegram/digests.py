@@ -2,7 +2,9 @@
 after downtime, retries, and unsubscribing chats that blocked the bot.
 
 The digest itself is built by the answering core (``AnswerService.digest``, in a worker
-thread); this module decides *when* and *to whom*, and records what was delivered.
+thread); this module decides *when* and *to whom*, and records what was delivered. Each item
+is sent as a message of its own and remembered as an answer (its sources as citations), so a
+reply to an item is a follow-up question about that event (:mod:`bot.telegram.memory`).
 """
 
 from __future__ import annotations
@@ -10,26 +12,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.digest_view import digest_html
+from bot.digest_view import digest_messages
 from bot.logsetup import kv
-from bot.render import split_html
 from corpus.errors import RnkbotError
+from retrieval.digest.builder import Digest
 from retrieval.settings import Settings
 from retrieval.types import Language
 
 from .core import Core
 from .db import DatabaseError
+from .memory import AnswerMemory
 from .sending import send_html
-from .subscriptions import Subscription, SubscriptionStore
+from .subscriptions import OutboxPart, Subscription, SubscriptionStore
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -60,7 +63,7 @@ class DigestDelivery:
 
     def __init__(
         self, bot: Bot, service: Core, store: SubscriptionStore, settings: Settings,
-        *, clock: Clock = utc_now, retries: int = 3,
+        *, clock: Clock = utc_now, retries: int = 3, memory: AnswerMemory | None = None,
     ) -> None:
         self.bot = bot
         self.service = service
@@ -68,18 +71,71 @@ class DigestDelivery:
         self.settings = settings
         self.clock = clock
         self.retries = retries
+        self.memory = memory
         self.on_unsubscribed: Callable[[int], None] = lambda chat_id: None  # the scheduler drops the job
         self._busy: set[int] = set()  # chats whose delivery runs right now
 
     # --- building ---------------------------------------------------------------------
-    async def on_demand(self, chat_id: int, language: Language, tz: ZoneInfo) -> list[str]:
-        """``/digest``: what is new since this chat's last digest (or 24 hours), as HTML parts.
-        It does not count as a delivery: the next scheduled digest still covers its whole window."""
+    @staticmethod
+    def parts_of(digest: Digest, tz: ZoneInfo) -> list[OutboxPart]:
+        """The digest's messages (the title with the first item, then one per item, long items
+        split), each with its item as the turn to remember under the message."""
+        return [OutboxPart(m.html, digest.turn(m.item) if m.item is not None else None)
+                for m in digest_messages(digest, tz)]
+
+    async def on_demand(self, chat_id: int, language: Language, tz: ZoneInfo, *, everything: bool = False,
+                        reply_to: int | None = None, thread_id: int | None = None) -> list[Message]:
+        """``/digest``: what is new since this chat's last digest (or 24 hours), sent now. It does not
+        count as a delivery: the next scheduled digest still covers its whole window. ``/digest all``
+        (``everything``): every item, over at least the last 24 hours (so it shows what the last daily
+        digest left out)."""
         now = self.clock()
         sub = await asyncio.to_thread(self.store.get, chat_id)
         since = sub.window_start(now) if sub else now - timedelta(hours=24)
-        digest = await asyncio.to_thread(self.service.digest, since, now, language)
-        return split_html(digest_html(digest, sub.tz if sub else tz))
+        if everything:
+            since = min(since, now - timedelta(hours=24))
+        digest = await asyncio.to_thread(self.service.digest, since, now, language, everything=everything)
+        return await self.send(chat_id, self.parts_of(digest, sub.tz if sub else tz), reply_to=reply_to,
+                               thread_id=thread_id)
+
+    async def send(self, chat_id: int, parts: list[OutboxPart], *, first: int = 0, reply_to: int | None = None,
+                   thread_id: int | None = None,
+                   on_sent: Callable[[int, Message | None], Awaitable[None]] | None = None) -> list[Message]:
+        """Send ``parts[first:]``, one message each (the first replying to ``reply_to``). Each item's
+        message is remembered as its answer the moment Telegram confirms it, before any other await (so
+        a reply that comes at once finds it); then ``on_sent`` counts it. Returns once the memory writes
+        are done; Telegram errors propagate (after the retries) to the caller."""
+        saved: list[asyncio.Future[None]] = []
+
+        async def sent(count: int, message: Message | None) -> None:
+            turn = parts[count - 1].turn
+            if turn is not None and message is not None and self.memory is not None:
+                saved.append(self.memory.remember(chat_id, [message.message_id], [turn]))
+            if on_sent is not None:
+                await on_sent(count, message)
+
+        try:
+            return await send_html(self.bot, chat_id, [p.html for p in parts], reply_to=reply_to, thread_id=thread_id,
+                                   retries=self.retries, first=first, on_sent=sent)
+        finally:
+            await self._remembered(chat_id, saved)
+
+    async def _remembered(self, chat_id: int, saved: list[asyncio.Future[None]]) -> None:
+        for write in saved:
+            try:
+                await write
+            except DatabaseError as exc:  # the item is out; only a reply to it misses its context
+                log.warning(kv("digest_not_remembered", chat=chat_id, error=str(exc)))
+                return
+
+    async def _remember_sent(self, sub: Subscription, parts: list[OutboxPart]) -> None:
+        """Remember again the parts a previous process sent (idempotent): it may have been killed
+        after counting a part and before its memory write was committed."""
+        if self.memory is None:
+            return
+        saved = [self.memory.remember(sub.chat_id, [mid], [part.turn])
+                 for part, mid in zip(parts, sub.message_ids, strict=False) if mid is not None and part.turn is not None]
+        await self._remembered(sub.chat_id, saved)
 
     # --- delivering ---------------------------------------------------------------------
     async def deliver(self, chat_id: int, slot: datetime) -> Outcome:
@@ -111,6 +167,8 @@ class DigestDelivery:
         started = time.perf_counter()
         parts = sub.parts
         items = None
+        if parts is not None and sub.pending_sent:
+            await self._remember_sent(sub, parts)
         if parts is None:
             try:
                 digest = await asyncio.to_thread(self.service.digest, sub.window_start(until), until, sub.language)
@@ -120,14 +178,14 @@ class DigestDelivery:
             if digest.empty and not self.settings.digest.send_empty:
                 await asyncio.to_thread(self.store.delivered, chat_id, until)
                 return Outcome.NOTHING_NEW
-            parts, items = split_html(digest_html(digest, sub.tz)), len(digest.items)
+            parts, items = self.parts_of(digest, sub.tz), len(digest.items)
             await asyncio.to_thread(self.store.set_parts, chat_id, parts)
 
-        async def sent(count: int, message: object) -> None:
-            await asyncio.to_thread(self.store.part_sent, chat_id, count)
+        async def sent(count: int, message: Message | None) -> None:
+            await asyncio.to_thread(self.store.part_sent, chat_id, count, message.message_id if message else None)
 
         try:
-            await send_html(self.bot, chat_id, parts, retries=self.retries, first=sub.pending_sent, on_sent=sent)
+            await self.send(chat_id, parts, first=sub.pending_sent, on_sent=sent)
         except Forbidden as exc:
             return await self._blocked(chat_id, exc)
         except BadRequest as exc:

@@ -6,10 +6,13 @@ scheduled run, a start-up catch-up and a second process can never send one day's
 twice. A send that failed before any part went out gives the claim back, so the next start-up
 (or the next day) tries again.
 
-The claim also opens the delivery's *outbox*: its window's end, then its rendered parts, then
-how many parts Telegram took. A delivery cut short (a ``kill -9``, Telegram unreachable half-way)
-is finished from there: the parts not yet taken are sent, none twice, none lost, and the
-window only moves on once the last part is out.
+The claim also opens the delivery's *outbox*: its window's end, then its parts (each a message
+of the digest, with the item it shows as a remembered turn, :class:`OutboxPart`), then how many
+parts Telegram took and the message id of each. A delivery cut short (a ``kill -9``, Telegram
+unreachable half-way) is finished from there: the parts not yet taken are sent, none twice, none
+lost; the parts already out are remembered again under their message ids (so a reply to any item
+is a follow-up about it even if the crash came before its memory was written); and the window
+only moves on once the last part is out.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from retrieval.types import Language
+from retrieval.types import Language, Turn
 
 from .db import SqliteStore
 from .i18n import LANGUAGES
@@ -37,12 +41,32 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 """
 # The outbox, added after the first version (SqliteStore adds missing columns on opening).
 _OUTBOX = [("pending_slot_ts", "REAL"), ("pending_until_ts", "REAL"), ("pending_parts", "TEXT"),
-           ("pending_sent", "INTEGER NOT NULL DEFAULT 0")]
+           ("pending_sent", "INTEGER NOT NULL DEFAULT 0"), ("pending_message_ids", "TEXT")]
 _COLUMNS = ("chat_id, language, at_time, timezone, created_ts, last_slot_ts, last_delivered_ts, "
-            "pending_slot_ts, pending_until_ts, pending_parts, pending_sent")
+            "pending_slot_ts, pending_until_ts, pending_parts, pending_sent, pending_message_ids")
+_CLOSED = "pending_slot_ts = NULL, pending_until_ts = NULL, pending_parts = NULL, pending_sent = 0, pending_message_ids = NULL"
 # Two deliveries are at least this far apart, so moving the time from 08:00 to 20:00 does not
 # bring a second digest the same day (a daylight-saving day is 23 hours: still one a day).
 MIN_HOURS_BETWEEN = 20
+
+
+@dataclass(frozen=True)
+class OutboxPart:
+    """One message of a pending digest: its HTML, and the item it shows as the turn to remember
+    under its message id (``None``: no item, e.g. "no new articles")."""
+
+    html: str
+    turn: Turn | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"html": self.html, "turn": self.turn.model_dump(mode="json") if self.turn else None}
+
+    @classmethod
+    def from_json(cls, data: Any) -> OutboxPart:
+        if isinstance(data, str):  # an outbox written before parts carried their items
+            return cls(data)
+        turn = data.get("turn")
+        return cls(data["html"], Turn.model_validate(turn) if turn else None)
 
 
 @dataclass(frozen=True)
@@ -56,16 +80,22 @@ class Subscription:
     last_delivered_ts: float | None = None  # the end of the window the last digest covered
     pending_slot_ts: float | None = None  # a claimed delivery not finished yet: its slot,
     pending_until_ts: float | None = None  # the end of its window,
-    pending_parts: str | None = None  # its rendered parts (JSON), once built,
-    pending_sent: int = 0  # and how many of them Telegram took
+    pending_parts: str | None = None  # its parts (JSON, :class:`OutboxPart`), once built,
+    pending_sent: int = 0  # how many of them Telegram took,
+    pending_message_ids: str | None = None  # and their message ids (JSON; null where unconfirmed)
 
     @property
     def pending(self) -> bool:
         return self.pending_slot_ts is not None
 
     @property
-    def parts(self) -> list[str] | None:
-        return json.loads(self.pending_parts) if self.pending_parts else None
+    def parts(self) -> list[OutboxPart] | None:
+        return [OutboxPart.from_json(p) for p in json.loads(self.pending_parts)] if self.pending_parts else None
+
+    @property
+    def message_ids(self) -> list[int | None]:
+        """The message id of each part sent so far (``None`` where Telegram's answer was lost)."""
+        return json.loads(self.pending_message_ids) if self.pending_message_ids else []
 
     @property
     def tz(self) -> ZoneInfo:
@@ -157,7 +187,7 @@ class SubscriptionStore(SqliteStore):
         end = (until or slot).timestamp()
         claimed = self._write(
             "UPDATE subscriptions SET last_slot_ts = ?, pending_slot_ts = ?, pending_until_ts = ?, pending_parts = NULL, "
-            "pending_sent = 0 WHERE chat_id = ? AND (last_slot_ts IS NULL OR last_slot_ts <= ?)",
+            "pending_sent = 0, pending_message_ids = NULL WHERE chat_id = ? AND (last_slot_ts IS NULL OR last_slot_ts <= ?)",
             (slot.timestamp(), slot.timestamp(), end, chat_id, slot.timestamp() - MIN_HOURS_BETWEEN * 3600),
         )
         return before if claimed else None
@@ -166,24 +196,30 @@ class SubscriptionStore(SqliteStore):
         """Give a claim back after a send that failed before any part went out (only if nobody
         claimed a later slot meanwhile); its outbox is closed."""
         self._write(
-            "UPDATE subscriptions SET last_slot_ts = ?, pending_slot_ts = NULL, pending_until_ts = NULL, "
-            "pending_parts = NULL, pending_sent = 0 WHERE chat_id = ? AND last_slot_ts = ?",
+            f"UPDATE subscriptions SET last_slot_ts = ?, {_CLOSED} WHERE chat_id = ? AND last_slot_ts = ?",
             (previous_slot_ts, chat_id, slot.timestamp()),
         )
 
-    def set_parts(self, chat_id: int, parts: list[str]) -> None:
-        """The pending delivery's rendered digest, before its first part is sent."""
-        self._write("UPDATE subscriptions SET pending_parts = ?, pending_sent = 0 "
-                    "WHERE chat_id = ? AND pending_slot_ts IS NOT NULL", (json.dumps(parts, ensure_ascii=False), chat_id))
+    def set_parts(self, chat_id: int, parts: list[OutboxPart]) -> None:
+        """The pending delivery's messages, before the first is sent."""
+        blob = json.dumps([p.to_json() for p in parts], ensure_ascii=False)
+        self._write("UPDATE subscriptions SET pending_parts = ?, pending_sent = 0, pending_message_ids = NULL "
+                    "WHERE chat_id = ? AND pending_slot_ts IS NOT NULL", (blob, chat_id))
 
-    def part_sent(self, chat_id: int, count: int) -> None:
-        """``count`` parts of the pending delivery are out."""
-        self._write("UPDATE subscriptions SET pending_sent = ? WHERE chat_id = ?", (count, chat_id))
+    def part_sent(self, chat_id: int, count: int, message_id: int | None = None) -> None:
+        """``count`` parts of the pending delivery are out, the last as message ``message_id``
+        (count and id in one transaction)."""
+        with self._transaction() as conn:
+            row = conn.execute("SELECT pending_message_ids FROM subscriptions WHERE chat_id = ?", (chat_id,)).fetchone()
+            ids: list[int | None] = json.loads(row[0]) if row and row[0] else []
+            ids = (ids + [None] * count)[:count]
+            ids[count - 1] = message_id
+            conn.execute("UPDATE subscriptions SET pending_sent = ?, pending_message_ids = ? WHERE chat_id = ?",
+                         (count, json.dumps(ids), chat_id))
 
     def abandon(self, chat_id: int) -> None:
         """Close the pending delivery's outbox without moving the window (Telegram refused it)."""
-        self._write("UPDATE subscriptions SET pending_slot_ts = NULL, pending_until_ts = NULL, pending_parts = NULL, "
-                    "pending_sent = 0 WHERE chat_id = ?", (chat_id,))
+        self._write(f"UPDATE subscriptions SET {_CLOSED} WHERE chat_id = ?", (chat_id,))
 
     def pending(self) -> list[Subscription]:
         """Subscriptions with a delivery claimed but not finished."""
@@ -192,5 +228,5 @@ class SubscriptionStore(SqliteStore):
 
     def delivered(self, chat_id: int, until: datetime) -> None:
         """The digest up to ``until`` is out: the window moves on and the outbox is closed."""
-        self._write("UPDATE subscriptions SET last_delivered_ts = ?, pending_slot_ts = NULL, pending_until_ts = NULL, "
-                    "pending_parts = NULL, pending_sent = 0 WHERE chat_id = ?", (until.timestamp(), chat_id))
+        self._write(f"UPDATE subscriptions SET last_delivered_ts = ?, {_CLOSED} WHERE chat_id = ?",
+                    (until.timestamp(), chat_id))

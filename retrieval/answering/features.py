@@ -270,6 +270,8 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
             cov_s, plain_s, _ = covs[i]
             has_prev = i > 0 and art.sentences[i - 1].index >= 0
             around = [matchers[j] for j in (i - 1, i + 1) if 0 <= j < n and (j != i - 1 or has_prev)]
+            if s.index < 0:  # a question about the article names it by what it reports ("...about Kozlov's visit")
+                around = matchers
             cov_c, _, ctx_hits = _coverage(q, Matcher.union(date_m, matchers[i], *around))
             found = answer_tokens(q, text, art.meta.title if s.index < 0 else None)
             ok = 1.0 if (qt in ("other", "reason") or found) else 0.0

@@ -68,7 +68,7 @@ class FastCore:
             return Answer(question=question, language=lang, answer=text, refused=False, citations=[SOURCE],
                           timings=Timings(total_s=self.delay_s))
 
-    def digest(self, since: datetime, until: datetime, language: Language) -> Digest:
+    def digest(self, since: datetime, until: datetime, language: Language, *, everything: bool = False) -> Digest:
         with self._lock:
             self.digests += 1
             self._hang(self.digest_hang_marker)

@@ -18,7 +18,8 @@ from bot.telegram.journal import AnswerJournal
 from bot.telegram.memory import AnswerStore
 from bot.telegram.prefs import PrefsStore
 from bot.telegram.ratelimit import RateLimiter
-from bot.telegram.subscriptions import SubscriptionStore
+from bot.telegram.subscriptions import OutboxPart, SubscriptionStore
+from retrieval.types import Answer, Turn
 
 MORNING = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 
@@ -102,12 +103,20 @@ def test_the_digest_outbox_survives_reopening_until_the_last_part(tmp_path: Path
     store.subscribe(7, "id", "08:00", "Asia/Jakarta", MORNING - timedelta(days=2))
     until = MORNING + timedelta(minutes=1)
     assert store.claim(7, MORNING, until) is not None
-    store.set_parts(7, ["a", "b", "c"])
-    store.part_sent(7, 1)
+    turn = Turn(question="Kozlov visited Pyongyang", answer=Answer(question="Kozlov visited Pyongyang", language="id",
+                                                                    answer="Kozlov visited Pyongyang [1].", refused=False))
+    parts = [OutboxPart("a", turn), OutboxPart("b", turn), OutboxPart("c")]
+    store.set_parts(7, parts)
+    store.part_sent(7, 1, 501)
     store.close()
     again = SubscriptionStore(path)  # a restart
     [pending] = again.pending()
-    assert pending.parts == ["a", "b", "c"] and pending.pending_sent == 1 and pending.pending_until_ts == until.timestamp()
+    assert pending.parts == parts and pending.pending_sent == 1 and pending.pending_until_ts == until.timestamp()
+    assert pending.message_ids == [501], "the message id of the part that is out, for its memory"
+    again.part_sent(7, 2, None)  # Telegram's answer lost: counted, no id
+    again.part_sent(7, 3, 503)
+    later = again.get(7)
+    assert later is not None and later.pending_sent == 3 and later.message_ids == [501, None, 503]
     assert again.claim(7, MORNING) is None, "the slot stays claimed while it is finished"
     again.delivered(7, until)
     delivered = again.get(7)
@@ -123,7 +132,18 @@ def test_an_older_subscriptions_file_gets_the_outbox_columns(tmp_path: Path):
         old.execute("INSERT INTO subscriptions VALUES (7, 'en', '08:00', 'UTC', 0, NULL, NULL)")
     store = SubscriptionStore(path)
     sub = store.get(7)
-    assert sub is not None and not sub.pending and sub.pending_sent == 0
+    assert sub is not None and not sub.pending and sub.pending_sent == 0 and sub.message_ids == []
+    store.close()
+
+
+def test_an_outbox_of_plain_html_parts_is_still_read(tmp_path: Path):
+    """An outbox written before parts carried their items (a list of HTML strings) is finished as it is."""
+    store = SubscriptionStore(tmp_path / "digest.sqlite3")
+    store.subscribe(7, "id", "08:00", "Asia/Jakarta", MORNING - timedelta(days=2))
+    assert store.claim(7, MORNING) is not None
+    store._write("UPDATE subscriptions SET pending_parts = ? WHERE chat_id = 7", ('["a", "b"]',))
+    sub = store.get(7)
+    assert sub is not None and sub.parts == [OutboxPart("a"), OutboxPart("b")]
     store.close()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.digest_view import digest_html
+from bot.digest_view import digest_messages
 from bot.render import render_answer, render_sources, split_html
 from corpus.article import Article
 from retrieval.index.ingest import IngestReport
@@ -92,5 +92,6 @@ def test_sources_and_digest_views_escape_it_too(hostile: AnswerService, generato
                     items=[DigestItem(event_id="e", summary=f"“{HOSTILE_SENTENCE}” [1]", sources=[1],
                                       latest="2024-11-20T09:00:00+07:00", phrased=False)],
                     citations=answer.citations[:1], articles=1)
-    text, entities = shown(digest_html(digest, ZoneInfo("Asia/Jakarta")))
+    [item_message] = digest_messages(digest, ZoneInfo("Asia/Jakarta"))
+    text, entities = shown(item_message.html)
     assert "<tg-spoiler>rahasia</tg-spoiler>" in text and not any(e["type"] == "spoiler" for e in entities)
