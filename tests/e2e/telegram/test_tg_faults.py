@@ -32,7 +32,9 @@ from tests.unit.conftest import fake_service
 
 QUESTION = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
 PHRASED_Q = "What was discussed by the Russian military delegation in Pyongyang?"  # no name or date: the model phrases
-LED_Q = "Siapa yang memimpin delegasi militer Rusia ke Pyongyang?"  # answered on the hashed-bag embedder and Chroma
+# Answered on the hashed-bag embedder and Chroma by main's refit evidence model ("Siapa yang memimpin delegasi
+# militer Rusia ke Pyongyang?", answered by the earlier model, is refused there on these fake vectors).
+LED_Q = "Siapa Vladimir Zarudnitski?"
 APOLOGY = "Sorry, something went wrong"
 
 
@@ -184,7 +186,8 @@ async def test_a_damaged_index_is_named_to_users_and_admins_and_a_rebuild_is_pic
     for call in (broken, about):
         assert "I can't search the articles right now" in text_of(call) and "rnkbot ingest --rebuild" in text_of(call)
     assert "How to ask" in text_of(help_), "everything else works"
-    assert len(report.added) == 5 and "Vladimir Zarudnitski" in text_of(fixed), "the rebuilt index answers, no restart"
+    assert len(report.added) == 5 and "Presiden Akademi Militer Staf Umum" in text_of(fixed), \
+        "the rebuilt index answers, no restart"
     assert "damaged or unreadable" in caplog.text and "rnkbot ingest --rebuild" in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
 
@@ -233,3 +236,51 @@ async def test_questions_left_too_long_or_that_failed_twice_are_not_answered_lat
     assert all(c.params["text"] == "Sorry, I was restarted before I could answer this question. Please send it again."
                for c in told)
     assert fast_core.asked == [] and settled
+
+
+class RecordingCore(FastCore):
+    """The fast core, noting the history each question comes with."""
+
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
+        self.histories: list[list] = []
+
+    def ask(self, question, *, history=None, language=None, on_partial=None):
+        self.histories.append(list(history or []))
+        return super().ask(question, history=history, language=language, on_partial=on_partial)
+
+
+async def test_a_digest_left_half_sent_is_finished_and_its_sent_items_remembered(start_fast_bot, fake_api, alice,
+                                                                                 bot_settings):
+    """What a process killed mid-digest leaves: the outbox built, item 0's message out and counted, but
+    its memory write never committed. The next start sends items 1 and 2 once, and a reply to any
+    item, the one sent before the crash included, is a follow-up about that item."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.telegram.digests import DigestDelivery
+    from bot.telegram.subscriptions import SubscriptionStore
+
+    core = RecordingCore(bot_settings, digest_items=3)
+    fake_api.know(alice.chat)
+    now = datetime.now(UTC)
+    store = SubscriptionStore(bot_settings.digest_db_path)
+    store.subscribe(alice.chat_id, "en", "08:00", "UTC", now - timedelta(days=2))
+    assert store.claim(alice.chat_id, now - timedelta(minutes=5), now) is not None
+    parts = DigestDelivery.parts_of(core.digest(now - timedelta(days=1), now, "en"), ZoneInfo("UTC"))
+    store.set_parts(alice.chat_id, parts)
+    first = fake_api.m_sendMessage({"chat_id": alice.chat_id, "text": parts[0].html, "parse_mode": "HTML"})
+    store.part_sent(alice.chat_id, 1, first["message_id"])  # ... and killed before the memory write
+    store.close()
+    async with start_fast_bot(service=core):
+        rest = await fake_api.wait_for(lambda c: c.method == "sendMessage" and "Event " in c.params.get("text", ""), count=2)
+        await asyncio.sleep(0.5)  # anything sent twice would be out by now
+        for k, message in enumerate([first, rest[1].result]):
+            await answer_to(fake_api, await alice.say("And when was that?", reply_to=message))
+            assert [t.answer.answer.split(":")[0] for t in core.histories[k]] == [f"Event {2 * k}"]
+    texts = sent_texts(fake_api, alice.chat_id)
+    assert [t.split("Event ")[1][0] for t in texts if "Event " in t] == ["1", "2"], "items 1 and 2 once; 0 not again"
+    again = SubscriptionStore(bot_settings.digest_db_path)
+    sub = again.get(alice.chat_id)
+    again.close()
+    assert sub is not None and not sub.pending and sub.last_delivered_ts == now.timestamp()

@@ -7,9 +7,11 @@ flight (the first is out), each followed by a restart."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.telegram.memory import AnswerStore
 from bot.telegram.subscriptions import SubscriptionStore
 from tests.fakes.expect import answer_to
 from tests.fakes.processes import BotChild, wait_for_file
@@ -76,12 +78,18 @@ async def test_kill9_while_delivering_a_digest_then_restart(fake_api, tmp_path: 
     fake_api.release_all()
     async with BotChild(fake_api, tmp_path, **hooks):  # 3: the rest
         await fake_api.wait_for(lambda c: c.method == "sendMessage" and c.ok and c.params.get("chat_id") == budi.chat_id
-                                and "Sources" in c.params.get("text", ""), timeout=60)
-    parts = html_to(fake_api, budi.chat_id)
-    assert len(parts) >= 3 and len(set(parts)) == len(parts), "every part once"
-    assert parts[0].startswith("<b>Daily digest") and "Sources" in parts[-1], "in order, first to last"
-    assert sum(p.count("Event ") for p in parts) == 14, "no item lost"
+                                and "Event 13:" in c.params.get("text", ""), timeout=60)
+    sent = [c for c in fake_api.calls_of("sendMessage", budi.chat_id) if c.params.get("parse_mode") == "HTML"]
+    parts = [c.params["text"] for c in sent]
+    assert len(parts) == 14 and len(set(parts)) == len(parts), "one message per item, every part once"
+    assert parts[0].startswith("<b>Daily digest") and all("Sources" in p for p in parts), "each item with its sources"
+    assert [re.findall(r"Event (\d+):", p) for p in parts] == [[str(k)] for k in range(14)], "in order, none lost"
     again = SubscriptionStore(tmp_path / "data" / "digest.sqlite3")
     sub = again.get(budi.chat_id)
     again.close()
     assert sub is not None and not sub.pending and sub.last_delivered_ts is not None, "recorded as delivered"
+    memory = AnswerStore(tmp_path / "data" / "bot.sqlite3")
+    remembered = [memory.answer_for(budi.chat_id, c.result["message_id"]) for c in sent]
+    memory.close()
+    assert [a.answer.split(":")[0] if a else None for a in remembered] == [f"Event {k}" for k in range(14)], \
+        "each item's message is remembered as that item, the one sent before the kill included"
