@@ -55,7 +55,9 @@ ABOUT_ARTICLE = re.compile(r"\b(penulis|menulis|ditulis|wrote|written|writer|aut
 # Words that only shape the question ("which day of the week", "hari apa"): not content to match.
 FORM_WORDS = frozenset(
     "day days week date time year month hari tanggal pukul waktu minggu pekan jumlah many much kind sort "
-    "happen happened terjadi isi contain contains content contents why reason alasan mengapa kenapa".split()
+    "happen happened terjadi isi contain contains content contents why reason alasan mengapa kenapa "
+    # courtesy around the question ("Please tell me: ...", "Tolong jelaskan: ..."): not content either
+    "please kindly tolong mohon jelaskan explain beritahu sebutkan".split()
 )
 # A question that tries to change how the bot answers rather than ask about the articles.
 _INSTRUCTION = re.compile(

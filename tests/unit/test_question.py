@@ -59,6 +59,17 @@ def test_the_thing_asked_about_sits_next_to_the_question_word():
     assert focus_words("Which two Russian ships were seen?") == ("russian", "ships")  # number words skipped
 
 
+@pytest.mark.parametrize("polite,plain", [
+    ("Please tell me: whose greetings did Kim Jong Un convey?", "Tell me: whose greetings did Kim Jong Un convey?"),
+    ("Tolong jelaskan: kapan Putin mengunjungi Pyongyang?", "Kapan Putin mengunjungi Pyongyang?"),
+    ("Mohon sebutkan berapa tentara Korea Utara yang dikirim?", "Berapa tentara Korea Utara yang dikirim?"),
+])
+def test_courtesy_around_a_question_is_not_content_to_match(polite, plain):
+    a, b = parse(polite), parse(plain)
+    assert [c.surface.lower() for c in a.concepts] == [c.surface.lower() for c in b.concepts]
+    assert a.qtype == b.qtype
+
+
 def test_a_short_reply_after_an_answer_is_a_follow_up_of_it():
     first = Turn(question="Kapan Kozlov mengunjungi Pyongyang?", answer=None)
     q = parse("Kapan kunjungan itu terjadi?", history=[first])
