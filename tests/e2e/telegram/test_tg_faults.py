@@ -32,9 +32,7 @@ from tests.unit.conftest import fake_service
 
 QUESTION = "Whose greetings did Krivoruchko pass on to Kim Jong Un?"
 PHRASED_Q = "What was discussed by the Russian military delegation in Pyongyang?"  # no name or date: the model phrases
-# Answered on the hashed-bag embedder and Chroma by main's refit evidence model ("Siapa yang memimpin delegasi
-# militer Rusia ke Pyongyang?", answered by the earlier model, is refused there on these fake vectors).
-LED_Q = "Siapa Vladimir Zarudnitski?"
+LED_Q = "Siapa yang memimpin delegasi militer Rusia ke Pyongyang?"  # answered on the hashed-bag embedder and Chroma
 APOLOGY = "Sorry, something went wrong"
 
 
@@ -186,8 +184,7 @@ async def test_a_damaged_index_is_named_to_users_and_admins_and_a_rebuild_is_pic
     for call in (broken, about):
         assert "I can't search the articles right now" in text_of(call) and "rnkbot ingest --rebuild" in text_of(call)
     assert "How to ask" in text_of(help_), "everything else works"
-    assert len(report.added) == 5 and "Presiden Akademi Militer Staf Umum" in text_of(fixed), \
-        "the rebuilt index answers, no restart"
+    assert len(report.added) == 5 and "Vladimir Zarudnitski" in text_of(fixed), "the rebuilt index answers, no restart"
     assert "damaged or unreadable" in caplog.text and "rnkbot ingest --rebuild" in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
 
