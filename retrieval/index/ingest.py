@@ -11,7 +11,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,6 +211,12 @@ class Ingester:
         """Add, update, or leave ``article`` as it is; a copy of another stored article (same
         canonical URL or same text under another doc_id) is reported as a duplicate, not stored."""
         self._ingest_batch([(article, label)], report)
+
+    def ingest_labelled(self, items: Sequence[tuple[Article, str | None]], report: IngestReport) -> None:
+        """:meth:`ingest_article` for many, ``batch_size`` at a time (each with the label its
+        report lines name: a path or a URL)."""
+        for start in range(0, len(items), self.batch_size):
+            self._ingest_batch(list(items[start:start + self.batch_size]), report)
 
     def _ingest_batch(self, items: list[tuple[Article, str | None]], report: IngestReport) -> None:
         if not items:

@@ -64,9 +64,16 @@ class SourceIngester:
             files, pages = self._plan(targets, feeds, fetcher, report)
             bar = tqdm(total=len(files) + len(pages), desc="ingest", unit="item", disable=not progress)
             with bar:
+                batch: list[tuple[Article, str | None]] = []
                 for path in files:
-                    self._ingest_file(path, filter_files, report)
+                    article = self._load_file(path, filter_files, report)
+                    if article is not None:
+                        batch.append((article, str(path)))
+                    if len(batch) >= self.ingester.batch_size:
+                        self.ingester.ingest_labelled(batch, report)
+                        batch = []
                     bar.update()
+                self.ingester.ingest_labelled(batch, report)
                 for page in pages:
                     self._ingest_page(page, fetcher, report)
                     bar.update()
@@ -113,15 +120,17 @@ class SourceIngester:
         return out
 
     # --- one item ----------------------------------------------------------------
-    def _ingest_file(self, path: Path, filter_files: bool, report: IngestReport) -> None:
+    def _load_file(self, path: Path, filter_files: bool, report: IngestReport) -> Article | None:
+        """The file's article, or ``None`` (reported) when it can't be read or the topic filter leaves it out.
+        Files are written ``batch_size`` at a time: one embedder call and one index write per batch."""
         try:
             article = load_file(path)
         except DocumentError as exc:
             report.skipped.append((str(path), str(exc)))
-            return
+            return None
         if filter_files and not self._on_topic(article, str(path), report):
-            return
-        self.ingester.ingest_article(article, report, label=str(path))
+            return None
+        return article
 
     def _ingest_page(self, page: _Page, fetcher: Fetcher, report: IngestReport) -> None:
         try:

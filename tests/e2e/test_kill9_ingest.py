@@ -76,19 +76,23 @@ def env(settings: Settings, **hooks: object) -> dict[str, object]:
 
 
 async def test_kill9_between_an_articles_sentences_and_its_chunks(world):
+    """Files are written 32 at a time: killed between the second batch's sentences and its chunks,
+    the first batch is whole and nothing reaches the second; the next run writes the second again."""
     tmp, settings, ids = world
+    ids = ids + make_corpus(tmp / "articles", 40, start=len(ids))  # 64 articles: two batches of 32
     marker = tmp / "paused"
     proc = start_cli(tmp, "ingest", "--quiet", str(tmp / "articles"),
-                     env=env(settings, TESTHOOK_PAUSE_BEFORE_CHUNKS=10, TESTHOOK_MARKER=marker))
+                     env=env(settings, TESTHOOK_PAUSE_BEFORE_CHUNKS=2, TESTHOOK_MARKER=marker))
     await wait_for_file(marker, proc=proc)
     kill9(proc)
-    cut = marker.read_text(encoding="utf-8")
+    cut = set(marker.read_text(encoding="utf-8").splitlines())
+    assert len(cut) == 32
     reachable, orphans = check_store(settings, settled=False)
-    assert cut not in reachable and orphans == {cut}, "its sentences are in, but nothing reaches them"
-    assert reachable == set(ids[:9]), "the nine articles before it are whole"
+    assert not cut & reachable and orphans == cut, "their sentences are in, but nothing reaches them"
+    assert reachable == set(ids) - cut and len(reachable) == 32, "the batch before it is whole"
     again = run_cli(tmp, "ingest", "--quiet", str(tmp / "articles"), env=env(settings))
     assert again.returncode == 0, again.stderr.decode()
-    assert again.stdout.decode().startswith("15 added, 0 updated, 9 unchanged"), again.stdout.decode()
+    assert again.stdout.decode().startswith("32 added, 0 updated, 32 unchanged"), again.stdout.decode()
     reachable, orphans = check_store(settings)
     assert reachable == set(ids) and orphans == set()
 
