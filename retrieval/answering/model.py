@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.errors import RnkbotError
+from retrieval.models.linear import logistic, write_model
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "evidence_model.json"
 
@@ -38,10 +39,7 @@ class EvidenceModel:
     info: dict = field(default_factory=dict, repr=False)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        if x.size == 0:
-            return np.zeros(0)
-        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return logistic(x, self.mean, self.scale, self.coef, self.intercept)
 
     def to_json(self) -> dict:
         return {
@@ -57,8 +55,7 @@ class EvidenceModel:
                    float(d.get("same_article", 0.5)), d.get("info", {}))
 
     def save(self, path: Path = MODEL_PATH) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_model(path, self.to_json())
 
 
 @lru_cache(maxsize=4)

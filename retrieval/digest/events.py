@@ -41,6 +41,7 @@ import numpy as np
 from corpus.dates import DAYS, MONTHS
 from corpus.errors import RnkbotError
 from retrieval.digest.dating import article_date
+from retrieval.models.linear import logistic, write_model
 from retrieval.text import STOPWORDS, fold, split_sentences, tokens
 from retrieval.text.lexicon import Concept, Matcher, concepts, glossary
 from retrieval.types import ArticleMeta, Sentence
@@ -79,10 +80,7 @@ class EventModel:
     info: dict = field(default_factory=dict, repr=False)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        if x.size == 0:
-            return np.zeros(0)
-        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return logistic(x, self.mean, self.scale, self.coef, self.intercept)
 
     def to_json(self) -> dict:
         return {
@@ -101,8 +99,7 @@ class EventModel:
                    np.asarray(d["center"], dtype=np.float32), d.get("info", {}))
 
     def save(self, path: Path = EVENT_MODEL_PATH) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_model(path, self.to_json())
 
 
 @lru_cache(maxsize=4)

@@ -61,6 +61,7 @@ from retrieval.digest.events import (
     profiles,
 )
 from retrieval.index.store import ChunkStore, article_meta
+from retrieval.models.linear import Fitted, fit_logistic, logistic
 from retrieval.settings import Settings
 from retrieval.types import ArticleMeta, Sentence
 
@@ -199,18 +200,8 @@ def _pairs(ps: Sequence[ArticleProfile], max_gap_days: float) -> list[tuple[int,
             if (gap := days_apart(ps[i].when, ps[j].when)) is None or gap <= max_gap_days]
 
 
-def _fit_lr(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    from sklearn.linear_model import LogisticRegression
-
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    lr = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
-    return mean, scale, lr.coef_[0], float(lr.intercept_[0])
-
-
-def _probs(x: np.ndarray, fitted: tuple[np.ndarray, np.ndarray, np.ndarray, float]) -> np.ndarray:
-    mean, scale, coef, intercept = fitted
-    return 1.0 / (1.0 + np.exp(-(((x - mean) / scale) @ coef + intercept)))
+def _fit_lr(x: np.ndarray, y: np.ndarray) -> Fitted:
+    return fit_logistic(x, y, 1.0, max_iter=2000)
 
 
 def _cross_validated(ps: Sequence[ArticleProfile], pairs: list[tuple[int, int]], x: np.ndarray, y: np.ndarray,
@@ -229,7 +220,7 @@ def _cross_validated(ps: Sequence[ArticleProfile], pairs: list[tuple[int, int]],
         if len(set(y[train].tolist())) < 2:
             out[test] = y[train].mean() if train.any() else 0.0
             continue
-        out[test] = _probs(x[test], _fit_lr(x[train], y[train]))
+        out[test] = logistic(x[test], *_fit_lr(x[train], y[train]))
     return out
 
 

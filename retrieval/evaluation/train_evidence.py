@@ -34,6 +34,7 @@ from retrieval.answering.features import FEATURES, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
 from retrieval.evaluation.qa import APART, EvalItem, facts_match
+from retrieval.models.linear import Fitted, fit_logistic
 
 log = logging.getLogger(__name__)
 
@@ -84,17 +85,11 @@ def _xy(data: list[QuestionData]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([matrix(d.passages) for d in data]), np.concatenate([d.labels for d in data])
 
 
-def _fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    scaler = StandardScaler().fit(x)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    lr = LogisticRegression(C=c, max_iter=5000).fit((x - scaler.mean_) / scale, y)
-    return scaler.mean_, scale, lr.coef_[0], float(lr.intercept_[0])
+def _fit(x: np.ndarray, y: np.ndarray, c: float) -> Fitted:
+    return fit_logistic(x, y, c, max_iter=5000)
 
 
-def _model(params: tuple[np.ndarray, np.ndarray, np.ndarray, float], threshold: float = 0.5,
+def _model(params: Fitted, threshold: float = 0.5,
            companion: float = 1.0, same_article: float = 0.5, info: dict | None = None) -> EvidenceModel:
     mean, scale, coef, b = params
     return EvidenceModel(FEATURES, mean, scale, coef, b, threshold, companion, same_article, info or {})
