@@ -22,7 +22,7 @@ import time
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import chromadb
 import httpx
@@ -152,6 +152,36 @@ class ArticleWrite:
 
     def lexical_chunks(self) -> list[LexicalChunk]:
         return [LexicalChunk(c.chunk_id, lexical_text(c, self.meta)) for c in self.chunks]
+
+
+class WriteSteps(Protocol):
+    """The steps of a store's write, which every store (Chroma, the tests' in-memory one) takes in
+    the one order :func:`write_in_order` fixes."""
+
+    lexical: LexicalIndex
+
+    def retract_chunks(self, doc_ids: Sequence[str]) -> None: ...
+    def write_sentences(self, writes: Sequence[ArticleWrite]) -> list[str]: ...
+    def write_chunks(self, writes: Sequence[ArticleWrite]) -> list[str]: ...
+    def drop_stale(self, doc_ids: Sequence[str], keep: set[str]) -> None: ...
+    def write_log(self, hashes: Mapping[str, str]) -> None: ...
+
+
+def write_in_order(store: WriteSteps, writes: Sequence[ArticleWrite]) -> None:
+    """Write ``writes`` in the order that makes a write cut short harmless (see
+    :meth:`ChunkStore.replace_articles`)."""
+    if not writes:
+        return
+    doc_ids = [w.meta.doc_id for w in writes]
+    # An update: the old version leaves retrieval before its sentences are overwritten (a
+    # sentence points at its chunk, and retrieval reads only chunks that exist), so a write
+    # cut short leaves the article unreachable until the next run, never half old, half new.
+    store.retract_chunks(doc_ids)
+    s_ids = store.write_sentences(writes)
+    c_ids = store.write_chunks(writes)
+    store.drop_stale(doc_ids, keep=set(c_ids) | set(s_ids))
+    store.write_log({w.meta.doc_id: w.content_hash for w in writes})
+    store.lexical.write_articles([(w.meta.doc_id, w.content_hash, w.lexical_chunks()) for w in writes])
 
 
 def chunk_metadata(base: Mapping[str, Any], chunk: Chunk) -> dict[str, Any]:
@@ -406,18 +436,7 @@ class ChunkStore:
         an interrupted one, and a re-run heals it. The steps are public so that a test can cut
         a write short between them.
         """
-        if not writes:
-            return
-        doc_ids = [w.meta.doc_id for w in writes]
-        # An update: the old version leaves retrieval before its sentences are overwritten (a
-        # sentence points at its chunk, and retrieval reads only chunks that exist), so a write
-        # cut short leaves the article unreachable until the next run, never half old, half new.
-        self.retract_chunks(doc_ids)
-        s_ids = self.write_sentences(writes)
-        c_ids = self.write_chunks(writes)
-        self.drop_stale(doc_ids, keep=set(c_ids) | set(s_ids))
-        self.write_log({w.meta.doc_id: w.content_hash for w in writes})
-        self.lexical.write_articles([(w.meta.doc_id, w.content_hash, w.lexical_chunks()) for w in writes])
+        write_in_order(self, writes)
 
     def retract_chunks(self, doc_ids: Sequence[str]) -> None:
         """Delete the stored chunks of these articles (one read; a delete only for updates)."""

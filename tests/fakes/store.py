@@ -26,6 +26,7 @@ from retrieval.index.store import (
     chunk_metadata,
     finished,
     lexical_text,
+    write_in_order,
 )
 from retrieval.types import ArticleMeta, Chunk, Sentence
 
@@ -127,15 +128,7 @@ class InMemoryStore:
 
     def replace_articles(self, writes: Sequence[ArticleWrite]) -> None:
         """The Chroma store's steps, in its order, so a test can cut a write short here too."""
-        if not writes:
-            return
-        doc_ids = [w.meta.doc_id for w in writes]
-        self.retract_chunks(doc_ids)
-        s_ids = self.write_sentences(writes)
-        c_ids = self.write_chunks(writes)
-        self.drop_stale(doc_ids, keep=set(c_ids) | set(s_ids))
-        self.write_log({w.meta.doc_id: w.content_hash for w in writes})
-        self.lexical.write_articles([(w.meta.doc_id, w.content_hash, w.lexical_chunks()) for w in writes])
+        write_in_order(self, writes)
 
     def retract_chunks(self, doc_ids: Sequence[str]) -> None:
         wanted = set(doc_ids)
