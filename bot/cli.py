@@ -313,7 +313,8 @@ def cmd_fit_events(args, settings: Settings) -> int:
     model.save(out)
     if args.report:
         write_report(report, args.report)
-    print(f"lead sentences {model.lead_sentences}, date lead sentences {model.date_lead_sentences}, "
+    print(f"lead sentences {model.lead_sentences} (of the first {model.lead_window or model.lead_sentences}), "
+          f"date lead sentences {model.date_lead_sentences}, "
           f"threshold {model.threshold:.2f}")
     print(train.line())
     print(f"model written to {out}", file=sys.stderr)

@@ -7,7 +7,12 @@ over four things the two articles share (:data:`PAIR_FEATURES`):
 
 - ``lead_sim``, ``doc_sim``: how close their leads, and their whole texts, are in meaning (mean
   e5 sentence vectors, **centred**: the training pages' mean sentence vector is subtracted first,
-  since every article on this topic scores 0.90-0.96 against every other raw);
+  since every article on this topic scores 0.90-0.96 against every other raw). The *lead* is the
+  ``lead_sentences`` of the article's first ``lead_window`` that are closest to the whole article's
+  (centred) mean, in text order (:func:`lead_of`): what the article is about, even where it opens
+  with a photo caption or a paragraph of background ("Pada Juni lalu, Putin dan Kim
+  menandatangani…") and states its news in the fourth sentence. A window no wider than the lead
+  is the plain first sentences; the fit chooses;
 - ``shared_names``: distinctive names both carry ("Kozlov", "Wonsan"; not the topic's own names —
   Russia, Kim Jong Un, KCNA…);
 - ``coverage``: how much of each one's title and lead the other expresses (through the EN→ID
@@ -78,6 +83,8 @@ class EventModel:
     linkage: str = field(metadata={"doc": "complete (every member close) or average (close to the event as a whole)"})
     center: np.ndarray = field(repr=False, metadata={"doc": "subtracted from sentence vectors before comparing them"})
     info: dict = field(default_factory=dict, repr=False)
+    lead_window: int = field(default=0, metadata={"doc": "the first sentences the lead is chosen from (0 or at most "
+                                                          "lead_sentences: the first lead_sentences)"})
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         return logistic(x, self.mean, self.scale, self.coef, self.intercept)
@@ -87,7 +94,7 @@ class EventModel:
             "features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
             "lead_sentences": self.lead_sentences, "date_lead_sentences": self.date_lead_sentences,
-            "linkage": self.linkage,
+            "linkage": self.linkage, "lead_window": self.lead_window,
             "info": self.info, "center": [round(float(v), 6) for v in self.center],
         }
 
@@ -96,7 +103,7 @@ class EventModel:
         return cls(tuple(d["features"]), np.asarray(d["mean"], dtype=float), np.asarray(d["scale"], dtype=float),
                    np.asarray(d["coef"], dtype=float), float(d["intercept"]), float(d["threshold"]),
                    int(d["lead_sentences"]), int(d["date_lead_sentences"]), str(d["linkage"]),
-                   np.asarray(d["center"], dtype=np.float32), d.get("info", {}))
+                   np.asarray(d["center"], dtype=np.float32), d.get("info", {}), int(d.get("lead_window", 0)))
 
     def save(self, path: Path = EVENT_MODEL_PATH) -> None:
         write_model(path, self.to_json())
@@ -151,7 +158,7 @@ class ArticleProfile:
 
     meta: ArticleMeta
     sentences: tuple[Sentence, ...] = field(repr=False)  # its body sentences, in order (no byline)
-    lead: tuple[Sentence, ...] = field(repr=False)  # the first ones, as many as the event model compares
+    lead: tuple[Sentence, ...] = field(repr=False)  # what it is about (lead_of), as many as the event model compares
     names: frozenset[str]  # the distinctive names the article carries
     vector: np.ndarray = field(repr=False)  # the lead's centred mean vector, normalised
     doc_vector: np.ndarray = field(repr=False)  # the whole article's centred mean vector, normalised
@@ -196,6 +203,19 @@ def is_current(meta: ArticleMeta) -> bool:
     return meta.source not in (None, "file")
 
 
+def lead_of(body: Sequence[Sentence], centred: np.ndarray, lead_sentences: int, window: int) -> list[int]:
+    """Which body sentences (indices into ``body``, in text order) are the article's lead: the
+    ``lead_sentences`` of its first ``window`` whose centred vectors (``centred``, one row per
+    sentence) are closest to the whole article's mean — centroid-based extractive summarising,
+    kept near the top. A window no wider than the lead gives the first sentences."""
+    n = min(max(window, lead_sentences), len(body))
+    if n <= lead_sentences:
+        return list(range(n))
+    mean = _unit(centred.mean(axis=0))
+    closeness = _unit(centred[:n]) @ mean
+    return sorted(int(i) for i in np.argsort(-closeness, kind="stable")[:lead_sentences])
+
+
 def profile(meta: ArticleMeta, sentences: Sequence[Sentence], model: EventModel,
             anchor: datetime | None) -> ArticleProfile | None:
     """The profile of one article from its stored sentences (``None`` when it has none). ``anchor``:
@@ -203,7 +223,6 @@ def profile(meta: ArticleMeta, sentences: Sequence[Sentence], model: EventModel,
     body = sorted((s for s in sentences if s.index >= 0), key=lambda s: s.index)
     if not body:
         return None
-    lead = tuple(body[: model.lead_sentences])
     if meta.published is not None:
         when: date | None = meta.published.date()
         dated_from = "published"
@@ -213,10 +232,12 @@ def profile(meta: ArticleMeta, sentences: Sequence[Sentence], model: EventModel,
         dated_from = "text" if when is not None else ""
     vecs = np.stack([s.vector for s in body]).astype(np.float32)
     centred = vecs - model.center if model.center.shape[-1] == vecs.shape[-1] else vecs
+    chosen = lead_of(body, centred, model.lead_sentences, model.lead_window)
+    lead = tuple(body[i] for i in chosen)
     text = f"{meta.title}. " + " ".join(s.text for s in lead)
     return ArticleProfile(
         meta=meta, sentences=tuple(body), lead=lead, names=lead_names([s.text for s in body]),
-        vector=_unit(centred[: len(lead)].mean(axis=0)), doc_vector=_unit(centred.mean(axis=0)), when=when,
+        vector=_unit(centred[chosen].mean(axis=0)), doc_vector=_unit(centred.mean(axis=0)), when=when,
         dated_from=dated_from, matcher=Matcher(text), concepts=tuple(c for c in concepts(text) if not c.is_number),
     )
 

@@ -19,14 +19,16 @@ recall = right pairs / pairs that share a label. The labels are coarser than sin
 2. How many lead sentences to read for a date: the number that dates most train pages whose
    publication date is known correctly (within the event window) minus those it dates wrongly,
    reading as if the date were unknown.
-3. For each lead length: the pair features of every train pair the date rule leaves (known
-   dates at most ``max_gap_days`` apart); a logistic regression (scikit-learn) labelled "share an
-   event label". Grouping is chosen on cross-validated probabilities (five folds of pages; a pair
-   is scored by a model that saw neither of its pages): the lead length, linkage (complete or
-   average) and threshold with the best recall among those whose precision reaches
-   ``target_precision`` both with the pages' dates and as *one day's news* (every date dropped,
-   as in a daily digest, where dates cannot keep two events apart); ties: higher precision,
-   complete linkage, higher threshold.
+3. For each lead length and lead window (the lead: that many sentences, of the article's first
+   ``window``, closest to its mean; window 0: its first sentences): the pair features of every
+   train pair the date rule leaves (known dates at most ``max_gap_days`` apart); a logistic
+   regression (scikit-learn) labelled "share an event label". Grouping is chosen on
+   cross-validated probabilities (five folds of pages; a pair is scored by a model that saw
+   neither of its pages): the lead length and window, linkage (complete or average) and
+   threshold with the best recall among those whose precision reaches ``target_precision``
+   both with the pages' dates and as *one day's news* (every date dropped, as in a daily
+   digest, where dates cannot keep two events apart); ties: higher precision, complete
+   linkage, higher threshold, shorter lead, narrower window.
 4. The final regression is fit on all train pairs and written with what was chosen and why.
 
 **One day's news.** :func:`evaluate` also scores the grouping with every page's date dropped:
@@ -68,6 +70,7 @@ from retrieval.types import ArticleMeta, Sentence
 Split = Literal["train", "val"]
 TRAIN_SHARE = 2 / 3
 LEAD_GRID = (2, 3, 4, 5)
+LEAD_WINDOW_GRID = (0, 6, 8, 10, 12, 16)  # 0: the first sentences are the lead
 DATE_LEAD_GRID = (1, 2, 3, 4, 6, 8, 12)
 LINKAGES = ("complete", "average")
 THRESHOLD_GRID = tuple(round(t, 2) for t in np.arange(0.05, 0.96, 0.05))
@@ -189,10 +192,10 @@ def dating_score(pages: Pages, lead_sentences: int, tolerance_days: float) -> Da
 
 
 # --- fitting -----------------------------------------------------------------------
-def _placeholder(lead_sentences: int, date_lead_sentences: int, center: np.ndarray) -> EventModel:
+def _placeholder(lead_sentences: int, date_lead_sentences: int, center: np.ndarray, lead_window: int = 0) -> EventModel:
     n = len(PAIR_FEATURES)
     return EventModel(PAIR_FEATURES, np.zeros(n), np.ones(n), np.zeros(n), 0.0, 0.5, lead_sentences,
-                      date_lead_sentences, "complete", center)
+                      date_lead_sentences, "complete", center, lead_window=lead_window)
 
 
 def _pairs(ps: Sequence[ArticleProfile], max_gap_days: float) -> list[tuple[int, int]]:
@@ -246,10 +249,13 @@ def fit_event_model(pages: Pages, labels: dict[str, LabelledPage], *, max_gap_da
     best_dating = max(dating, key=lambda s: (s.right - s.wrong, -s.lead_sentences))
     progress(f"dating: {best_dating.lead_sentences} lead sentences ({best_dating.right} right, {best_dating.wrong} wrong)")
     table: list[dict[str, Any]] = []
-    best: tuple[tuple, int, float, str] | None = None
-    data: dict[int, tuple[list[ArticleProfile], list[tuple[int, int]], np.ndarray, np.ndarray]] = {}
-    for lead in LEAD_GRID:
-        ps = profiles(pages.metas, pages.rows, _placeholder(lead, best_dating.lead_sentences, center), pages.anchors)
+    best: tuple[tuple, tuple[int, int], float, str] | None = None
+    data: dict[tuple[int, int], tuple[list[ArticleProfile], list[tuple[int, int]], np.ndarray, np.ndarray]] = {}
+    for lead, window in itertools.product(LEAD_GRID, LEAD_WINDOW_GRID):
+        if 0 < window <= lead:
+            continue
+        ps = profiles(pages.metas, pages.rows, _placeholder(lead, best_dating.lead_sentences, center, window),
+                      pages.anchors)
         ps.sort(key=lambda p: p.doc_id)
         every = list(itertools.combinations(range(len(ps)), 2))
         near = set(_pairs(ps, max_gap_days))
@@ -259,26 +265,27 @@ def fit_event_model(pages: Pages, labels: dict[str, LabelledPage], *, max_gap_da
                            dtype=int)
         pairs = [pair for pair in every if pair in near]
         x, y = x_all[fit_on], y_all[fit_on]
-        data[lead] = (ps, pairs, x, y)
+        data[lead, window] = (ps, pairs, x, y)
         cv = _cross_validated(ps, every, x_all, y_all, fit_on)
         for linkage, t in itertools.product(LINKAGES, THRESHOLD_GRID):
             s = pair_score(_grouping(ps, every, cv, t, max_gap_days, linkage), labels)
             one = pair_score(_grouping(ps, every, cv, t, max_gap_days, linkage, one_day=True), labels)
-            table.append({"lead_sentences": lead, "linkage": linkage, "threshold": t, "precision": round(s.precision, 4),
+            table.append({"lead_sentences": lead, "lead_window": window, "linkage": linkage, "threshold": t,
+                          "precision": round(s.precision, 4),
                           "recall": round(s.recall, 4), "grouped_pairs": s.grouped_pairs,
                           "one_day_precision": round(one.precision, 4), "one_day_recall": round(one.recall, 4)})
             worst = min(s.precision, one.precision)
             ok = worst >= target_precision
-            key = (ok, s.recall if ok else worst, worst, linkage == "complete", t, -lead)
+            key = (ok, s.recall if ok else worst, worst, linkage == "complete", t, -lead, -window)
             if best is None or key > best[0]:
-                best = (key, lead, t, linkage)
-        progress(f"lead {lead}: {len(pairs)} pairs, {int(y.sum())} share a label")
+                best = (key, (lead, window), t, linkage)
+        progress(f"lead {lead} of the first {window or lead}: {len(pairs)} pairs, {int(y.sum())} share a label")
     assert best is not None
-    _, lead, threshold, linkage = best
-    ps, pairs, x, y = data[lead]
+    _, (lead, window), threshold, linkage = best
+    ps, pairs, x, y = data[lead, window]
     mean, scale, coef, intercept = _fit_lr(x, y)
-    chosen = next(r for r in table if r["lead_sentences"] == lead and r["threshold"] == threshold
-                  and r["linkage"] == linkage)
+    chosen = next(r for r in table if r["lead_sentences"] == lead and r["lead_window"] == window
+                  and r["threshold"] == threshold and r["linkage"] == linkage)
     info: dict[str, Any] = {
         "fit_on": f"{len(ps)} on-topic train pages, {len(pairs)} pairs within {max_gap_days:g} days, "
                   f"{int(y.sum())} sharing an event label",
@@ -290,7 +297,7 @@ def fit_event_model(pages: Pages, labels: dict[str, LabelledPage], *, max_gap_da
         "chosen_cross_validated": chosen,
     }
     model = EventModel(PAIR_FEATURES, mean, scale, coef, intercept, threshold, lead, best_dating.lead_sentences, linkage,
-                       center, info)
+                       center, info, lead_window=window)
     report = {"info": info, "dating_grid": [asdict(d) for d in dating], "grid": table}
     return model, report
 

@@ -59,8 +59,6 @@ def test_first_digest_covers_the_last_24_hours(digest_service):
     assert_every_line_cited(d)
 
 
-@pytest.mark.xfail(strict=True, reason="the model fit on realdev (no same-day feature) links 002 to 000 (0.52) but not "
-                                       "to 001 (0.27): 002's lead is about the June treaty; see issue 13")
 def test_the_kozlov_reports_are_one_item_with_three_citations(digest_service):
     d = digest_service.digest(FIRST_DIGEST - timedelta(hours=24), FIRST_DIGEST, "id")
     assert [len(i.sources) for i in d.items if cited_docs(d, i) & KOZLOV] == [3], "one item, three citations"

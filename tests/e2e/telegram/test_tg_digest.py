@@ -92,9 +92,8 @@ async def test_one_digest_per_day_across_restarts(start_bot, fake_api, budi, dig
         await job_for(app, budi.chat_id).run(app)  # and, by any mishap, again for the same slot
     [first] = digests_to(fake_api, budi.chat_id)
     kozlov = bullet_with(first, "Kozlov")
-    # Three reports of one visit should be one item with three citations: now two and one (the
-    # known gap, tests/e2e/test_digest.py::test_the_kozlov_reports_are_one_item_with_three_citations).
-    assert len(set(re.findall(r"\[(\d+)\]", kozlov))) >= 2
+    # Three reports of one visit are one item with three citations.
+    assert len(set(re.findall(r"\[(\d+)\]", kozlov))) == 3
     items = digest_service.digest(FIRST_SLOT - timedelta(hours=24), FIRST_SLOT, "id").items
     assert first.count("• ") == len(items) and all(name in first for name in KOZLOV_OUTLETS)
 
