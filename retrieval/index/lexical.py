@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +44,52 @@ class LexicalChunk:
 
 def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+def _any(terms: Iterable[str]) -> str:
+    return " OR ".join(_quote(t) for t in sorted(terms))
+
+
+def coordinated(concepts: Sequence[Concept], dfs: Mapping[str, int], weighted: Mapping[str, int], k: int,
+                has_k: Callable[[str, int], bool]) -> str | None:
+    """The FTS5 query for the chunks worth scoring for ``concepts``; ``None``: every chunk
+    with a weighted term (the plain query).
+
+    A chunk with the question's concepts together outscores one with fewer of them unless
+    the one it lacks is a common word (low IDF). So the chunks scored are those with a rare
+    concept (in fewer than ``k`` chunks: cheap to score) and those with all the question's
+    other concepts together; while fewer than ``k`` chunks have them all, the commonest
+    (the one that weighs least) is left out and the rest asked again, down to two concepts
+    (one alone is no coordination: then the plain query). A concept that a word in half the
+    chunks or more expresses (``Kim``, ``Rusia``: no weight there) or that nothing in the
+    index expresses narrows nothing and is never asked for; neither is one sharing a term
+    with another.
+
+    ``dfs``: chunks per term (terms in none left out); ``weighted``: the terms that weigh,
+    with theirs; ``has_k(query, k)``: whether ``k`` chunks match the query."""
+    asked: list[tuple[int, set[str]]] = []  # (chunks with its commonest term, its weighted terms) per concept
+    taken: set[str] = set()
+    for concept in concepts:
+        terms: set[str] = set()
+        free = False
+        for form in concept.forms:
+            if any(not any(dfs.get(v, 0) for v in word) for word in form):
+                continue  # a word of it is nowhere: the form matches nothing
+            if all(any(dfs.get(v, 0) and v not in weighted for v in word) for word in form):
+                free = True  # every word of the form is in half the chunks: the concept narrows nothing
+                break
+            terms |= {v for word in form for v in word if v in weighted}
+        if free or not terms or terms & taken:
+            continue
+        taken |= terms
+        asked.append((max(weighted[t] for t in terms), terms))
+    rare = [terms for _, terms in asked if sum(weighted[t] for t in terms) < k]
+    common = sorted((item for item in asked if sum(weighted[t] for t in item[1]) >= k), key=lambda item: item[0])
+    for size in range(len(common), 1, -1):
+        together = " AND ".join(f"({_any(terms)})" for _, terms in common[:size])
+        if has_k(together, k):
+            return " OR ".join([f"({_any(terms)})" for terms in rare] + [f"({together})"])
+    return None
 
 
 def _doc_terms(texts: Iterable[str]) -> str:
@@ -194,13 +240,19 @@ class LexicalIndex:
             return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
     # --- search -------------------------------------------------------------------------
-    def search(self, terms: Iterable[str], k: int) -> list[tuple[str, float]]:
+    def search(self, terms: Iterable[str], k: int, *, concepts: Sequence[Concept] = ()) -> list[tuple[str, float]]:
         """The ``k`` best chunks for these stems by BM25 (FTS5's ``bm25()``, k1=1.2, b=0.75),
         best first, as ``(chunk_id, score)`` with higher scores better.
 
         Terms in half the chunks or more are left out: FTS5 gives them no weight
         (its IDF is clamped to ~0 there) and they would only make the query read long
-        posting lists."""
+        posting lists.
+
+        With the question's ``concepts`` (``terms`` being the variants of their forms' words),
+        the chunks looked at are those that have the question's concepts together (see
+        :func:`coordinated`), not every chunk that has one of its words: a chunk's score is
+        the same (every term still counts), but FTS5 scores each chunk its query matches, and
+        at 100k chunks a question's words are in tens of thousands of them."""
         distinct = sorted({t for t in terms if t})
         if not distinct:
             return []
@@ -209,17 +261,30 @@ class LexicalIndex:
             if n == 0:
                 return []
             dfs = self._vocab("chunk_vocab", distinct)
-            useful = [t for t in distinct if 0 < dfs.get(t, 0) < n / 2 or (n < 4 and dfs.get(t, 0) > 0)]
-            if not useful:
+            weighted = {t: d for t, d in dfs.items() if 0 < d < n / 2 or (n < 4 and d > 0)}
+            if not weighted:
                 return []
-            query = " OR ".join(_quote(t) for t in useful)
-            rows = self._db.execute(
-                "SELECT c.chunk_id, r.score FROM ("
-                "  SELECT rowid, bm25(chunk_terms) AS score FROM chunk_terms WHERE chunk_terms MATCH ?"
-                "  ORDER BY score LIMIT ?) AS r JOIN chunks c ON c.id = r.rowid ORDER BY r.score",
-                (query, k),
-            ).fetchall()
+            candidates = coordinated(concepts, dfs, weighted, k, self._has_k) if concepts else None
+            return self._ranked(_any(weighted), k, among=candidates)
+
+    def _ranked(self, match: str, k: int, among: str | None = None) -> list[tuple[str, float]]:
+        """The ``k`` best chunks for the FTS5 query ``match`` by ``bm25()``; with ``among`` (another
+        FTS5 query), only the chunks that match it too are scored, each as ``match`` scores it
+        (``+rowid``: a filter on FTS5's output; a bare ``rowid IN`` makes SQLite start FTS5's
+        query once per id)."""
+        among_sql = " AND +rowid IN (SELECT rowid FROM chunk_terms WHERE chunk_terms MATCH ?)" if among else ""
+        rows = self._db.execute(
+            "SELECT c.chunk_id, r.score FROM ("
+            f"  SELECT rowid, bm25(chunk_terms) AS score FROM chunk_terms WHERE chunk_terms MATCH ?{among_sql}"
+            "  ORDER BY score LIMIT ?) AS r JOIN chunks c ON c.id = r.rowid ORDER BY r.score",
+            (match, among, k) if among else (match, k),
+        ).fetchall()
         return [(cid, -float(s)) for cid, s in rows]
+
+    def _has_k(self, match: str, k: int) -> bool:
+        """Whether ``k`` chunks match (rowid order, nothing scored: stops at the ``k``-th)."""
+        return len(self._db.execute("SELECT rowid FROM chunk_terms WHERE chunk_terms MATCH ? LIMIT ?",
+                                    (match, k)).fetchall()) >= k
 
     def _vocab(self, table: str, terms: list[str]) -> dict[str, int]:
         out: dict[str, int] = {}

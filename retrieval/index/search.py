@@ -14,7 +14,7 @@ import numpy as np
 
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.store import ChunkStore
-from retrieval.text.lexicon import expand_terms
+from retrieval.text.lexicon import concepts, expand_terms
 from retrieval.types import ArticleMeta, Chunk, RetrievedChunk
 
 RRF_K = 60
@@ -52,7 +52,7 @@ class HybridRetriever:
         self.refresh()
         depth = max(4 * k, 20)
         dense = self.store.dense(query_vector, depth)
-        lexical = self.store.lexical.search(expand_terms(query), depth)
+        lexical = self.store.lexical.search(expand_terms(query), depth, concepts=concepts(query))
         if not dense and not lexical:
             return []
         dense_score, lex_score = dict(dense), dict(lexical)

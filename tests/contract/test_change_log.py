@@ -45,6 +45,39 @@ class ChangeLogContract:
         rebuilt = open_store(settings.updated(store={"lexical_db": tmp_path / "new.sqlite3"}), embeddings)
         assert rebuilt.sync_lexical() == 4 and rebuilt.lexical.chunk_count() == writer.count()
 
+    def test_a_later_sync_reads_only_what_can_have_landed_since_the_last_one(self, settings, tmp_path, embeddings,
+                                                                              monkeypatch):
+        """The first sync of a process reads the whole window behind the cursor; the next ones only
+        records stamped within the window before the previous sync began: none when nothing was
+        written, and a record stamped before that sync but landing after it (a slow writer) still."""
+        from retrieval.index import store as store_module
+
+        window = 2 * 10**9
+        monkeypatch.setattr(store_module, "LOG_WINDOW_NS", window)
+        writer = open_store(settings, embeddings)
+        reader = open_store(settings.updated(store={"lexical_db": tmp_path / "elsewhere.sqlite3"}), embeddings)
+        Ingester(writer).ingest_paths([ARTICLES_DIR])
+        read: list[int] = []
+        get = reader._changes.get
+
+        def counting_get(*args, **kwargs):
+            got = get(*args, **kwargs)
+            read.append(len(got["ids"]))
+            return got
+
+        monkeypatch.setattr(reader._changes, "get", counting_get)
+        assert reader.sync_lexical() == 5 and read == [5]
+        time.sleep(2 * window / 10**9)  # the writes are now older than the window before the last sync
+        assert reader.sync_lexical() == 0 and read[-1] == 5  # still within the window of the cursor
+        assert reader.sync_lexical() == 0 and read[-1] == 0  # the window before the previous sync: nothing
+
+        stamped = time.time_ns()  # a writer stamps its record, then is slow to write it
+        assert reader.sync_lexical() == 0 and read[-1] == 0
+        with monkeypatch.context() as m:
+            m.setattr(store_module.time, "time_ns", lambda: stamped)
+            writer.delete_article(KRIVORUCHKO)
+        assert reader.sync_lexical() == 1 and read[-1] == 1 and reader.lexical.n_docs() == 4
+
     def test_an_index_from_before_the_change_log_is_taken_over(self, settings, embeddings):
         store = open_store(settings, embeddings)
         Ingester(store).ingest_paths([ARTICLES_DIR])

@@ -125,6 +125,15 @@ class StoreContract:
         hits = dict(store.dense(by_text[overlap], 4))
         assert hits[f"{article.doc_id}:c000"] == pytest.approx(1.0, abs=1e-3) == hits[f"{article.doc_id}:c001"]
 
+    def test_dense_answers_what_there_is_without_counting_first(self, store):
+        v = store.embeddings.query_vector("Krivoruchko menyampaikan salam dari Putin")
+        assert store.dense(v, 8) == []  # nothing indexed yet
+        article = load_file(ARTICLES_DIR / "004_b44b09399d88959f.md")
+        Ingester(store).ingest_articles([article])
+        hits = store.dense(v, 1000)  # far more than there are
+        assert {cid for cid, _ in hits} == set(store.chunk_ids(article.doc_id))
+        assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+
     def test_metadata_survives_without_nulls(self, store):
         Ingester(store).ingest_articles([load_file(ARTICLES_DIR / "002_620ccf5526c3d172.md")])
         (meta,) = store.articles()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file
-from retrieval.index.lexical import LexicalChunk, LexicalIndex
+from retrieval.index.lexical import LexicalChunk, LexicalIndex, coordinated
 from retrieval.text import stem_variants, tokens
 from retrieval.text.lexicon import concepts, expand_terms
 
@@ -66,3 +66,53 @@ def test_document_frequencies_match_a_scan_of_every_article(tmp_path):
     assert ix.df("pyongyang") == sum("pyongyang" in st for st in doc_stems.values())
     assert ix.terms_of(SEEDS[0].stem) == frozenset(doc_stems[SEEDS[0].stem]) and ix.terms_of("none") is None
 
+
+
+def _coordination_index(tmp_path: Path) -> LexicalIndex:
+    ix = LexicalIndex(tmp_path / "coord.sqlite3")
+    texts = {
+        "both": "Kozlov bertemu menteri di Pyongyang",
+        "again": "Menteri bertemu Kozlov lagi setelah rapat panjang yang membahas banyak hal lain di kota",
+        "loud": "Menteri menteri menteri bertemu bertemu bertemu",  # two concepts, often; no Kozlov
+        "lunch": "Kozlov makan siang",
+        "dinner": "Kozlov makan malam",
+        "lavrov": "Lavrov tiba",
+    } | {f"filler{i}": "Pyongyang cerah berawan" for i in range(6)}  # Pyongyang: in half the chunks or more
+    for doc, text in texts.items():
+        ix.write_article(doc, "h", [LexicalChunk(f"{doc}:c000", text)])
+    return ix
+
+
+def test_coordination_scores_the_chunks_with_the_concepts_together(tmp_path):
+    """With the question's concepts, only chunks that have them together (or a rare one) are
+    scored, each with the score the plain query gives it."""
+    ix = _coordination_index(tmp_path)
+    q = "Kozlov bertemu menteri di Pyongyang"
+    plain = dict(ix.search(expand_terms(q), 20))
+    assert list(plain)[:2] == ["loud:c000", "both:c000"]  # the minister met, often; but no Kozlov
+    hits = ix.search(expand_terms(q), 2, concepts=concepts(q))
+    assert [c for c, _ in hits] == ["both:c000", "again:c000"]  # Kozlov, bertemu and menteri together
+    assert all(s == plain[c] for c, s in hits)
+    # no two concepts are together in 2 chunks: the plain query (Lavrov, in one chunk, is in it)
+    q = "Kozlov bertemu Lavrov makan"
+    assert ix.search(expand_terms(q), 2, concepts=concepts(q)) == ix.search(expand_terms(q), 2)
+    assert ix.search(expand_terms("Kozlov"), 3, concepts=concepts("Kozlov")) == ix.search(expand_terms("Kozlov"), 3)
+
+
+def test_coordination_leaves_out_the_commonest_concept_first(tmp_path):
+    ix = _coordination_index(tmp_path)
+    asked: list[str] = []
+
+    def has_k(query: str, k: int) -> bool:
+        asked.append(query)
+        return ix._has_k(query, k)
+
+    q = "Kozlov bertemu menteri Pyongyang"
+    terms = sorted(set(expand_terms(q)))
+    dfs = ix._vocab("chunk_vocab", terms)
+    weighted = {t: d for t, d in dfs.items() if d < ix.chunk_count() / 2}
+    assert "pyongyang" in dfs and "pyongyang" not in weighted  # in half the chunks: never asked for
+    menteri = '("menter" OR "menteri" OR "nter" OR "nteri" OR "ter" OR "teri")'
+    assert coordinated(concepts(q), dfs, weighted, 3, has_k) == f'(("bertemu" OR "temu") AND {menteri})'
+    assert len(asked) == 2 and "kozlov" in asked[0] and "kozlov" not in asked[1]  # all three, then without Kozlov
+    assert coordinated(concepts(q), dfs, weighted, 20, has_k) is None  # too few chunks even for two
