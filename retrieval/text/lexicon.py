@@ -188,11 +188,18 @@ class Matcher:
         if concept.is_number:
             return any(next(iter(f[0])) in self.numbers for f in concept.forms)
         for form in concept.forms:
-            if all(variants & self.stems for variants in form):
+            if all(not variants.isdisjoint(self.stems) for variants in form):
                 return True
         if concept.is_name:
-            return any(similar(p, n) >= 0.8 for p in concept.name_parts for n in self.names)
+            return any(_close(p, n) for p in concept.name_parts for n in self.names)
         return False
+
+
+@lru_cache(maxsize=65_536)
+def _close(part: str, name: str) -> bool:
+    """Is a passage's name a spelling of this part of a name (Moskow ~ Moscow)? The same pairs
+    come back for a sentence, its neighbours' contexts and its article, question after question."""
+    return similar(part, name) >= 0.8
 
 
 @lru_cache(maxsize=8192)
