@@ -220,7 +220,8 @@ def section_answers(work: Path, args: argparse.Namespace) -> dict:
                            "peak_rss_mb": round(rss), "tokens_per_s": _stats(tok_s), "quality": _quality(items, answers)}
 
     # The same prompts through llama-cpp-python alone (same Llama object, same settings).
-    llm = getattr(generator, "_llm", None)
+    # the service's generator is wrapped in a time limit (retrieval.models.guard): the Llama is inside
+    llm = getattr(getattr(generator, "inner", generator), "_llm", None)
     if llm is not None and rec.calls:
         engine = 0.0
         same = 0

@@ -17,7 +17,12 @@ _TOKEN = re.compile(r"[0-9]+(?:[.,/:][0-9]+)*|[^\W\d_]+", re.UNICODE)
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip accents."""
+    """Lower-case and strip accents.
+
+    ASCII text has nothing to decompose or strip (NFKD leaves it as it is), so it is only
+    lower-cased: most words of the corpus take that path, and fold is called per word."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 

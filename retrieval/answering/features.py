@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from corpus.dates import DAYS, MONTHS
 from retrieval.answering.question import Question
 from retrieval.index.topic import names_either_country
 from retrieval.text import STOPWORDS, fold, numbers, stem_variants, tokens
-from retrieval.text.lexicon import Matcher
+from retrieval.text.lexicon import Matcher, matcher_of
 from retrieval.types import ArticleMeta, Sentence
 
 ANAPHORA = re.compile(r"^(ia|dia|mereka|hal (ini|itu|tersebut)|keduanya|he|she|they|it|this|that|the two)\b",
@@ -95,7 +96,7 @@ class ArticleView:
 
     def __post_init__(self) -> None:
         self.sentences = sorted(self.sentences, key=lambda s: s.index)
-        self.matcher = Matcher(f"{self.header}. {self.body}", extra_numbers=numbers(self.meta.published_iso or ""))
+        self.matcher = matcher_of(f"{self.header}. {self.body}", frozenset(numbers(self.meta.published_iso or "")))
 
     @property
     def header(self) -> str:
@@ -173,7 +174,7 @@ def shape_tokens(q: Question, text: str) -> list[str]:
     """Words of a passage with the finer shape the question asks for (a duration, a clause...)."""
     toks = tokens(text)
     if q.shape == "identity":
-        return [m.group(0) for m in ROLE_WORDS.finditer(text)] if any(Matcher(text).has(c) for c in q.names) else []
+        return [m.group(0) for m in ROLE_WORDS.finditer(text)] if any(matcher_of(text).has(c) for c in q.names) else []
     if q.shape == "duration":
         return [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)
                 if (a[0].isdigit() or fold(a) in NUMBER_WORDS) and fold(b).startswith(TIME_UNITS)]
@@ -216,8 +217,10 @@ def _missing(q: Question, hits: list[bool], kind: str) -> float:
     return float(sum(not h for c, h in zip(q.concepts, hits, strict=True) if getattr(c, kind)))
 
 
-def _content_stems(text: str) -> list[frozenset[str]]:
-    return [stem_variants(t) for t in tokens(text) if fold(t) not in STOPWORDS and len(t) > 2]
+@lru_cache(maxsize=8192)
+def _content_stems(text: str) -> tuple[frozenset[str], ...]:
+    """The root variants of each content word of a sentence (read once per sentence text)."""
+    return tuple(stem_variants(t) for t in tokens(text) if fold(t) not in STOPWORDS and len(t) > 2)
 
 
 def _focus_next_to_answer(q: Question, text: str, found: list[str]) -> float:
@@ -226,7 +229,7 @@ def _focus_next_to_answer(q: Question, text: str, found: list[str]) -> float:
     if not q.focus or not found:
         return 0.0
     toks = tokens(text)
-    focus_at = [i for i, tok in enumerate(toks) if any(Matcher(tok).has(c) for c in q.focus)]
+    focus_at = [i for i, tok in enumerate(toks) if any(matcher_of(tok).has(c) for c in q.focus)]
     found_set = set(found)
     answer_at = [i for i, tok in enumerate(toks) if tok in found_set]
     return float(any(abs(i - j) <= 3 for i in focus_at for j in answer_at))
@@ -253,16 +256,16 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
     offset = 0
     for ai, art in enumerate(articles):
         doc_cov, doc_plain, doc_hits = _coverage(q, art.matcher)
-        title_cov, _, _ = _coverage(q, Matcher(art.meta.title))
+        title_cov, _, _ = _coverage(q, matcher_of(art.meta.title))
         names_miss, nums_miss = _missing(q, doc_hits, "is_name"), _missing(q, doc_hits, "is_number")
         rare_doc = _rare_missing(q, doc_hits)
         n = len(art.sentences)
         agree = (vecs[ai] @ flat.T >= 0.92) & (owner != ai)[None, :]
-        matchers = [Matcher(s.text) for s in art.sentences]
+        matchers = [matcher_of(s.text) for s in art.sentences]
         covs = [_coverage(q, m) for m in matchers]
         body_covs = [c[0] if s.index >= 0 else -1.0 for c, s in zip(covs, art.sentences, strict=True)]
         best_cov = int(np.argmax(body_covs)) if body_covs else -1  # the sentence that restates the question best
-        date_m = Matcher(art.header, extra_numbers=numbers(art.meta.published_iso or ""))
+        date_m = matcher_of(art.header, frozenset(numbers(art.meta.published_iso or "")))
         for i, s in enumerate(art.sentences):
             if s.index < 0 and not q.about_article:
                 continue  # the byline answers only questions about the article itself (who wrote it...)

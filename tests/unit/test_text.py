@@ -1,5 +1,6 @@
+from corpus.language import fold
 from retrieval.text import detect_language, numbers, split_sentences, stem_variants
-from retrieval.text.lexicon import Matcher, concepts
+from retrieval.text.lexicon import Matcher, concepts, matcher_of
 
 
 def test_sentence_split_keeps_numbers_abbreviations_domains_and_quotes():
@@ -35,3 +36,24 @@ def test_glossary_bridges_english_to_indonesian():
     found = {c.surface: m.has(c) for c in concepts(question)}
     assert found == {"Russian": True, "parliament": True, "approve": True, "unanimously": True, "Thursday": True,
                      "Moscow": True, "food": False}
+
+
+def test_fold_of_ascii_is_its_lower_case_and_accents_still_go():
+    assert fold("Kim Jong-UN 10.000") == "kim jong-un 10.000"
+    assert fold("Pyŏngyang") == "pyongyang"
+    assert fold("Šojgu Café") == "sojgu cafe"
+
+
+def test_a_shared_matcher_is_the_one_its_text_builds_and_a_union_leaves_it_as_it_was():
+    text = "Kozlov bertemu Kim Jong Un di Pyongyang pada 19/11/2024."
+    shared = matcher_of(text)
+    assert matcher_of(text) is shared  # built once
+    fresh = Matcher(text)
+    assert (shared.stems, shared.names, shared.numbers) == (fresh.stems, fresh.names, fresh.numbers)
+    assert matcher_of(text, frozenset({"2025"})).numbers == fresh.numbers | {"2025"}  # its own entry
+    before = (shared.stems, shared.names, shared.numbers)
+    both = Matcher.union(shared, Matcher("Shoigu tiba di Moskow tahun 2023."))
+    assert "2023" in both.numbers and "shoigu" in both.names and both.stems > shared.stems
+    assert (shared.stems, shared.names, shared.numbers) == before
+    kim = concepts("Did Kim Jong Un meet Kozlov?", group_names=True)
+    assert all(shared.has(c) == fresh.has(c) for c in kim)
