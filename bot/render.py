@@ -108,7 +108,7 @@ def render_sources(answer: Answer, lang: Language) -> str:
 
 # --- splitting -------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"<[^>]*>|[ \t\r\n]+|[^<\s]+")
+_TOKEN = re.compile(r"<[^>]*>|\s+|[^<\s]+")  # every character lands in one token: nothing is lost
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
@@ -211,7 +211,7 @@ def split_html(html_text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
                     break
             best = best or (good[-1] if good else None)
             if best is None or toks[j].kind == "word" and best[2] < limit // 4:
-                if toks[j].kind != "word":  # a space overflowing: break right there
+                if toks[j].kind != "word" or size >= limit:  # a space overflowing, or no room left: break here
                     end, end_stack = j, st
                 else:  # one word larger than what is left: cut it
                     head, tail = _cut_word(toks[j], limit - size)
