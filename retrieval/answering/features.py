@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from corpus.dates import DAYS, MONTHS
+from corpus.language import Language, detect_language
 from retrieval.answering.question import Question
 from retrieval.index.topic import names_either_country
 from retrieval.text import STOPWORDS, fold, numbers, stem_variants, tokens
@@ -67,6 +68,9 @@ FEATURES: tuple[str, ...] = (
     "ok_x_cov_ctx", "ok_x_cov_doc", "focus_x_cov_ctx",
     # meaning (e5) and retrieval
     "dense_sent", "dense_gap", "dense_rank_inv", "dense_ctx", "doc_rank_inv", "doc_dense",
+    # an article in the other language than the question: word coverage goes through the glossary
+    # and misses what it lacks, so the model may trust meaning (e5, multilingual) more there
+    "cross_lang", "cross_x_dense", "cross_x_dense_ctx",
     # the question's kind
     "q_time", "q_number", "q_person", "q_place", "q_reason", "q_other",
     # the passage's shape
@@ -93,6 +97,7 @@ class ArticleView:
     on_topic: bool = True
     topic_margin: float = 0.0
     matcher: Matcher = field(init=False, repr=False)
+    _language: Language | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sentences = sorted(self.sentences, key=lambda s: s.index)
@@ -110,6 +115,13 @@ class ArticleView:
     @property
     def body(self) -> str:
         return " ".join(s.text for s in self.sentences if s.index >= 0)
+
+    @property
+    def language(self) -> Language:
+        """The article's language, from the function words of its first sentences."""
+        if self._language is None:
+            self._language = detect_language(" ".join([s.text for s in self.sentences if s.index >= 0][:8]))
+        return self._language
 
     def lead_vector(self, n: int = 5) -> np.ndarray:
         """The mean vector of the first sentences: what the article is about."""
@@ -251,6 +263,8 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
     flat = np.concatenate(vecs)
     owner = np.concatenate([np.full(len(v), i) for i, v in enumerate(vecs)])
     qt = q.qtype
+    # the language the question is written in (q.language may be the asker's reply language instead)
+    asked_in = detect_language(q.text)
     q_country = float(names_either_country(q.search_text))
     q_kind = {f"q_{k}": float(qt == k) for k in ("time", "number", "person", "place", "reason", "other")}
     offset = 0
@@ -259,6 +273,7 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
         title_cov, _, _ = _coverage(q, matcher_of(art.meta.title))
         names_miss, nums_miss = _missing(q, doc_hits, "is_name"), _missing(q, doc_hits, "is_number")
         rare_doc = _rare_missing(q, doc_hits)
+        cross = float(art.language != asked_in)
         n = len(art.sentences)
         agree = (vecs[ai] @ flat.T >= 0.92) & (owner != ai)[None, :]
         matchers = [matcher_of(s.text) for s in art.sentences]
@@ -302,6 +317,7 @@ def passages(q: Question, articles: list[ArticleView]) -> list[Passage]:
                 "ok_x_cov_ctx": ok * cov_c, "ok_x_cov_doc": ok * doc_cov, "focus_x_cov_ctx": focus * cov_c,
                 "dense_sent": sim, "dense_gap": sim - best, "dense_rank_inv": 1.0 / (1.0 + float(rank_of[offset + i])),
                 "dense_ctx": max([sim, *ctx_sims]), "doc_rank_inv": 1.0 / (1.0 + art.rank), "doc_dense": art.dense,
+                "cross_lang": cross, "cross_x_dense": cross * sim, "cross_x_dense_ctx": cross * max([sim, *ctx_sims]),
                 **q_kind,
                 "len_log": math.log1p(len(text.split())), "position_log": math.log1p(max(s.index, 0)),
                 "is_byline": float(s.index < 0), "anaphora": float(bool(ANAPHORA.match(text))),

@@ -107,3 +107,22 @@ def test_a_missing_model_says_how_to_rebuild_it(tmp_path):
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     with pytest.raises(ModelFileError, match="unreadable"):
         load_model(tmp_path / "bad.json")
+
+
+def test_an_article_in_the_other_language_than_the_question_is_marked_and_its_meaning_carried():
+    """cross_lang compares the article's language with the language the question is *written* in:
+    a reply language set by the asker (``language="en"`` on an Indonesian question) does not count."""
+    sents = ["Perjanjian itu ditandatangani oleh kedua negara pada bulan Juni.", "Para menteri memuji perjanjian itu."]
+    art = ArticleView(ArticleMeta(doc_id="d", title="Berita perjanjian"),
+                      [Sentence(f"d:s{k}", "d", "d:c0", k, s, _vec(k)) for k, s in enumerate(sents)], rank=0, dense=0.8)
+    assert art.language == "id"
+
+    def features(text: str, language=None) -> dict[str, float]:
+        q = parse_question(text, stats=_Stats(), embed=lambda t: _vec(7), max_chars=200, language=language)
+        return passages(q, [art])[0].features
+
+    english = features("When was the treaty signed?")
+    assert english["cross_lang"] == 1.0 and english["cross_x_dense"] == english["dense_sent"] != 0.0
+    for same in (features("Kapan perjanjian itu ditandatangani?"),
+                 features("Kapan perjanjian itu ditandatangani?", language="en")):
+        assert same["cross_lang"] == 0.0 and same["cross_x_dense"] == 0.0 and same["cross_x_dense_ctx"] == 0.0
