@@ -10,7 +10,7 @@ from retrieval.types import ArticleMeta, Chunk
 
 
 class _Lexical:
-    def search(self, terms: list[str], k: int) -> list[tuple[str, float]]:
+    def search(self, terms: list[str], k: int, *, concepts: object = ()) -> list[tuple[str, float]]:
         return []
 
 
