@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -97,7 +97,6 @@ class ArticleView:
     on_topic: bool = True
     topic_margin: float = 0.0
     matcher: Matcher = field(init=False, repr=False)
-    _language: Language | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sentences = sorted(self.sentences, key=lambda s: s.index)
@@ -116,12 +115,10 @@ class ArticleView:
     def body(self) -> str:
         return " ".join(s.text for s in self.sentences if s.index >= 0)
 
-    @property
+    @cached_property
     def language(self) -> Language:
         """The article's language, from the function words of its first sentences."""
-        if self._language is None:
-            self._language = detect_language(" ".join([s.text for s in self.sentences if s.index >= 0][:8]))
-        return self._language
+        return detect_language(" ".join([s.text for s in self.sentences if s.index >= 0][:8]))
 
     def lead_vector(self, n: int = 5) -> np.ndarray:
         """The mean vector of the first sentences: what the article is about."""

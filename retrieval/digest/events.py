@@ -203,12 +203,12 @@ def is_current(meta: ArticleMeta) -> bool:
     return meta.source not in (None, "file")
 
 
-def lead_of(body: Sequence[Sentence], centred: np.ndarray, lead_sentences: int, window: int) -> list[int]:
-    """Which body sentences (indices into ``body``, in text order) are the article's lead: the
-    ``lead_sentences`` of its first ``window`` whose centred vectors (``centred``, one row per
-    sentence) are closest to the whole article's mean — centroid-based extractive summarising,
+def lead_of(centred: np.ndarray, lead_sentences: int, window: int) -> list[int]:
+    """Which body sentences (row indices of ``centred``, their centred vectors in text order) are
+    the article's lead: the ``lead_sentences`` of its first ``window`` that are closest to the
+    whole article's mean — centroid-based extractive summarising,
     kept near the top. A window no wider than the lead gives the first sentences."""
-    n = min(max(window, lead_sentences), len(body))
+    n = min(max(window, lead_sentences), len(centred))
     if n <= lead_sentences:
         return list(range(n))
     mean = _unit(centred.mean(axis=0))
@@ -232,7 +232,7 @@ def profile(meta: ArticleMeta, sentences: Sequence[Sentence], model: EventModel,
         dated_from = "text" if when is not None else ""
     vecs = np.stack([s.vector for s in body]).astype(np.float32)
     centred = vecs - model.center if model.center.shape[-1] == vecs.shape[-1] else vecs
-    chosen = lead_of(body, centred, model.lead_sentences, model.lead_window)
+    chosen = lead_of(centred, model.lead_sentences, model.lead_window)
     lead = tuple(body[i] for i in chosen)
     text = f"{meta.title}. " + " ".join(s.text for s in lead)
     return ArticleProfile(

@@ -34,12 +34,11 @@ def test_the_lead_is_what_the_article_is_about_not_its_opening_background():
     Pyongyang) only in its fourth sentence: the lead is the news, in text order."""
     treaty, visit = np.array([0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0])
     body = [treaty, treaty, visit, visit, visit, visit]
-    rows = [Sentence(f"x:s{i}", "x", "x:c0", i, f"s{i}", v) for i, v in enumerate(body)]
     centred = np.stack(body)
-    assert lead_of(rows, centred, 2, 6) == [2, 3], "the closest to the whole; ties: the earlier"
-    assert lead_of(rows, centred, 2, 0) == [0, 1], "window 0: the first sentences"
-    assert lead_of(rows, centred, 2, 2) == [0, 1] and lead_of(rows[:1], centred[:1], 2, 6) == [0]
-    assert lead_of(rows, centred, 3, 4) == [0, 2, 3], "chosen within the window only"
+    assert lead_of(centred, 2, 6) == [2, 3], "the closest to the whole; ties: the earlier"
+    assert lead_of(centred, 2, 0) == [0, 1], "window 0: the first sentences"
+    assert lead_of(centred, 2, 2) == [0, 1] and lead_of(centred[:1], 2, 6) == [0]
+    assert lead_of(centred, 3, 4) == [0, 2, 3], "chosen within the window only"
 
 
 def test_complete_linkage_never_chains():
