@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from corpus.dates import MONTH_NUMBERS
-from retrieval.answering.features import _CLAUSE, EN_MONTHS, ID_MONTHS, NUMBER_WORDS, TIME_UNITS
+from retrieval.answering.features import _CLAUSE, CLOCK, EN_MONTHS, ID_MONTHS, NUMBER_WORDS, TIME_UNITS
 from retrieval.answering.question import Question
 from retrieval.text import fold, stem_variants, tokens
 from retrieval.text.lexicon import english_word
@@ -143,12 +143,21 @@ def names(text: str, q: Question) -> list[str]:
     return list(dict.fromkeys(" ".join(r) for r in runs if 2 <= len(r) <= 4))
 
 
+def clock(found: str, language: str) -> str:
+    """A time of day as the asker writes it: "pukul 10.30" -> "10:30" for English, as found otherwise."""
+    if language != "en":
+        return found
+    return re.sub(r"(?i)^(pukul|jam)\s+", "", found).replace(".", ":", 1) if not re.search(r"[ap]\.m\.", found) else found
+
+
 def direct_answer(q: Question, focus: str) -> str | None:
     """The one answer of the asked kind in ``focus`` (the sentence holding the answer), rendered in
     the asker's language; ``None`` when there is none or more than one."""
     found: list[str]
     if q.shape == "duration":
         found = durations(focus, q)
+    elif q.shape == "clock":
+        found = [clock(m.group(0), q.language) for m in CLOCK.finditer(focus)]
     elif q.shape == "clause":
         found = [m.group(0) for m in _CLAUSE.finditer(focus)]
         if q.language == "en":

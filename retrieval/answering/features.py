@@ -52,6 +52,11 @@ ROLE_WORDS = re.compile(
     r"pemimpin|leader|panglima|perdana menteri|prime minister|anggota|member|pejabat|official|analis|analyst|peneliti|"
     r"researcher|pakar|expert|profesor|professor|wartawan|journalist|manajer|manager|pendiri|founder|adik|sister|"
     r"putri|daughter|istri|wife)\b", re.IGNORECASE)
+# A time of day: "7:09 a.m.", "pukul 10.30 WIB", "jam 9 pagi" (hours and minutes in range; "10.000" is no time)
+CLOCK = re.compile(r"\b(?:pukul|jam)\s+(?:[01]?\d|2[0-4])(?:[.:][0-5]\d)?\b(?![.,]\d|\s*(?:%|persen|percent))"
+                   r"|\b(?:[01]?\d|2[0-4])[.:][0-5]\d\b(?![.,]\d|\s*(?:%|persen|percent))"
+                   r"(?:\s*(?:a\.?m\.?|p\.?m\.?|WIB|WITA|WIT|KST|GMT|UTC))?"
+                   r"|\b(?:[01]?\d|2[0-4])\s*(?:a\.m\.|p\.m\.|am\b|pm\b)", re.IGNORECASE)
 _QUOTED = re.compile(r"[“\"‘']([^”\"’']{3,})[”\"’']")
 EN_MONTHS = "January February March April May June July August September October November December".split()
 ID_MONTHS = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
@@ -184,6 +189,8 @@ def shape_tokens(q: Question, text: str) -> list[str]:
     toks = tokens(text)
     if q.shape == "identity":
         return [m.group(0) for m in ROLE_WORDS.finditer(text)] if any(matcher_of(text).has(c) for c in q.names) else []
+    if q.shape == "clock":
+        return [m.group(0) for m in CLOCK.finditer(text)]
     if q.shape == "duration":
         return [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)
                 if (a[0].isdigit() or fold(a) in NUMBER_WORDS) and fold(b).startswith(TIME_UNITS)]

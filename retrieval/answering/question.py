@@ -25,9 +25,12 @@ QTYPE_PATTERNS: list[tuple[QType, str]] = [
              r"tanggal (berapa|apa)|tahun (berapa|apa)|bulan apa|pukul berapa|sejak kapan|sejak hari|"
              r"on what date|in what year|in which year)\b"),
     ("number", r"\b(how many|how much|how long|how far|how old|berapa)\b"),
-    ("person", r"\b(who|whom|whose|siapa|pihak mana|(which|what) (outlet|media|newspaper|news agency|agency|organi[sz]ation|"
-               r"company|official|minister|leader|person|country|countries)|(media|kantor berita|negara|pejabat|menteri|"
-               r"lembaga|organisasi) (apa|mana))\b"),
+    # "which (Russian foreign ministry) official", "lembaga (Ukraina) mana": a few words may stand between
+    # (not a verb of the question: "what did the minister say" asks for what was said)
+    ("person", r"\b(who|whom|whose|siapa|pihak mana|(which|what) (?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would)\b)"
+               r"[\w-]+ ){0,3}(outlet|media|newspaper|news agency|agency|organi[sz]ation|company|official|minister|leader|"
+               r"person|country|countries)|(media|kantor berita|negara|pejabat|menteri|lembaga|organisasi)(?: [\w-]+){0,2} "
+               r"(apa|mana))\b"),
     ("place", r"\b(where|which (city|country|place|region|port|station)|di ?mana|ke ?mana|kota (mana|apa)|"
               r"negara mana|wilayah (mana|apa)|pelabuhan (mana|apa)|dari mana)\b"),
     ("reason", r"\b(why|for what reason|mengapa|kenapa|apa alasan|alasan apa)\b"),
@@ -36,8 +39,10 @@ QTYPE_PATTERNS: list[tuple[QType, str]] = [
 ]
 # Finer shapes of the answer asked for, beyond its kind (a duration is a number with a unit of time,
 # a clause is "Article 4", a model is "Su-35"): the answer sentence must hold one.
-Shape = Literal["identity", "duration", "frequency", "clause", "ordinal", "model", "name", "say"]
+Shape = Literal["identity", "clock", "duration", "frequency", "clause", "ordinal", "model", "name", "say"]
 SHAPE_PATTERNS: list[tuple[Shape, str]] = [
+    ("clock", r"\b(pukul berapa|jam berapa|(at )?what time of (the )?day|(at )?what time (did|does|do|was|were|is|will)|"
+              r"what hour)\b"),
     ("duration", r"\b(how long|berapa lama|berapa jam|berapa hari|berapa tahun|berapa bulan|berapa menit)\b"),
     ("frequency", r"\b(how often|how frequently|seberapa sering|berapa kali|how many times)\b"),
     ("clause", r"\b(which|what|under which) (article|clause|section|paragraph)s?\b|\b(pasal|ayat|bab) (berapa|apa|mana)\b"),

@@ -36,6 +36,10 @@ def parse(text: str, **kw) -> Question:
     # the first question word decides: this asks for an article of the treaty, not a time
     ("Which article of the treaty requires talks when one side faces aggression?", "other"),
     ("Apa yang ditandatangani Rusia dan Korea Utara?", "other"),
+    # a role asked for with words between: a name is the answer; a verb between asks for something else
+    ("Which Russian foreign ministry official reported the fighting?", "person"),
+    ("Lembaga Ukraina mana yang menahan dua prajurit itu?", "person"),
+    ("What did the foreign minister say about the veto?", "other"),
 ])
 def test_the_kind_of_answer_comes_from_the_first_question_word(question, kind):
     assert question_type(question) == kind
@@ -47,6 +51,9 @@ def test_the_kind_of_answer_comes_from_the_first_question_word(question, kind):
     ("Under which article of the UN Charter is aid given?", "clause"),
     ("Pesawat tempur apa yang melakukan penerbangan uji?", "model"),
     ("What is the name of the old rail bridge?", "name"),
+    ("Pukul berapa Putin dan Kim bertemu?", "clock"),
+    ("At what time did the talks begin?", "clock"),
+    ("Berapa jam durasi penerbangan itu?", "duration"),  # hours counted, not a time of day
     ("Who won?", None),
 ])
 def test_the_finer_shape_of_the_answer(question, shape):
@@ -112,6 +119,11 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     ("When did Putin visit Pyongyang?", "Itu terjadi pada bulan Juni ketika Putin mengunjungi Pyongyang.", "June"),
     ("How long did the talks last?", "Their talks lasted more than five hours.", "five hours"),
     ("Which article requires talks?", "Pasal 3 menyatakan bahwa kedua negara akan segera berunding.", "Article 3"),
+    # a time of day, not the date beside it; "10.000" is a number, not 10:00
+    ("At what time did the leaders meet?", "The leaders met at 7:09 a.m. on 13 September.", "7:09 a.m."),
+    ("What time did the talks begin?", "Pembicaraan dimulai pukul 10.30 waktu setempat.", "10:30"),
+    ("Pukul berapa pembicaraan dimulai?", "Pembicaraan dimulai pukul 10.30 waktu setempat.", "pukul 10.30"),
+    ("Pukul berapa pasukan tiba?", "Sekitar 10.000 pasukan tiba pada Senin.", None),
     # two dates in one sentence: code can't tell which one is meant, so no direct answer
     ("When was it signed?", "Ditandatangani 19 Juni 2024 dan berlaku 4 Desember 2024.", None),
 ])
