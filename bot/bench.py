@@ -276,7 +276,7 @@ def section_scale_build(work: Path, args: argparse.Namespace) -> dict:
     from corpus.documents import load_file
     from retrieval.evaluation.synthetic import DerivedEmbeddings, SyntheticCorpus
     from retrieval.index.ingest import Ingester, IngestReport
-    from retrieval.index.store import open_store
+    from retrieval.index.opening import open_store
     from retrieval.models.embeddings import build_embeddings
 
     settings = _settings(work / "scale")
