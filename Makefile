@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# .env.example is generated from retrieval/settings.py (a unit test checks that they agree).
+# .env.example is generated from retrieval/settings/ (a unit test checks that they agree).
 env-example: $(STAMP)
 	$(BIN)/rnkbot env-example > .env.example
 

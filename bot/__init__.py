@@ -1,2 +1,2 @@
 """User-facing edges of rnkbot: the command line, the terminal chat and the Telegram bot, and
-``make bench`` (``bot/bench.py``), which drives them all."""
+``make bench`` (``bot/bench/``), which drives them all."""

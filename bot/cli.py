@@ -5,6 +5,10 @@ from any layer, a missing or unreadable file) become one line on stderr and exit
 ``-v`` adds their traceback. Anything else is a bug: it shows its traceback. Logging is
 configured here (:mod:`bot.logsetup`): quiet third parties unless ``-v``, secrets redacted from
 every line, tracebacks included.
+
+The parser, the everyday commands and :func:`main` are here; the commands that measure and fit
+(eval, eval-topic, train, eval-events, fit-events) are :mod:`bot.cli_eval`'s, and what the
+commands share (the service, :class:`~bot.cli_common.UsageError`) :mod:`bot.cli_common`'s.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ from pydantic import SecretStr, ValidationError
 from corpus.errors import ConfigError, RnkbotError
 from corpus.feeds import load_feeds_file
 from corpus.jsonl import JsonlError, numbered_lines, parse_line
-from retrieval.evaluation.qa import load_items, score
 from retrieval.settings import Settings, env_example, setting_name
 from retrieval.text.times import parse_since, parse_timezone
 
+from .cli_common import UsageError, _service
+from .cli_eval import cmd_eval, cmd_eval_events, cmd_eval_topic, cmd_fit_events, cmd_train
 from .inputs import clean_question
 from .logsetup import configure, redact
 from .textui import format_answer
@@ -34,10 +39,6 @@ from .textui import format_answer
 log = logging.getLogger("rnkbot")
 # What a user can fix; the rest is a bug and shows its traceback.
 USER_ERRORS = (RnkbotError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
-
-
-class UsageError(RnkbotError):
-    """Arguments that do not fit together; the message says which."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,17 +116,6 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("about", help="what the index holds")
     sub.add_parser("env-example", help="print .env.example: every setting, its description and default")
     return p
-
-
-def _service(settings: Settings, *, with_llm: bool = True):
-    from retrieval.service import AnswerService
-
-    service = AnswerService.build(settings, with_llm=with_llm)
-    report = service.ensure_index(progress=sys.stderr.isatty())
-    if report is not None:
-        print(f"index built: {report.summary()}", file=sys.stderr)
-    service.check_index()  # an index still empty: say how to fill it before any question
-    return service
 
 
 def _batch_questions(path: Path, max_chars: int) -> Iterator[tuple[str, str | None]]:
@@ -209,55 +199,6 @@ def cmd_ingest(args, settings: Settings) -> int:
     return 1 if report.skipped and not done else 0
 
 
-def cmd_eval_topic(args, settings: Settings) -> int:
-    from retrieval.index.topic import TopicFilter, load_topic_items, score_topic
-    from retrieval.models.embeddings import build_embeddings
-
-    items = load_topic_items(args.file)
-    result = score_topic(TopicFilter(build_embeddings(settings), settings.topic), items)
-    print(f"{len(items)} items: precision {result.precision:.3f}, recall {result.recall:.3f}, accuracy {result.accuracy:.3f} "
-          f"(tp {result.tp}, fp {result.fp}, fn {result.fn}, tn {result.tn}; threshold {settings.topic.threshold:+.3f})")
-    for item, decision in result.errors:
-        print(f"  wrong: {item.id} [{item.kind}, labelled {'on' if item.on_topic else 'off'}] {item.title}: {decision.reason}")
-    return 0
-
-
-def _with_corpus(service, paths: list[Path]) -> None:
-    if paths:
-        report = service.ingester().ingest_paths(paths, progress=sys.stderr.isatty())
-        print(f"corpus: {report.summary()}", file=sys.stderr)
-
-
-def cmd_eval(args, settings: Settings) -> int:
-    items = load_items(args.file, split=args.split)
-    service = _service(settings)
-    _with_corpus(service, args.corpus)
-    report = score(items, lambda q: service.ask(q))
-    print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if args.json else report.table())
-    return 0
-
-
-def cmd_train(args, settings: Settings) -> int:
-    from retrieval.answering.model import MODEL_PATH
-    from retrieval.evaluation.train_evidence import collect, fit, write_report
-
-    items = []
-    for f in args.files:
-        all_items = load_items(f)
-        items += [i for i in all_items if not i.split or i.split == args.split]
-    service = _service(settings, with_llm=False)
-    _with_corpus(service, args.corpus)
-    data = collect(service, items)
-    model, report = fit(data, target_precision=args.target_precision)
-    out = args.out or MODEL_PATH
-    model.save(out)
-    if args.report:
-        write_report(report, args.report)
-    print(json.dumps({k: v for k, v in report.items() if k != "thresholds"}, indent=1))
-    print(f"model written to {out}", file=sys.stderr)
-    return 0
-
-
 def cmd_digest(args, settings: Settings) -> int:
     from .digest_view import digest_text
 
@@ -270,55 +211,6 @@ def cmd_digest(args, settings: Settings) -> int:
     print(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False) if args.json else digest_text(digest, tz))
     return 0
 
-
-def cmd_eval_events(args, settings: Settings) -> int:
-    from retrieval.digest.events import EVENT_MODEL_PATH, load_event_model
-    from retrieval.evaluation.events import Pages, evaluate, load_labels, split_pages, topic_check
-
-    labels = load_labels(args.manifest)
-    service = _service(settings, with_llm=False)
-    _with_corpus(service, args.corpus)
-    model = load_event_model(args.model or EVENT_MODEL_PATH)
-    split = None if args.split == "all" else args.split
-    pages = Pages.read(service.store, split_pages(labels, split))
-    if not pages.metas:
-        raise UsageError(f"none of the {args.split} pages of {args.manifest} is in the index: add --corpus PATH")
-    result = evaluate(pages, labels, model, max_gap_days=settings.digest.event_max_gap_days, split=args.split)
-    print(result.line())
-    print(topic_check(service.store, labels, split, settings).line())
-    if args.groups:
-        for g in result.groups:
-            if len(g) > 1:
-                print("  " + " + ".join(g))
-    return 0
-
-
-def cmd_fit_events(args, settings: Settings) -> int:
-    from retrieval.digest.events import EVENT_MODEL_PATH
-    from retrieval.evaluation.events import Pages, evaluate, fit_event_model, load_labels, split_pages, write_report
-
-    labels = load_labels(args.manifest)
-    service = _service(settings, with_llm=False)
-    _with_corpus(service, args.corpus)
-    pages = Pages.read(service.store, split_pages(labels, "train"))
-    if not pages.metas:
-        raise UsageError(f"none of the train pages of {args.manifest} is in the index: add --corpus PATH")
-    gap = settings.digest.event_max_gap_days
-    model, report = fit_event_model(pages, labels, max_gap_days=gap, target_precision=args.target_precision,
-                                    progress=lambda line: print(line, file=sys.stderr))
-    train = evaluate(pages, labels, model, max_gap_days=gap, split="train")
-    model.info["train"] = {"precision": round(train.score.precision, 4), "recall": round(train.score.recall, 4),
-                           "right": train.score.right, "grouped_pairs": train.score.grouped_pairs}
-    out = args.out or EVENT_MODEL_PATH
-    model.save(out)
-    if args.report:
-        write_report(report, args.report)
-    print(f"lead sentences {model.lead_sentences} (of the first {model.lead_window or model.lead_sentences}), "
-          f"date lead sentences {model.date_lead_sentences}, "
-          f"threshold {model.threshold:.2f}")
-    print(train.line())
-    print(f"model written to {out}", file=sys.stderr)
-    return 0
 
 
 def cmd_about(args, settings: Settings) -> int:

@@ -17,8 +17,9 @@ from retrieval.answering.model import EvidenceModel
 from retrieval.digest.builder import Digest, DigestBuilder
 from retrieval.index import health
 from retrieval.index.ingest import Ingester, IngestReport
+from retrieval.index.opening import open_store
 from retrieval.index.search import HybridRetriever
-from retrieval.index.store import ChunkStore, StoreError, open_store
+from retrieval.index.store import ChunkStore, StoreError
 from retrieval.models.embeddings import VectorEmbeddings, build_embeddings
 from retrieval.models.guard import time_limited
 from retrieval.models.llm import Generator, build_generator

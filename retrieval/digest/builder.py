@@ -32,7 +32,8 @@ from retrieval.answering.phrase import DIGEST_STOPS, evidence_block, phrase
 from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 from retrieval.digest.events import ArticleProfile, Event, EventModel, group_events, load_event_model, profiles
 from retrieval.digest.summary import actors_en, join_names, names_actor, render_when, starts_unresolved, strip_dateline
-from retrieval.index.store import ChunkStore, article_meta
+from retrieval.index.records import article_meta
+from retrieval.index.store import ChunkStore
 from retrieval.index.topic import TopicDecision, TopicFilter
 from retrieval.models.llm import Generator, LLMError
 from retrieval.settings import Settings

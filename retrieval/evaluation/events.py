@@ -62,7 +62,8 @@ from retrieval.digest.events import (
     pair_features,
     profiles,
 )
-from retrieval.index.store import ChunkStore, article_meta
+from retrieval.index.records import article_meta
+from retrieval.index.store import ChunkStore
 from retrieval.models.linear import Fitted, fit_logistic, logistic
 from retrieval.settings import Settings
 from retrieval.types import ArticleMeta, Sentence

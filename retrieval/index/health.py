@@ -40,7 +40,8 @@ import chromadb
 from chromadb.errors import ChromaError
 
 from retrieval.index.lexical import LexicalIndex
-from retrieval.index.store import ChunkStore, StoreError, _chroma_settings
+from retrieval.index.opening import _chroma_settings
+from retrieval.index.store import ChunkStore, StoreError
 from retrieval.models.embeddings import VectorEmbeddings
 from retrieval.settings import Settings, StoreSettings
 

@@ -19,7 +19,8 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.documents import DocumentError, iter_files, load_file
-from retrieval.index.store import ArticleWrite, ChunkStore, SentenceRecord
+from retrieval.index.records import ArticleWrite, SentenceRecord
+from retrieval.index.store import ChunkStore
 from retrieval.settings import IndexSettings
 from retrieval.text import split_sentences
 from retrieval.types import Article, ArticleMeta, Chunk

@@ -12,8 +12,8 @@ import pytest
 
 from corpus import ARTICLES_DIR
 from retrieval.index.ingest import Ingester
+from retrieval.index.opening import open_store
 from retrieval.index.search import HybridRetriever
-from retrieval.index.store import open_store
 from retrieval.settings import Settings
 from tests.conftest import make_settings
 
@@ -50,10 +50,10 @@ class ChangeLogContract:
         """The first sync of a process reads the whole window behind the cursor; the next ones only
         records stamped within the window before the previous sync began: none when nothing was
         written, and a record stamped before that sync but landing after it (a slow writer) still."""
-        from retrieval.index import store as store_module
+        from retrieval.index import changelog as changelog_module
 
         window = 2 * 10**9
-        monkeypatch.setattr(store_module, "LOG_WINDOW_NS", window)
+        monkeypatch.setattr(changelog_module, "LOG_WINDOW_NS", window)
         writer = open_store(settings, embeddings)
         reader = open_store(settings.updated(store={"lexical_db": tmp_path / "elsewhere.sqlite3"}), embeddings)
         Ingester(writer).ingest_paths([ARTICLES_DIR])
@@ -74,7 +74,7 @@ class ChangeLogContract:
         stamped = time.time_ns()  # a writer stamps its record, then is slow to write it
         assert reader.sync_lexical() == 0 and read[-1] == 0
         with monkeypatch.context() as m:
-            m.setattr(store_module.time, "time_ns", lambda: stamped)
+            m.setattr(changelog_module.time, "time_ns", lambda: stamped)
             writer.delete_article(KRIVORUCHKO)
         assert reader.sync_lexical() == 1 and read[-1] == 1 and reader.lexical.n_docs() == 4
 

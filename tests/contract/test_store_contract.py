@@ -12,8 +12,8 @@ import pytest
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file
 from retrieval.index.ingest import Ingester, chunk_article
+from retrieval.index.opening import open_store
 from retrieval.index.search import HybridRetriever
-from retrieval.index.store import open_store
 from tests.conftest import make_settings
 from tests.fakes.store import InMemoryStore
 

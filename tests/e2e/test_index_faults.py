@@ -16,7 +16,7 @@ import pytest
 
 from retrieval.index import health
 from retrieval.index.lexical import LexicalChunk, LexicalIndex
-from retrieval.index.store import open_store
+from retrieval.index.opening import open_store
 from retrieval.models.embeddings import VectorEmbeddings
 from retrieval.settings import Settings
 from tests.conftest import make_settings

@@ -9,7 +9,8 @@ from chromadb.config import Settings as ChromaSettings
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file, to_markdown
 from retrieval.index.ingest import Ingester
-from retrieval.index.store import StoreError, VectorsRequired, open_store
+from retrieval.index.opening import open_store
+from retrieval.index.store import StoreError, VectorsRequired
 from retrieval.models.embeddings import build_embeddings
 from tests.conftest import make_settings
 

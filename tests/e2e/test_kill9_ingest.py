@@ -17,8 +17,8 @@ import pytest
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file, to_markdown
 from retrieval.index import health
+from retrieval.index.opening import open_store
 from retrieval.index.search import HybridRetriever
-from retrieval.index.store import open_store
 from retrieval.models.embeddings import VectorEmbeddings
 from retrieval.settings import Settings
 from tests.conftest import make_settings

@@ -14,8 +14,8 @@ from corpus.documents import to_markdown
 from corpus.extract import web_doc_id
 from retrieval.digest.builder import DigestBuilder
 from retrieval.index.ingest import Ingester
+from retrieval.index.opening import open_store
 from retrieval.index.sources import SourceIngester
-from retrieval.index.store import open_store
 from retrieval.index.topic import TopicFilter
 from retrieval.models.embeddings import build_embeddings
 from tests.conftest import make_settings

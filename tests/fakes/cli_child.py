@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from retrieval.index.store import ArticleWrite
+    from retrieval.index.records import ArticleWrite
 
 
 def main(argv: list[str]) -> int:

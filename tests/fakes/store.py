@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.index.lexical import LexicalChunk, LexicalIndex
-from retrieval.index.store import (
+from retrieval.index.records import (
     ArticleWrite,
     Metadata,
     SentenceRecord,

@@ -12,7 +12,7 @@ import pytest
 from bot.telegram.app import build_application, webhook_options
 from bot.telegram.digests import utc_now
 from corpus import ARTICLES_DIR
-from retrieval.index.store import open_store
+from retrieval.index.opening import open_store
 from retrieval.service import AnswerService
 from retrieval.settings import Settings
 from tests.fakes.bot_api import FakeBotAPI

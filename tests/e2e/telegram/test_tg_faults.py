@@ -19,7 +19,7 @@ import pytest
 from bot.telegram import core as core_module
 from bot.telegram import db
 from bot.telegram.services import SERVICES_KEY
-from retrieval.index.store import open_store
+from retrieval.index.opening import open_store
 from retrieval.models.embeddings import VectorEmbeddings
 from retrieval.models.guard import TimeLimited
 from retrieval.service import AnswerService

@@ -1,0 +1,113 @@
+"""The ``rnkbot`` commands that measure and fit: ``eval``, ``eval-topic``, ``train``,
+``eval-events`` and ``fit-events`` (the parser and :func:`~bot.cli.main` are :mod:`bot.cli`'s).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from retrieval.evaluation.qa import load_items, score
+from retrieval.settings import Settings
+
+from .cli_common import UsageError, _service
+
+
+def cmd_eval_topic(args, settings: Settings) -> int:
+    from retrieval.index.topic import TopicFilter, load_topic_items, score_topic
+    from retrieval.models.embeddings import build_embeddings
+
+    items = load_topic_items(args.file)
+    result = score_topic(TopicFilter(build_embeddings(settings), settings.topic), items)
+    print(f"{len(items)} items: precision {result.precision:.3f}, recall {result.recall:.3f}, accuracy {result.accuracy:.3f} "
+          f"(tp {result.tp}, fp {result.fp}, fn {result.fn}, tn {result.tn}; threshold {settings.topic.threshold:+.3f})")
+    for item, decision in result.errors:
+        print(f"  wrong: {item.id} [{item.kind}, labelled {'on' if item.on_topic else 'off'}] {item.title}: {decision.reason}")
+    return 0
+
+
+def _with_corpus(service, paths: list[Path]) -> None:
+    if paths:
+        report = service.ingester().ingest_paths(paths, progress=sys.stderr.isatty())
+        print(f"corpus: {report.summary()}", file=sys.stderr)
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    items = load_items(args.file, split=args.split)
+    service = _service(settings)
+    _with_corpus(service, args.corpus)
+    report = score(items, lambda q: service.ask(q))
+    print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if args.json else report.table())
+    return 0
+
+
+def cmd_train(args, settings: Settings) -> int:
+    from retrieval.answering.model import MODEL_PATH
+    from retrieval.evaluation.train_evidence import collect, fit, write_report
+
+    items = []
+    for f in args.files:
+        all_items = load_items(f)
+        items += [i for i in all_items if not i.split or i.split == args.split]
+    service = _service(settings, with_llm=False)
+    _with_corpus(service, args.corpus)
+    data = collect(service, items)
+    model, report = fit(data, target_precision=args.target_precision)
+    out = args.out or MODEL_PATH
+    model.save(out)
+    if args.report:
+        write_report(report, args.report)
+    print(json.dumps({k: v for k, v in report.items() if k != "thresholds"}, indent=1))
+    print(f"model written to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_eval_events(args, settings: Settings) -> int:
+    from retrieval.digest.events import EVENT_MODEL_PATH, load_event_model
+    from retrieval.evaluation.events import Pages, evaluate, load_labels, split_pages, topic_check
+
+    labels = load_labels(args.manifest)
+    service = _service(settings, with_llm=False)
+    _with_corpus(service, args.corpus)
+    model = load_event_model(args.model or EVENT_MODEL_PATH)
+    split = None if args.split == "all" else args.split
+    pages = Pages.read(service.store, split_pages(labels, split))
+    if not pages.metas:
+        raise UsageError(f"none of the {args.split} pages of {args.manifest} is in the index: add --corpus PATH")
+    result = evaluate(pages, labels, model, max_gap_days=settings.digest.event_max_gap_days, split=args.split)
+    print(result.line())
+    print(topic_check(service.store, labels, split, settings).line())
+    if args.groups:
+        for g in result.groups:
+            if len(g) > 1:
+                print("  " + " + ".join(g))
+    return 0
+
+
+def cmd_fit_events(args, settings: Settings) -> int:
+    from retrieval.digest.events import EVENT_MODEL_PATH
+    from retrieval.evaluation.events import Pages, evaluate, fit_event_model, load_labels, split_pages, write_report
+
+    labels = load_labels(args.manifest)
+    service = _service(settings, with_llm=False)
+    _with_corpus(service, args.corpus)
+    pages = Pages.read(service.store, split_pages(labels, "train"))
+    if not pages.metas:
+        raise UsageError(f"none of the train pages of {args.manifest} is in the index: add --corpus PATH")
+    gap = settings.digest.event_max_gap_days
+    model, report = fit_event_model(pages, labels, max_gap_days=gap, target_precision=args.target_precision,
+                                    progress=lambda line: print(line, file=sys.stderr))
+    train = evaluate(pages, labels, model, max_gap_days=gap, split="train")
+    model.info["train"] = {"precision": round(train.score.precision, 4), "recall": round(train.score.recall, 4),
+                           "right": train.score.right, "grouped_pairs": train.score.grouped_pairs}
+    out = args.out or EVENT_MODEL_PATH
+    model.save(out)
+    if args.report:
+        write_report(report, args.report)
+    print(f"lead sentences {model.lead_sentences} (of the first {model.lead_window or model.lead_sentences}), "
+          f"date lead sentences {model.date_lead_sentences}, "
+          f"threshold {model.threshold:.2f}")
+    print(train.line())
+    print(f"model written to {out}", file=sys.stderr)
+    return 0

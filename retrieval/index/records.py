@@ -1,0 +1,160 @@
+"""An article's records in the index, and the write that makes them.
+
+How an article becomes Chroma records (:class:`ArticleWrite`: article metadata on every chunk
+record, sentence records pointing at their chunks, the content hash and record counts on all),
+the one order every store writes them in (:func:`write_in_order`), and the helpers that read
+records back (chunks, article metadata, whether a write finished, a chunk's best sentence).
+Shared by the Chroma store (:mod:`retrieval.index.store`) and the tests' in-memory one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+import numpy as np
+from chromadb.api.types import GetResult, Where
+
+from retrieval.index.lexical import LexicalChunk, LexicalIndex
+from retrieval.types import ArticleMeta, Chunk
+
+Metadata = Mapping[str, Any]
+SentenceRecord = tuple[str, str, int]  # (text, chunk_id of its first chunk, index in the article; -1: the byline)
+
+
+def meta_record(meta: ArticleMeta) -> dict[str, Any]:
+    """The metadata every chunk record of an article carries (Chroma metadata cannot hold None)."""
+    d = meta.model_dump(mode="json")
+    dt = meta.published
+    if dt is not None:
+        d["published_ts"] = int(dt.timestamp()) if dt.tzinfo else int(dt.replace(hour=12).timestamp())
+    return {k: v for k, v in d.items() if v is not None}  # Chroma metadata cannot hold None
+
+
+def article_meta(md: Metadata) -> ArticleMeta:
+    return ArticleMeta(**{k: md.get(k) for k in ArticleMeta.model_fields if md.get(k) is not None})
+
+
+def _metadatas(got: GetResult) -> list[Metadata]:
+    return list(got["metadatas"] or [])
+
+
+def _documents(got: GetResult) -> list[str]:
+    return list(got["documents"] or [])
+
+
+def _any_of(key: str, values: Sequence[str]) -> Where:
+    """``{key: {"$in": values}}`` as chromadb's ``Where`` type."""
+    found: list[str | int | float | bool] = list(values)
+    return cast(Where, {key: {"$in": found}})
+
+
+
+@dataclass
+class ArticleWrite:
+    """One article as :meth:`~retrieval.index.store.ChunkStore.replace_articles` writes it (vectors
+    computed already).
+
+    ``sentence_chunks`` holds, for every sentence, the ids of the chunks that hold it (two where
+    chunks overlap), so dense retrieval reaches both chunks from one sentence."""
+
+    meta: ArticleMeta
+    chunks: list[Chunk]
+    chunk_vectors: np.ndarray
+    sentences: list[SentenceRecord]
+    sentence_vectors: np.ndarray
+    content_hash: str
+    ingested_ts: int
+    text_hash: str | None = None
+    sentence_chunks: list[list[str]] | None = None
+
+    def chunk_record(self) -> dict[str, Any]:
+        """What every chunk record of the article carries besides its own position."""
+        base = meta_record(self.meta) | {"content_hash": self.content_hash, "ingested_ts": self.ingested_ts,
+                                         "n_chunks": len(self.chunks), "n_sentences": len(self.sentences)}
+        if self.text_hash:
+            base["text_hash"] = self.text_hash
+        return base
+
+    def sentence_records(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """``(id, text, metadata)`` of each sentence record."""
+        doc_id = self.meta.doc_id
+        also_in = self.sentence_chunks or [[]] * len(self.sentences)
+        return [
+            (f"{doc_id}:s{i:04d}", text,
+             {"doc_id": doc_id, "chunk_id": cid, "index": i, "content_hash": self.content_hash}
+             | ({"chunk_id_2": also[1]} if len(also) > 1 else {}))
+            for (text, cid, i), also in zip(self.sentences, also_in, strict=True)
+        ]
+
+    def lexical_chunks(self) -> list[LexicalChunk]:
+        return [LexicalChunk(c.chunk_id, lexical_text(c, self.meta)) for c in self.chunks]
+
+
+class WriteSteps(Protocol):
+    """The steps of a store's write, which every store (Chroma, the tests' in-memory one) takes in
+    the one order :func:`write_in_order` fixes."""
+
+    lexical: LexicalIndex
+
+    def retract_chunks(self, doc_ids: Sequence[str]) -> None: ...
+    def write_sentences(self, writes: Sequence[ArticleWrite]) -> list[str]: ...
+    def write_chunks(self, writes: Sequence[ArticleWrite]) -> list[str]: ...
+    def drop_stale(self, doc_ids: Sequence[str], keep: set[str]) -> None: ...
+    def write_log(self, hashes: Mapping[str, str]) -> None: ...
+
+
+def write_in_order(store: WriteSteps, writes: Sequence[ArticleWrite]) -> None:
+    """Write ``writes`` in the order that makes a write cut short harmless (see
+    :meth:`~retrieval.index.store.ChunkStore.replace_articles`)."""
+    if not writes:
+        return
+    doc_ids = [w.meta.doc_id for w in writes]
+    # An update: the old version leaves retrieval before its sentences are overwritten (a
+    # sentence points at its chunk, and retrieval reads only chunks that exist), so a write
+    # cut short leaves the article unreachable until the next run, never half old, half new.
+    store.retract_chunks(doc_ids)
+    s_ids = store.write_sentences(writes)
+    c_ids = store.write_chunks(writes)
+    store.drop_stale(doc_ids, keep=set(c_ids) | set(s_ids))
+    store.write_log({w.meta.doc_id: w.content_hash for w in writes})
+    store.lexical.write_articles([(w.meta.doc_id, w.content_hash, w.lexical_chunks()) for w in writes])
+
+
+def chunk_metadata(base: Mapping[str, Any], chunk: Chunk) -> dict[str, Any]:
+    return dict(base) | {"index": chunk.index, "start_char": chunk.start_char, "end_char": chunk.end_char,
+                         "sentences_json": json.dumps(chunk.sentences, ensure_ascii=False)}
+
+
+def lexical_text(chunk: Chunk, meta: ArticleMeta) -> str:
+    """What the lexical index holds for a chunk: the title with every chunk (the first one
+    also with outlet and author), then the chunk's text."""
+    head = f"{meta.title} {meta.outlet or ''} {meta.author or ''}" if chunk.index == 0 else meta.title
+    return f"{head} {chunk.text}"
+
+
+def chunk_from_record(chunk_id: str, text: str, md: Metadata) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id, doc_id=md["doc_id"], index=int(md["index"]), text=text,
+        start_char=int(md.get("start_char", 0)), end_char=int(md.get("end_char", len(text))),
+        sentences=json.loads(md.get("sentences_json", "[]")),
+    )
+
+
+def finished(chunks: Sequence[Metadata], sentences: Sequence[Metadata], content_hash: str) -> bool:
+    """Whether an article's records are those of one finished write of ``content_hash``: every
+    record carries it, and there are as many as that write made (no stale or missing ones)."""
+    return (bool(chunks) and len(chunks) == chunks[0].get("n_chunks") and len(sentences) == chunks[0].get("n_sentences")
+            and all(m.get("content_hash") == content_hash for m in [*chunks, *sentences]))
+
+
+def best_sentence_per_chunk(hits: Sequence[tuple[Metadata, float]], k: int) -> list[tuple[str, float]]:
+    """Sentence hits ``(metadata, similarity)`` nearest first -> the ``k`` best chunks, each
+    scored by its best sentence (a sentence where two chunks overlap counts for both)."""
+    best: dict[str, float] = {}
+    for md, similarity in hits:
+        for cid in filter(None, (md.get("chunk_id"), md.get("chunk_id_2"))):
+            best.setdefault(str(cid), similarity)
+    return sorted(best.items(), key=lambda kv: -kv[1])[:k]
