@@ -136,7 +136,7 @@ def setting_name(loc: tuple[int | str, ...]) -> str:
 ENV_EXAMPLE_HEAD = """\
 # Copy to .env and fill in what you need. Every setting can also be an environment variable.
 # Secrets (tokens, keys) are read only from here or the environment, and never logged.
-# An empty value means the default. This file is generated from retrieval/settings.py by
+# An empty value means the default. This file is generated from retrieval/settings/ by
 # `rnkbot env-example > .env.example` (a test checks that they agree): edit the settings, not this.
 """
 
