@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from corpus.dates import MONTH_NUMBERS
-from retrieval.answering.features import _CLAUSE, CLOCK, EN_MONTHS, ID_MONTHS, NUMBER_WORDS, TIME_UNITS
+from retrieval.answering.features import _CLAUSE, EN_MONTHS, ID_MONTHS, NUMBER_WORDS, TIME_UNITS, shape_tokens
 from retrieval.answering.question import Question
 from retrieval.text import fold, stem_variants, tokens
 from retrieval.text.lexicon import english_word
@@ -145,9 +145,9 @@ def names(text: str, q: Question) -> list[str]:
 
 def clock(found: str, language: str) -> str:
     """A time of day as the asker writes it: "pukul 10.30" -> "10:30" for English, as found otherwise."""
-    if language != "en":
+    if language != "en" or re.search(r"[ap]\.m\.", found):  # "a.m." keeps its dots
         return found
-    return re.sub(r"(?i)^(pukul|jam)\s+", "", found).replace(".", ":", 1) if not re.search(r"[ap]\.m\.", found) else found
+    return re.sub(r"(?i)^(pukul|jam)\s+", "", found).replace(".", ":", 1)
 
 
 def direct_answer(q: Question, focus: str) -> str | None:
@@ -157,7 +157,7 @@ def direct_answer(q: Question, focus: str) -> str | None:
     if q.shape == "duration":
         found = durations(focus, q)
     elif q.shape == "clock":
-        found = [clock(m.group(0), q.language) for m in CLOCK.finditer(focus)]
+        found = [clock(t, q.language) for t in shape_tokens(q, focus)]
     elif q.shape == "clause":
         found = [m.group(0) for m in _CLAUSE.finditer(focus)]
         if q.language == "en":

@@ -53,10 +53,11 @@ ROLE_WORDS = re.compile(
     r"researcher|pakar|expert|profesor|professor|wartawan|journalist|manajer|manager|pendiri|founder|adik|sister|"
     r"putri|daughter|istri|wife)\b", re.IGNORECASE)
 # A time of day: "7:09 a.m.", "pukul 10.30 WIB", "jam 9 pagi" (hours and minutes in range; "10.000" is no time)
-CLOCK = re.compile(r"\b(?:pukul|jam)\s+(?:[01]?\d|2[0-4])(?:[.:][0-5]\d)?\b(?![.,]\d|\s*(?:%|persen|percent))"
-                   r"|\b(?:[01]?\d|2[0-4])[.:][0-5]\d\b(?![.,]\d|\s*(?:%|persen|percent))"
-                   r"(?:\s*(?:a\.?m\.?|p\.?m\.?|WIB|WITA|WIT|KST|GMT|UTC))?"
-                   r"|\b(?:[01]?\d|2[0-4])\s*(?:a\.m\.|p\.m\.|am\b|pm\b)", re.IGNORECASE)
+_HOUR = r"(?:[01]?\d|2[0-4])"
+_NOT_AN_AMOUNT = r"(?![.,]\d|\s*(?:%|persen|percent))"  # "10.000", "2.50 persen" are amounts, not times
+CLOCK = re.compile(rf"\b(?:pukul|jam)\s+{_HOUR}(?:[.:][0-5]\d)?\b{_NOT_AN_AMOUNT}"
+                   rf"|\b{_HOUR}[.:][0-5]\d\b{_NOT_AN_AMOUNT}(?:\s*(?:a\.?m\.?|p\.?m\.?|WIB|WITA|WIT|KST|GMT|UTC))?"
+                   rf"|\b{_HOUR}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)", re.IGNORECASE)
 _QUOTED = re.compile(r"[“\"‘']([^”\"’']{3,})[”\"’']")
 EN_MONTHS = "January February March April May June July August September October November December".split()
 ID_MONTHS = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
