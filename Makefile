@@ -52,10 +52,12 @@ eval-realdev: $(STAMP)
 	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot eval $(REALDEV)/questions.jsonl --split $(SPLIT) --corpus $(REALDEV)/articles
 
 # Refit the evidence model (retrieval/answering/data/evidence_model.json) from the labelled training
-# questions: realdev's train split, our own questions over the same pages, and the seed set.
+# questions: realdev's train split and our own questions over the same pages (asked of the seeds plus
+# realdev's pages), and the seed set (asked of the seeds alone, the corpus it was written for).
 train: $(STAMP)
 	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot train $(REALDEV)/questions.jsonl corpus/eval/realdev_extra.jsonl \
-		../shared/eval/dev.jsonl --corpus $(REALDEV)/articles --report retrieval/answering/data/evidence_model.report.json
+		--seed-questions ../shared/eval/dev.jsonl --corpus $(REALDEV)/articles \
+		--report retrieval/answering/data/evidence_model.report.json
 
 # The digest's event grouping: fit on realdev's train pages (retrieval/digest/data/event_model.json), scored
 # pairwise against the pages' event labels. The split is by a hash of doc_id (retrieval/evaluation/events.py).

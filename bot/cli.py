@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--split", default="train", help="use only this split of files that have one (default: train)")
     tr.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
                     help="ingest these files or folders into the index first (repeatable)")
+    tr.add_argument("--seed-questions", type=Path, action="append", default=[], metavar="FILE",
+                    help="question sets written over the seed articles alone (dev.jsonl; repeatable): asked of an index "
+                         "of the seeds in a temporary folder, the corpus they were written for")
     tr.add_argument("--out", type=Path, help="where to write the model (default: the packaged model file)")
     tr.add_argument("--report", type=Path, help="also write the full training report (every threshold tried) as JSON")
     tr.add_argument("--target-precision", type=float, default=0.9,

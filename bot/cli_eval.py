@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from retrieval.evaluation.qa import load_items, score
@@ -46,14 +47,21 @@ def cmd_train(args, settings: Settings) -> int:
     from retrieval.answering.model import MODEL_PATH
     from retrieval.evaluation.train_evidence import collect, fit, write_report
 
-    items = []
-    for f in args.files:
-        all_items = load_items(f)
-        items += [i for i in all_items if not i.split or i.split == args.split]
+    def questions(files: list[Path]):
+        return [i for f in files for i in load_items(f) if not i.split or i.split == args.split]
+
     service = _service(settings, with_llm=False)
     _with_corpus(service, args.corpus)
-    data = collect(service, items)
-    model, report = fit(data, target_precision=args.target_precision)
+    corpus_docs = service.retriever.stats.n_docs()
+    data = collect(service, questions(args.files))
+    if args.seed_questions:
+        # asked of the seeds alone, as a fresh install answers them; document frequencies read at the
+        # main corpus's size, as answering reads a corpus smaller than the one the model is fit on
+        with tempfile.TemporaryDirectory(prefix="rnkbot-train-seeds-") as tmp:
+            store = settings.store.model_copy(update={"data_dir": Path(tmp), "chroma_host": None, "lexical_db": None})
+            seeds = _service(settings.model_copy(update={"store": store}), with_llm=False)
+            data += collect(seeds, questions(args.seed_questions), min_docs=corpus_docs)
+    model, report = fit(data, target_precision=args.target_precision, corpus_docs=corpus_docs)
     out = args.out or MODEL_PATH
     model.save(out)
     if args.report:

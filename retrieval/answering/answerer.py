@@ -49,11 +49,15 @@ class Answerer:
         return self._model
 
     # --- steps ---------------------------------------------------------------------
-    def parse(self, text: str, *, history: list[Turn], language: Language | None) -> Question:
+    def parse(self, text: str, *, history: list[Turn], language: Language | None,
+              min_docs: int | None = None) -> Question:
+        """``min_docs``: the corpus size document frequencies are read at (default: the evidence
+        model's ``corpus_docs``; training passes 1, the corpus as it is)."""
         self.retriever.refresh()
         return parse_question(
             text, stats=self.retriever.stats, embed=self.store.embeddings.query_vector,
             max_chars=self.settings.answering.max_question_chars, history=history, language=language,
+            min_docs=self.model.corpus_docs if min_docs is None else min_docs,
         )
 
     def retrieve(self, q: Question, k: int | None = None) -> list[RetrievedChunk]:

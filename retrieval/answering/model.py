@@ -36,6 +36,9 @@ class EvidenceModel:
     companion: float = field(metadata={"doc": "least probability of a further passage cited beside the best"})
     same_article: float = field(default=0.5, metadata={
         "doc": "a second sentence of the best article is quoted too when at least this likely relative to the best"})
+    corpus_docs: int = field(default=1, metadata={
+        "doc": "articles in the corpus it was fit on: a smaller corpus's document frequencies are read as if from "
+               "one this size (five articles say little about how rare a word is)"})
     info: dict = field(default_factory=dict, repr=False)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
@@ -45,14 +48,15 @@ class EvidenceModel:
         return {
             "features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
-            "companion": self.companion, "same_article": self.same_article, "info": self.info,
+            "companion": self.companion, "same_article": self.same_article, "corpus_docs": self.corpus_docs,
+            "info": self.info,
         }
 
     @classmethod
     def from_json(cls, d: dict) -> EvidenceModel:
         return cls(tuple(d["features"]), np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]),
                    float(d["intercept"]), float(d["threshold"]), float(d["companion"]),
-                   float(d.get("same_article", 0.5)), d.get("info", {}))
+                   float(d.get("same_article", 0.5)), int(d.get("corpus_docs", 1)), d.get("info", {}))
 
     def save(self, path: Path = MODEL_PATH) -> None:
         write_model(path, self.to_json())

@@ -196,12 +196,16 @@ def normalise(text: str, max_chars: int) -> tuple[str, bool]:
     return text[:max_chars].rsplit(" ", 1)[0], True
 
 
-def weights_for(cs: list[Concept], stats: DocumentFrequency, language: Language) -> list[float]:
+def weights_for(cs: list[Concept], stats: DocumentFrequency, language: Language, min_docs: int = 1) -> list[float]:
     """Rarity (inverse document frequency) of each concept; a number counts a little more.
+
+    A corpus of fewer than ``min_docs`` articles counts as that many, the others lacking every
+    concept: in five articles a word in all five is no common word, just one the five share
+    (the evidence model was fit on a corpus of ``min_docs`` articles; see ``EvidenceModel.corpus_docs``).
 
     An English word the glossary doesn't know can't be matched in Indonesian text: it still
     counts, but no more than a typical known word (else one unknown adverb vetoes a good answer)."""
-    n = max(stats.n_docs(), 1)
+    n = max(stats.n_docs(), min_docs, 1)
     weights = [math.log((n + 1) / (stats.doc_freq(c) + 0.5)) + (0.5 if c.is_number else 0.0) for c in cs]
     known = sorted(w for c, w in zip(cs, weights, strict=True) if c.translated or c.is_name or c.is_number)
     if known and language == "en":
@@ -219,6 +223,7 @@ def parse_question(
     max_chars: int,
     history: list[Turn] | None = None,
     language: Language | None = None,
+    min_docs: int = 1,
 ) -> Question:
     """Read a question once. A short or pronoun-led question after an earlier turn is a follow-up:
     it is searched together with the question it follows, and keeps its own asked type."""
@@ -236,7 +241,7 @@ def parse_question(
         seen = {c.surface.lower() for c in cs}
         cs += [c for c in concepts(follows.question, exclude=FORM_WORDS, group_names=True)
                if c.is_name and c.surface.lower() not in seen]
-    weights = weights_for(cs, stats, lang)
+    weights = weights_for(cs, stats, lang, min_docs)
     stems = frozenset().union(*(stem_variants(c.surface.split()[0]) for c in cs),
                               *(stem_variants(t) for t in tokens(text)))
     vector = embed(search_text) if search_text else np.zeros(0, dtype=np.float32)

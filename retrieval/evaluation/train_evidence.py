@@ -65,11 +65,12 @@ def label(item: EvalItem, p: Passage) -> int:
     return int(holds(p.sentence.text, answer_groups(item)))
 
 
-def collect(service: Any, items: list[EvalItem]) -> list[QuestionData]:
-    """Each question's candidate passages with features and labels, as the answerer sees them."""
+def collect(service: Any, items: list[EvalItem], *, min_docs: int = 1) -> list[QuestionData]:
+    """Each question's candidate passages with features and labels, as the answerer sees them.
+    ``min_docs``: the corpus size document frequencies are read at (1: the index's own)."""
     out = []
     for n, item in enumerate(items, start=1):
-        q = service.answerer.parse(item.question, history=[], language=None)
+        q = service.answerer.parse(item.question, history=[], language=None, min_docs=min_docs)
         retrieved = service.answerer.retrieve(q)
         views = article_views(retrieved, service.store.sentences_of([r.chunk.doc_id for r in retrieved]),
                               topic=service.answerer.topic)
@@ -89,10 +90,10 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float) -> Fitted:
     return fit_logistic(x, y, c, max_iter=5000)
 
 
-def _model(params: Fitted, threshold: float = 0.5,
-           companion: float = 1.0, same_article: float = 0.5, info: dict | None = None) -> EvidenceModel:
+def _model(params: Fitted, threshold: float = 0.5, companion: float = 1.0, same_article: float = 0.5,
+           corpus_docs: int = 1, info: dict | None = None) -> EvidenceModel:
     mean, scale, coef, b = params
-    return EvidenceModel(FEATURES, mean, scale, coef, b, threshold, companion, same_article, info or {})
+    return EvidenceModel(FEATURES, mean, scale, coef, b, threshold, companion, same_article, corpus_docs, info or {})
 
 
 def out_of_fold(data: list[QuestionData], c: float, folds: int = 5, seed: int = 0) -> list[np.ndarray]:
@@ -148,8 +149,9 @@ SAME_ARTICLE_GRID = (1.01, 0.7, 0.5, 0.3, 0.2, 0.1)
 
 
 def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int = 5, seed: int = 0,
-        grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)) -> tuple[EvidenceModel, dict]:
-    """Choose the regularisation and thresholds by cross-validation over questions, then fit on all."""
+        grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0), corpus_docs: int = 1) -> tuple[EvidenceModel, dict]:
+    """Choose the regularisation and thresholds by cross-validation over questions, then fit on all.
+    ``corpus_docs``: the articles in the corpus the questions were asked of (recorded in the model)."""
     report: dict[str, Any] = {"questions": len(data), "passages": int(sum(len(d.passages) for d in data)),
                               "positives": int(sum(int(d.labels.sum()) for d in data)),
                               "with_a_positive": int(sum(bool(d.labels.any()) for d in data)), "grid": {}}
@@ -173,7 +175,8 @@ def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int =
     report |= {"C": c, "target_precision": target_precision, "chosen": asdict(companion),
                "thresholds": [asdict(o) for o in table]}
     info = {k: v for k, v in report.items() if k != "thresholds"}
-    model = _model(_fit(*_xy(data), c), companion.threshold, companion.companion, companion.same_article, info)
+    model = _model(_fit(*_xy(data), c), companion.threshold, companion.companion, companion.same_article,
+                   corpus_docs, info)
     return model, report
 
 

@@ -166,3 +166,20 @@ def test_a_pronoun_brings_the_sentence_before_and_a_second_article_joins_above_t
 def test_every_feature_is_computed_for_every_passage():
     for p in _passages():
         assert set(p.features) == set(FEATURES) and all(np.isfinite(v) for v in p.features.values())
+
+
+def test_questions_read_the_seed_corpus_at_the_size_the_model_was_fit_on(core: AnswerService):
+    """Five articles counted as the model's ``corpus_docs``: a word all five share weighs again."""
+    from dataclasses import replace
+
+    asked = "What did Kim and Putin agree on during Kim's 2023 visit to Russia?"
+    as_is = core.answerer.parse(asked, history=[], language=None)
+    core.answerer._model = replace(core.answerer.model, corpus_docs=110)
+    floored = core.answerer.parse(asked, history=[], language=None)
+    assert core.retriever.stats.n_docs() == 5
+    weight = {c.surface: (a, b) for c, a, b in zip(as_is.concepts, as_is.weights, floored.weights, strict=True)}
+    assert weight["Kim"][1] > 5 * weight["Kim"][0]  # in all five: nothing as they are, a common word at 110
+    assert weight["2023"][0] > sum(a for s, (a, _) in weight.items() if s != "2023")
+    assert weight["2023"][1] < sum(b for s, (_, b) in weight.items() if s != "2023")
+    # training reads the corpus as it is, whatever the model says
+    assert core.answerer.parse(asked, history=[], language=None, min_docs=1).weights == as_is.weights

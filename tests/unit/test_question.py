@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from retrieval.answering.direct import direct_answer, english_number
-from retrieval.answering.question import Question, answer_shape, focus_words, parse_question, question_type
+from retrieval.answering.question import Question, answer_shape, focus_words, parse_question, question_type, weights_for
 from retrieval.text.lexicon import Concept
 from retrieval.types import Answer, Turn
 
@@ -138,3 +138,27 @@ def test_numbers_change_separators_for_english_readers():
 def test_an_answer_turn_round_trips():
     turn = Turn(question="q", answer=Answer(question="q", language="en", answer="a", refused=True))
     assert Turn.model_validate_json(turn.model_dump_json()) == turn
+
+
+class FiveArticles:
+    """A corpus of five articles: the year in one, every other word in all five."""
+
+    def n_docs(self) -> int:
+        return 5
+
+    def doc_freq(self, concept: Concept) -> int:
+        return 1 if concept.is_number else 5
+
+
+def test_a_small_corpus_counts_as_large_as_the_one_the_model_was_fit_on():
+    q = parse("What did Kim and Putin agree on during Kim's 2023 visit to Russia?")
+    raw = dict(zip((c.surface for c in q.concepts), weights_for(list(q.concepts), FiveArticles(), "en"), strict=True))
+    floored = dict(zip((c.surface for c in q.concepts),
+                       weights_for(list(q.concepts), FiveArticles(), "en", min_docs=110), strict=True))
+    # in five articles a word all five share weighs nothing and the year outweighs the rest together
+    assert raw["2023"] > sum(w for s, w in raw.items() if s != "2023")
+    # read as one corpus of 110 articles, "agree" and "visit" count again, the year still most
+    assert floored["2023"] < sum(w for s, w in floored.items() if s != "2023")
+    assert floored["agree"] > 10 * raw["agree"] and floored["2023"] == max(floored.values())
+    # a corpus bigger than the floor is read as it is
+    assert weights_for(list(q.concepts), FlatStats(), "en", min_docs=5) == weights_for(list(q.concepts), FlatStats(), "en")

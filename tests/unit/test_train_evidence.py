@@ -86,6 +86,8 @@ def test_the_same_data_give_the_same_model_and_it_round_trips_through_json(tmp_p
     loaded = EvidenceModel.from_json(json.loads(path.read_text()))
     assert loaded.to_json() == first.to_json()
     assert load_model(path).threshold == first.threshold
+    assert fit(_data(), folds=3, corpus_docs=110)[0].corpus_docs == 110
+    assert EvidenceModel.from_json(fit(_data(), folds=3, corpus_docs=110)[0].to_json()).corpus_docs == 110
 
 
 def test_the_packaged_model_matches_the_features_code_computes():
@@ -95,6 +97,7 @@ def test_the_packaged_model_matches_the_features_code_computes():
     assert set(model.features) <= set(FEATURES), "refit with `make train` after changing the features"
     assert 0.0 < model.threshold < 1.0 and model.threshold <= model.companion <= 1.0
     assert model.info["questions"] > 300, "fit on realdev's train split, our own questions and the seed set"
+    assert model.corpus_docs > 100, "fit on the seeds and realdev's pages: `make train` records the corpus size"
 
 
 def test_a_missing_model_says_how_to_rebuild_it(tmp_path):

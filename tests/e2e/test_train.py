@@ -1,0 +1,48 @@
+"""`rnkbot train` end to end: questions over the session's index, seed questions over an index of the
+seeds alone (in a temporary folder), a model written with the corpus size it was fit on."""
+
+import json
+
+from bot.cli import main
+from retrieval.answering.model import load_model
+
+OURS = [  # over the seeds, written for this test (the session's index holds the seeds)
+    ("id", "Siapa Menteri Sumber Daya Alam Rusia yang berkunjung ke Pyongyang?", [["Kozlov"]], "000_9a6ab7c0c6407063"),
+    ("en", "When did Putin visit Pyongyang?", [["Juni", "June"]], "004_b44b09399d88959f"),
+    ("id", "Siapa Wakil Menteri Pertahanan Rusia yang bertemu Kim Jong Un?", [["Krivoruchko"]], "004_b44b09399d88959f"),
+    ("en", "Which North Korean foreign minister visited Moscow?", [["Choe Son Hui"]], "002_620ccf5526c3d172"),
+    ("id", "Berapa pasukan yang dikirim Korea Utara ke Rusia?", [["10.000"]], "000_9a6ab7c0c6407063"),
+    ("en", "What is the capital of Australia?", [], None),
+    ("id", "Berapa harga beras di Jakarta?", [], None),
+]
+SEEDS = [
+    ("id", "Siapa yang menulis berita Kompas TV tentang Kozlov?", [["Ikhsan Abdul Hakim"]], "000_9a6ab7c0c6407063"),
+    ("en", "Whose greetings did Krivoruchko pass on to Kim Jong Un?", [["Putin"]], "004_b44b09399d88959f"),
+    ("en", "What is Kim Jong Un's favourite film?", [], None),
+]
+
+
+def _write(path, rows, prefix):
+    path.write_text("".join(
+        json.dumps({"id": f"{prefix}{i}", "lang": lang, "question": q, "answerable": gold is not None, "facts": facts,
+                    "gold_docs": [gold] if gold else []}) + "\n"
+        for i, (lang, q, facts, gold) in enumerate(rows)), encoding="utf-8")
+    return path
+
+
+def test_train_fits_on_both_sets_and_leaves_the_index_as_it_was(monkeypatch, tmp_path, service):
+    monkeypatch.setenv("RNKBOT_DATA_DIR", str(service.settings.store.data_dir))
+    monkeypatch.chdir(tmp_path)
+    docs_before = service.retriever.stats.n_docs()
+    out, report = tmp_path / "model.json", tmp_path / "report.json"
+    assert main(["train", str(_write(tmp_path / "ours.jsonl", OURS, "o")),
+                 "--seed-questions", str(_write(tmp_path / "seeds.jsonl", SEEDS, "s")),
+                 "--out", str(out), "--report", str(report)]) == 0
+    model = load_model(out)
+    assert model.info["questions"] == len(OURS) + len(SEEDS)
+    assert model.info["with_a_positive"] >= 5  # the answers were found and labelled in both indexes
+    assert model.corpus_docs == docs_before  # the main index's size, not the temporary seed index's
+    assert 0.0 < model.threshold < 1.0
+    assert json.loads(report.read_text())["thresholds"]
+    service.retriever.refresh()
+    assert service.retriever.stats.n_docs() == docs_before  # the seed index was built elsewhere
