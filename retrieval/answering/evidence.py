@@ -141,6 +141,13 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         followed = {c.doc_id for c in before}
         mine = [i for i, p in enumerate(ps) if p.article.meta.doc_id in followed]
         picks = choice([ps[i] for i in mine], probs[mine]) if mine else []
+        typed = [i for i in mine if q.qtype in ("time", "number", "person", "place") and ps[i].features.get("type_ok")]
+        if not picks and typed:
+            # the earlier answer already found these articles to be about the thing asked; "kapan
+            # itu?" has too few words of its own to clear the first question's threshold, so the
+            # best of their sentences holding the asked kind of answer (a day, a number) answers
+            picks = pick([ps[i] for i in typed], probs[typed], threshold=0.0, companion=model.companion,
+                         same_article=model.same_article, k=1)
     picks = picks or choice(ps, probs)
     if not picks:
         covered = any(p.features.get("cov_doc", 0.0) > 0 for p in ps)
