@@ -183,3 +183,31 @@ def test_questions_read_the_seed_corpus_at_the_size_the_model_was_fit_on(core: A
     assert weight["2023"][1] < sum(b for s, (_, b) in weight.items() if s != "2023")
     # training reads the corpus as it is, whatever the model says
     assert core.answerer.parse(asked, history=[], language=None, min_docs=1).weights == as_is.weights
+
+
+def test_a_reply_asking_for_a_day_is_answered_from_the_cited_article_even_below_the_threshold():
+    """The earlier answer cited article a; "kapan itu?" clears no threshold of its own, so a's sentence
+    with a day answers rather than article b's likelier one. A reply asking no kind of answer
+    ("lalu apa?") keeps the threshold and goes to b."""
+    from retrieval.answering.evidence import choose
+    from retrieval.types import Answer, Citation
+    from tests.unit.conftest import lexical_model
+
+    earlier = Answer(question="Apa isi perjanjian Putin dan Kim?", language="id", answer="… [1]", refused=False,
+                     citations=[Citation(n=1, doc_id="a", title="title a", outlet=None, published=None, url=None,
+                                         quote="Perjanjian Putin dan Kim dibahas lama.")])
+    history = [Turn(question=earlier.question, answer=earlier)]
+    arts = [_article("a", ["Perjanjian Putin dan Kim dibahas lama.", "Perjanjian Putin dan Kim mulai berlaku pada Rabu (4/12).",
+                           "Lain hal."]),
+            _article("b", ["Perjanjian Putin dan Kim berlaku 4 Desember."])]
+    model = lexical_model()
+    for asked, doc in (("kapan itu?", "a"), ("lalu apa?", "b")):
+        q = parse_question(asked, stats=_Stats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200,
+                           history=history)
+        assert q.follows is not None
+        ps = passages(q, arts)
+        probs = np.array([0.1 if p.article.meta.doc_id == "a" else 0.8 for p in ps])
+        evidence, _ = choose(model, q, ps, probs, k=2)
+        assert evidence and evidence[0].article.doc_id == doc, asked
+        if doc == "a":
+            assert "Rabu" in evidence[0].focus.text
