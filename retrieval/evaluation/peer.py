@@ -47,6 +47,7 @@ class PeerRecipe:
 
         docs = [Document(page_content=a.text, metadata={"doc_id": a.doc_id, "title": a.title}) for a in articles]
         chunks = self.splitter.split_documents(docs)
+        self.store.reset_collection()  # exactly these articles: a bench re-run in the same folder doubled every chunk
         for i in range(0, len(chunks), 256):
             self.store.add_documents(chunks[i : i + 256])
         return len(chunks)
