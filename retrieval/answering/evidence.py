@@ -135,13 +135,16 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         # cited when they can say it; a sentence already quoted answers again only when it holds the
         # new kind of answer asked for ("and when was that?": the day in the same sentence)
         said = " ".join(c.quote for c in before)
-        fresh = [i for i, p in enumerate(ps) if p.sentence.text not in said
-                 or (q.qtype in ("time", "number", "person", "place") and p.features.get("type_ok"))]
+
+        def holds_asked_kind(p: Passage) -> bool:
+            return q.qtype in ("time", "number", "person", "place") and bool(p.features.get("type_ok"))
+
+        fresh = [i for i, p in enumerate(ps) if p.sentence.text not in said or holds_asked_kind(p)]
         ps, probs = [ps[i] for i in fresh], probs[fresh]
         followed = {c.doc_id for c in before}
         mine = [i for i, p in enumerate(ps) if p.article.meta.doc_id in followed]
         picks = choice([ps[i] for i in mine], probs[mine]) if mine else []
-        typed = [i for i in mine if q.qtype in ("time", "number", "person", "place") and ps[i].features.get("type_ok")]
+        typed = [i for i in mine if holds_asked_kind(ps[i])]
         if not picks and typed:
             # the earlier answer already found these articles to be about the thing asked; "kapan
             # itu?" has too few words of its own to clear the first question's threshold, so the
