@@ -193,11 +193,15 @@ def cmd_ingest(args, settings: Settings) -> int:
     if args.rebuild:
         report = AnswerService.rebuild(settings, args.paths, feeds, progress=not args.quiet)
         print(f"index rebuilt: {report.summary()}")
+        from retrieval.index.health import open_lexical
+
+        open_lexical(settings.store).refresh_snapshot(wait=True)  # a large index: its BM25 snapshot
         return 0
     service = AnswerService.build(settings, with_llm=False)
     targets = args.paths or ([] if feeds else [settings.store.corpus_dir])
     report = service.ingest(targets, feeds, filter_files=args.filter_files, progress=not args.quiet)
     print(report.summary())
+    service.store.lexical.refresh_snapshot(wait=True)  # a large index: its BM25 snapshot, so questions need not wait
     done = report.added or report.updated or report.unchanged or report.duplicates
     return 1 if report.skipped and not done else 0
 

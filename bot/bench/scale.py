@@ -51,6 +51,9 @@ def section_scale_build(work: Path, args: argparse.Namespace) -> dict:
             next_id += 64
             per_batch.append((time.perf_counter() - tb) / 64)
         wall = time.perf_counter() - t0
+        ts = time.perf_counter()
+        snapshot_built = store.lexical.refresh_snapshot(wait=True)  # as `rnkbot ingest` does after a run
+        snapshot_s = time.perf_counter() - ts
         n_art, n_chunks = next_id - art0, store.count() - chunks0
         k = max(1, len(per_batch) // 10)
         steps.append({"size": size, "chunks": store.count(), "articles": next_id, "new_articles": n_art,
@@ -58,7 +61,8 @@ def section_scale_build(work: Path, args: argparse.Namespace) -> dict:
                       "chunks_per_s": round(n_chunks / wall, 1) if wall else None,
                       "s_per_article_first_10pct": round(statistics.mean(per_batch[:k]), 4) if per_batch else None,
                       "s_per_article_last_10pct": round(statistics.mean(per_batch[-k:]), 4) if per_batch else None,
-                      "build_peak_rss_mb": round(_rss_mb())})
+                      "build_peak_rss_mb": round(_rss_mb()),
+                      "lexical_snapshot_s": round(snapshot_s, 2) if snapshot_built else None})
         probe = _child("scale_probe", work, args, extra=["--probe-size", str(size)])
         steps[-1].update(probe)
         print(f"  scale {size}: {steps[-1]}", file=sys.stderr, flush=True)

@@ -180,7 +180,7 @@ def open_lexical(store: StoreSettings) -> LexicalIndex:
     path = store.lexical_db_path
     fix = "Check RNKBOT_LEXICAL_DB or RNKBOT_DATA_DIR: the file must be writable (it is rebuilt from Chroma when deleted)."
     try:
-        return LexicalIndex(path)
+        return LexicalIndex(path, store.lexical_snapshot_min_chunks)
     except sqlite3.OperationalError as exc:  # read-only, locked for too long, a folder, no permission
         raise StoreError(f"cannot open the lexical index {path}: {exc}. {fix}") from exc
     except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
@@ -196,7 +196,7 @@ def open_lexical(store: StoreSettings) -> LexicalIndex:
     except OSError as exc:
         raise StoreError(f"cannot open the lexical index {path}: {exc}. {fix}") from exc
     try:
-        return LexicalIndex(path)
+        return LexicalIndex(path, store.lexical_snapshot_min_chunks)
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"cannot start a new lexical index at {path}: {exc}. {fix}") from exc
 
@@ -226,7 +226,7 @@ def _staging_lexical(store_settings: StoreSettings) -> LexicalIndex:
     for leftover in _sqlite_files(path):  # left by an earlier rebuild that failed or was killed
         leftover.unlink(missing_ok=True)
     try:
-        return LexicalIndex(path)
+        return LexicalIndex(path)  # a staging file: the snapshot follows the final one
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"cannot write the new lexical index {path}: {exc}. Check RNKBOT_LEXICAL_DB or "
                          "RNKBOT_DATA_DIR (it must be writable).") from exc

@@ -19,18 +19,30 @@ with writes made elsewhere, and a deleted file is rebuilt.
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.index.snapshot import LexicalSnapshot, read_pointer, snapshot_dir
 from retrieval.text import stem_variants, stems, tokens
 from retrieval.text.lexicon import Concept, Form
 
-SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2  # 2: chunk rowids never reused (AUTOINCREMENT), the file's ``uid`` (snapshots rely on both)
 # Our own tokens are joined with spaces; numbers keep their separators ("10.000", "19/11").
+# A new snapshot is built once more than this share of the chunks were written or deleted after
+# the last one (FTS5 ranks the newer ones meanwhile, reading only their part of each posting list).
+SNAPSHOT_STALE_SHARE = 0.05
 _TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '.,/:'"
 
 
@@ -107,8 +119,15 @@ class LexicalIndex:
     Thread-safe (one connection behind a lock); several processes may open the same file.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, snapshot_min_chunks: int | None = None) -> None:
+        """``snapshot_min_chunks``: from this many chunks on, a BM25 snapshot is built
+        (:meth:`refresh_snapshot`) and questions are ranked with it; ``None``: never (an
+        in-memory index never has one)."""
         self.path = Path(path) if str(path) != ":memory:" else path
+        self._snapshot_min = snapshot_min_chunks if isinstance(self.path, Path) else None
+        self._snapshot: LexicalSnapshot | None = None
+        self._snapshot_mark: tuple[int, int] | None = None  # the pointer file's (mtime, inode) when loaded
+        self._builder: subprocess.Popen[bytes] | None = None
         if isinstance(self.path, Path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), timeout=60, check_same_thread=False, isolation_level=None)
@@ -132,7 +151,7 @@ class LexicalIndex:
             CREATE TABLE IF NOT EXISTS docs(
                 id INTEGER PRIMARY KEY, doc_id TEXT UNIQUE NOT NULL, content_hash TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS chunks(
-                id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc INTEGER NOT NULL);
+                id INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id TEXT UNIQUE NOT NULL, doc INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc);
             CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(terms, tokenize="{_TOKENIZE}");
             CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'row');
@@ -144,6 +163,7 @@ class LexicalIndex:
         db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
         db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0)")
         db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('log_cursor', 0)")
+        db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('uid', ?)", (uuid.uuid4().hex,))
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -257,10 +277,13 @@ class LexicalIndex:
         if not distinct:
             return []
         with self._lock:
+            snapshot = self.snapshot()
+            if snapshot is not None:
+                return self._ranked_with(snapshot, distinct, k)
             n = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
             if n == 0:
                 return []
-            dfs = self._vocab("chunk_vocab", distinct)
+            dfs = self._vocab("chunk_vocab", distinct)  # fts5vocab counts each term's postings: fine while small
             weighted = {t: d for t, d in dfs.items() if 0 < d < n / 2 or (n < 4 and d > 0)}
             if not weighted:
                 return []
@@ -280,6 +303,108 @@ class LexicalIndex:
             (match, among, k) if among else (match, k),
         ).fetchall()
         return [(cid, -float(s)) for cid, s in rows]
+
+    def _ranked_with(self, snapshot: LexicalSnapshot, distinct: list[str], k: int) -> list[tuple[str, float]]:
+        """The ``k`` best chunks for ``distinct`` terms: those the snapshot holds, ranked by it
+        (dropping chunks deleted since), and those written after it, ranked by FTS5 over the
+        rowids above the snapshot's (a range FTS5 seeks to: it reads only that part of each
+        posting list). Both score BM25 on one scale; the snapshot's document frequencies
+        decide which terms weigh (those in half its chunks or more do not, as in FTS5)."""
+        dfs = snapshot.doc_freqs(distinct)
+        n = snapshot.info.n_chunks
+        terms = sorted(t for t, d in dfs.items() if d < n / 2 or n < 4)
+        newer: list[tuple[int, float]] = []
+        last = self._db.execute("SELECT max(id) FROM chunks").fetchone()[0]
+        if last is not None and last > snapshot.info.max_rowid:
+            unseen = [t for t in distinct if t not in dfs]  # words only newer chunks may hold
+            if terms or unseen:
+                newer = self._db.execute(
+                    "SELECT rowid, bm25(chunk_terms) AS score FROM chunk_terms WHERE chunk_terms MATCH ? AND rowid > ? "
+                    "ORDER BY score LIMIT ?", (_any(terms + unseen), snapshot.info.max_rowid, k)).fetchall()
+        want = k
+        while True:
+            top = snapshot.top(terms, want)
+            live = self._chunk_ids([rowid for rowid, _ in top])
+            kept = [(live[rowid], score) for rowid, score in top if rowid in live]
+            if len(kept) >= k or len(top) < want:
+                break
+            want *= 4  # some of the best were deleted since the snapshot: look deeper
+        newer_ids = self._chunk_ids([rowid for rowid, _ in newer])
+        kept += [(newer_ids[rowid], -float(score)) for rowid, score in newer if rowid in newer_ids]
+        kept.sort(key=lambda item: -item[1])
+        return kept[:k]
+
+    def _chunk_ids(self, rowids: list[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for i in range(0, len(rowids), 500):
+            part = rowids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            out.update(self._db.execute(f"SELECT id, chunk_id FROM chunks WHERE id IN ({marks})", part))
+        return out
+
+    # --- the BM25 snapshot (retrieval.index.snapshot) -------------------------------------
+    @property
+    def uid(self) -> str:
+        """This file's identity (a new file, e.g. a rebuilt index, has another)."""
+        return str(self._meta("uid"))
+
+    def snapshot(self) -> LexicalSnapshot | None:
+        """The published snapshot of this file, loaded again when a newer one is published
+        (one ``stat`` a question); ``None`` when there is none."""
+        if self._snapshot_min is None or not isinstance(self.path, Path):
+            return None
+        folder = snapshot_dir(self.path)
+        try:
+            st = (folder / "current.json").stat()
+        except OSError:
+            self._snapshot, self._snapshot_mark = None, None
+            return None
+        mark = (st.st_mtime_ns, st.st_ino)
+        if mark != self._snapshot_mark:
+            self._snapshot_mark = mark
+            self._snapshot = LexicalSnapshot.load(folder, self.uid)
+        return self._snapshot
+
+    def snapshot_wanted(self) -> bool:
+        """Whether a new snapshot is worth building: the index has at least
+        ``snapshot_min_chunks`` chunks and no snapshot of it, or more than
+        ``SNAPSHOT_STALE_SHARE`` of its chunks were written or deleted since the snapshot
+        (its document frequencies have aged, and FTS5 ranks the newer ones)."""
+        if self._snapshot_min is None or not isinstance(self.path, Path):
+            return False
+        with self._lock:
+            n = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            if n < max(self._snapshot_min, 1):
+                return False
+            info = read_pointer(snapshot_dir(self.path))
+            if info is None or info.uid != self.uid:
+                return True
+            newer = self._db.execute("SELECT count(*) FROM chunks WHERE id > ?", (info.max_rowid,)).fetchone()[0]
+        gone = info.n_chunks - (n - newer)
+        return newer + gone > SNAPSHOT_STALE_SHARE * n
+
+    def refresh_snapshot(self, wait: bool = False) -> bool:
+        """Build a new snapshot when one is wanted, in a separate process (``python -m
+        retrieval.index.snapshot``: the build's memory is never this process's); with
+        ``wait``, until it is published. Returns whether a build was started."""
+        if self._builder is not None and self._builder.poll() is None:
+            if wait:
+                self._builder.wait()
+            return False
+        if not self.snapshot_wanted():
+            return False
+        command = [sys.executable, "-m", "retrieval.index.snapshot", str(self.path)]
+        root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        started = time.monotonic()
+        self._builder = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        if wait:
+            rc = self._builder.wait()
+            if rc != 0:
+                log.warning("building the lexical snapshot failed (exit %s): questions go on with FTS5 alone", rc)
+            else:
+                log.info("lexical snapshot built in %.1f s", time.monotonic() - started)
+        return True
 
     def _has_k(self, match: str, k: int) -> bool:
         """Whether ``k`` chunks match (rowid order, nothing scored: stops at the ``k``-th)."""

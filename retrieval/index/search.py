@@ -18,6 +18,9 @@ from retrieval.text.lexicon import concepts, expand_terms
 from retrieval.types import ArticleMeta, Chunk, RetrievedChunk
 
 RRF_K = 60
+# How often a process checks whether the lexical index wants a new BM25 snapshot (two counts
+# in SQLite; the build itself runs in a separate process, see retrieval.index.snapshot).
+SNAPSHOT_CHECK_S = 30.0
 
 
 class HybridRetriever:
@@ -30,6 +33,7 @@ class HybridRetriever:
         self.per_doc = per_doc
         self.sync_every_s = sync_every_s
         self._synced_at = float("-inf")
+        self._snapshot_checked_at = float("-inf")
 
     @property
     def stats(self) -> LexicalIndex:
@@ -46,6 +50,9 @@ class HybridRetriever:
         if force or now - self._synced_at >= self.sync_every_s:
             self._synced_at = now
             self.store.sync_lexical()
+        if force or now - self._snapshot_checked_at >= SNAPSHOT_CHECK_S:
+            self._snapshot_checked_at = now
+            self.store.lexical.refresh_snapshot()  # in the background: FTS5 ranks until it is published
 
     def retrieve(self, query: str, query_vector: np.ndarray, k: int | None = None) -> list[RetrievedChunk]:
         k = k or self.k

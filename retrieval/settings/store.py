@@ -48,6 +48,14 @@ class StoreSettings(Section):
                     "by processes with another lexical file (other machines). 0: before every question.",
     )
 
+    lexical_snapshot_min_chunks: int = env(
+        "RNKBOT_LEXICAL_SNAPSHOT_MIN_CHUNKS", 20000, ge=1,
+        description="From this many chunks on, questions are ranked lexically with a BM25 snapshot (bm25s, built by "
+                    "a separate process after ingestion and when 5% of the index changed; chunks newer than it are "
+                    "ranked by SQLite FTS5) instead of FTS5 alone, whose cost grows with the corpus (`make bench`'s "
+                    "scale rows show both).",
+    )
+
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"

@@ -13,6 +13,9 @@ class _Lexical:
     def search(self, terms: list[str], k: int, *, concepts: object = ()) -> list[tuple[str, float]]:
         return []
 
+    def refresh_snapshot(self, wait: bool = False) -> bool:
+        return False
+
 
 class _Store:
     """Dense results in a fixed order; remembers which chunk ids were read."""
