@@ -1,6 +1,7 @@
 """The `rnkbot` command line: contract output, batches, eval, clear errors."""
 
 import json
+import shutil
 
 import pytest
 
@@ -63,3 +64,32 @@ def test_eval_reports_every_metric(cli_env, capsys):
     assert report["answer_accuracy"] == 1.0 and report["refusal_accuracy"] == 1.0
     assert report["citation_precision"] == 1.0 and report["retrieval_recall_at_5"] == 1.0
     assert report["median_latency_s"] > 0
+
+
+def test_ingest_builds_a_large_index_snapshot_and_answers_stay_the_same(monkeypatch, tmp_path, capsys):
+    """`rnkbot ingest` builds the BM25 snapshot once the index is large (here: any size), and a
+    question ranks and answers as it does from SQLite FTS5 alone."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("RNKBOT_DATA_DIR", str(data))
+    monkeypatch.setenv("RNKBOT_LLM_BACKEND", "none")
+    monkeypatch.setenv("RNKBOT_LEXICAL_SNAPSHOT_MIN_CHUNKS", "1")
+    monkeypatch.chdir(tmp_path)
+    assert main(["ingest", "--quiet"]) == 0
+    snapshot = data / "lexical-rnkbot_chunks.sqlite3.bm25s"
+    assert (snapshot / "current.json").is_file()
+    questions = ["Berapa tentara Korea Utara yang dikirim ke Rusia?", "Who is Alexander Kozlov?"]
+
+    def asked() -> list[dict]:
+        capsys.readouterr()
+        out = []
+        for q in questions:
+            assert main(["ask", "--json", q]) == 0
+            d = json.loads(capsys.readouterr().out)
+            out.append({"answer": d["answer"], "retrieved": [(r["doc_id"], r["chunk_id"]) for r in d["retrieved"]]})
+        return out
+
+    with_snapshot = asked()
+    shutil.rmtree(snapshot)
+    monkeypatch.setenv("RNKBOT_LEXICAL_SNAPSHOT_MIN_CHUNKS", "1000000")  # none built again
+    assert asked() == with_snapshot
+    assert not snapshot.exists()

@@ -10,10 +10,15 @@ from retrieval.types import ArticleMeta, Chunk
 
 
 class _Lexical:
+    def __init__(self) -> None:
+        self.snapshot_checks = 0
+
     def search(self, terms: list[str], k: int, *, concepts: object = ()) -> list[tuple[str, float]]:
         return []
 
     def refresh_snapshot(self, wait: bool = False) -> bool:
+        assert not wait  # a question never waits for a build
+        self.snapshot_checks += 1
         return False
 
 
@@ -57,3 +62,20 @@ def test_other_articles_come_first_even_when_they_rank_after_a_batch_of_one_arti
 def test_too_few_articles_fill_up_with_the_deferred_chunks_in_order_and_deleted_ones_are_skipped():
     store = _Store([f"a:{i}" for i in range(9)] + ["b:0"], deleted=frozenset({"a:1"}))
     assert _ids(store, k=4) == ["a:0", "b:0", "a:2", "a:3"]
+
+
+def test_questions_check_for_a_stale_snapshot_now_and_then_not_every_time(monkeypatch):
+    import retrieval.index.search as search
+
+    clock = [100.0]
+    monkeypatch.setattr(search.time, "monotonic", lambda: clock[0])
+    store = _Store(["a:0"])
+    retriever = HybridRetriever(store, k=1)  # type: ignore[arg-type]
+    for _ in range(3):
+        retriever.retrieve("q", np.zeros(3, dtype=np.float32))
+    assert store.lexical.snapshot_checks == 1
+    clock[0] += search.SNAPSHOT_CHECK_S
+    retriever.retrieve("q", np.zeros(3, dtype=np.float32))
+    assert store.lexical.snapshot_checks == 2
+    retriever.refresh(force=True)
+    assert store.lexical.snapshot_checks == 3
