@@ -36,10 +36,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
-from bm25s.tokenization import Tokenized
+
+if TYPE_CHECKING:
+    import bm25s  # imported where used: it brings scipy (0.6 s), which a small index never needs
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,8 @@ class LexicalSnapshot:
         if info is None or info.uid != uid or info.format != FORMAT:
             return None
         where = folder / info.version
+        import bm25s
+
         try:
             model = bm25s.BM25.load(str(where), mmap=True, load_vocab=True, show_progress=False)
             rowids = np.load(where / "rowids.npy", mmap_mode="r")
@@ -156,6 +160,9 @@ def build(db_path: Path | str) -> SnapshotInfo | None:
             db.close()
         if not rowids:
             return None
+        import bm25s
+        from bm25s.tokenization import Tokenized
+
         model = bm25s.BM25(k1=K1, b=B, method="robertson")
         model.index(Tokenized(ids=docs, vocab=vocab), show_progress=False)
         version = f"v{time.time_ns()}"
