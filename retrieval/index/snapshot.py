@@ -136,7 +136,9 @@ def read_pointer(folder: Path) -> SnapshotInfo | None:
 
 def build(db_path: Path | str) -> SnapshotInfo | None:
     """Build a snapshot of the lexical file ``db_path`` and publish it; ``None`` when another
-    process is building one now (it will publish) or the index is empty."""
+    process is building one now (it will publish) or the index is empty. When the published
+    one already holds the index as it is (several processes asked at once), it is returned
+    as it is."""
     folder = snapshot_dir(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "build.lock", "w") as lock:
@@ -149,6 +151,11 @@ def build(db_path: Path | str) -> SnapshotInfo | None:
         try:
             db.execute("BEGIN")  # one read transaction: max_rowid and the rows agree
             uid = db.execute("SELECT value FROM meta WHERE key = 'uid'").fetchone()[0]
+            published = read_pointer(folder)
+            if published is not None and published.uid == uid and published.format == FORMAT and (
+                    published.max_rowid, published.n_chunks) == db.execute("SELECT max(id), count(*) FROM chunks").fetchone():
+                db.execute("COMMIT")
+                return published  # another process published this very state while we waited to start
             vocab: dict[str, int] = {}
             rowids: list[int] = []
             docs: list[np.ndarray] = []

@@ -139,6 +139,14 @@ def test_one_build_at_a_time(index):
     assert snapshot_mod.build(index.path) is not None
 
 
+def test_a_build_of_an_unchanged_index_publishes_nothing_new(index):
+    first = snapshot_mod.build(index.path)
+    assert first is not None and snapshot_mod.build(index.path) == first
+    index.write_article("x", "x", [LexicalChunk("x:c000", "satu kalimat baru")])
+    second = snapshot_mod.build(index.path)
+    assert second is not None and second.version != first.version and second.n_chunks == first.n_chunks + 1
+
+
 def test_the_builder_command_says_what_is_wrong(tmp_path, capsys):
     assert snapshot_mod.main([]) == 2
     assert snapshot_mod.main([str(tmp_path / "nothing.sqlite3")]) == 1
