@@ -48,14 +48,15 @@ def table(res: dict) -> str:
     s = res.get("scale", {})
     if s.get("steps"):
         lines += ["| synthetic chunks | articles | ingest articles/s (store only) | s/article first / last 10 % "
-                  "| retrieval median / p95 (ms) | + sentences, df (ms) | bot process peak RSS (MB) |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| retrieval median / p95 (ms) | + sentences, df (ms) | bot process peak RSS (MB) "
+                  "| lexical ranking |",
+                  "|---|---|---|---|---|---|---|---|"]
         for st in s["steps"]:
             r, rr = st.get("retrieve_s", {}), st.get("retrieve_and_reads_s", {})
             lines.append(f"| {st['chunks']} | {st['articles']} | {st['articles_per_s']} | "
                          f"{st['s_per_article_first_10pct']} / {st['s_per_article_last_10pct']} | "
                          f"{_ms(r.get('median'))} / {_ms(r.get('p95'))} | {_ms(rr.get('median'))} | "
-                         f"{st.get('probe_peak_rss_mb')} |")
+                         f"{st.get('probe_peak_rss_mb')} | {_lexical(st)} |")
         lines.append("")
     c = res.get("concurrency", {})
     if "chats" in c:
@@ -65,3 +66,9 @@ def table(res: dict) -> str:
     lines.append("Sections' wall time: " + ", ".join(f"{k} {v.get('section_s')} s" for k, v in res.items()
                                                        if isinstance(v, dict) and "section_s" in v))
     return "\n".join(lines)
+
+
+def _lexical(step: dict) -> str:
+    """Which lexical ranking the step's questions used: the BM25 snapshot (and its build time) or FTS5."""
+    built = step.get("lexical_snapshot_s")
+    return f"BM25 snapshot (built in {built} s)" if built is not None else "SQLite FTS5"
