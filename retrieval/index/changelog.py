@@ -40,10 +40,11 @@ log = logging.getLogger(__name__)
 LOG_WINDOW_NS = 60 * 10**9
 
 
-def _log_vector(doc_id: str) -> list[float]:
-    """The change log needs a vector per record (Chroma's rule); a point on the unit circle
-    spread by the doc_id keeps its HNSW graph healthy (identical vectors are not)."""
-    angle = (zlib.crc32(doc_id.encode("utf-8")) / 2**32) * 2 * math.pi
+def placeholder_vector(key: str) -> list[float]:
+    """For records nothing searches by vector (the change log, chunks): Chroma needs a vector per
+    record; a point on the unit circle spread by the record's key keeps its HNSW graph healthy
+    (identical vectors are not), and two floats cost nothing to store, insert or load."""
+    angle = (zlib.crc32(key.encode("utf-8")) / 2**32) * 2 * math.pi
     return [math.cos(angle), math.sin(angle)]
 
 
@@ -66,7 +67,7 @@ class ChangeLog:
         so a logged hash also means that write finished."""
         seq = time.time_ns()
         ids = list(hashes)
-        self._changes.upsert(ids=ids, embeddings=np.asarray([_log_vector(d) for d in ids], dtype=np.float32),
+        self._changes.upsert(ids=ids, embeddings=np.asarray([placeholder_vector(d) for d in ids], dtype=np.float32),
                              metadatas=[{"doc_id": d, "content_hash": hashes[d], "seq": seq} for d in ids])
 
     # --- the lexical index, kept in step with Chroma ---------------------------------

@@ -27,7 +27,7 @@ from chromadb.api.types import Embeddable, EmbeddingFunction, Embeddings, Where
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from corpus.errors import RnkbotError
-from retrieval.index.changelog import ChangeLog
+from retrieval.index.changelog import ChangeLog, placeholder_vector
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.records import (
     ArticleWrite,
@@ -118,6 +118,7 @@ class ChunkStore(ChangeLog):
         self._sync_lock = threading.Lock()
         self._synced_from_ns: int | None = None  # when this process's last complete sync began (its clock)
         self._backfilled = False
+        self._chunk_dim: int | None = None  # of the stored chunk vectors, once known
 
     # --- reads -------------------------------------------------------------------
     def count(self) -> int:
@@ -220,13 +221,6 @@ class ChunkStore(ChangeLog):
         pairs = zip(_metadatas(got), _documents(got), strict=True)
         return [text for _, text in sorted(pairs, key=lambda p: int(p[0]["index"]))]
 
-    def chunk_vectors(self, doc_id: str) -> np.ndarray:
-        """The stored vectors of an article's chunks, in order (pooled from its sentences')."""
-        got = self._chunks.get(where={"doc_id": doc_id}, include=["embeddings", "metadatas"])
-        vectors = got["embeddings"] if got["embeddings"] is not None else []
-        rows = sorted(zip(_metadatas(got), vectors, strict=True), key=lambda p: int(p[0]["index"]))
-        return np.asarray([v for _, v in rows], dtype=np.float32)
-
     def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, ArticleMeta]]:
         """The chunks with these ids that exist now (one read)."""
         if not chunk_ids:
@@ -309,11 +303,28 @@ class ChunkStore(ChangeLog):
 
     def write_chunks(self, writes: Sequence[ArticleWrite]) -> list[str]:
         chunks = [(c, w.chunk_record()) for w in writes for c in w.chunks]
-        vectors = np.concatenate([np.asarray(w.chunk_vectors, dtype=np.float32) for w in writes])
         ids = [c.chunk_id for c, _ in chunks]
+        if self._pooled_chunk_vectors():
+            vectors = np.concatenate([np.asarray(w.chunk_vectors, dtype=np.float32) for w in writes])
+        else:
+            vectors = np.asarray([placeholder_vector(i) for i in ids], dtype=np.float32)
         self._chunks.upsert(ids=ids, documents=[c.text for c, _ in chunks], embeddings=vectors,
                             metadatas=[chunk_metadata(base, c) for c, base in chunks])
         return ids
+
+    def _pooled_chunk_vectors(self) -> bool:
+        """Whether chunk records carry their pooled 384-d vectors (an index written before
+        2026-11-23's fifth session: Chroma fixes a collection's dimension at its first record)
+        rather than a two-float placeholder. Nothing searches chunks by vector (dense retrieval
+        ranks sentences), but a process that reads a collection loads its vectors: 0.2 GB of
+        every bot process at 100k chunks, measured, and their HNSW inserts slowed ingestion."""
+        if self._chunk_dim is None:
+            got = self._chunks.get(limit=1, include=["embeddings"])
+            vectors = got["embeddings"] if got["embeddings"] is not None else []
+            if len(vectors) == 0:
+                return False  # a new collection: placeholders from its first record on
+            self._chunk_dim = len(vectors[0])
+        return self._chunk_dim > 2
 
     def drop_stale(self, doc_ids: Sequence[str], keep: set[str]) -> None:
         """Delete the articles' chunk and sentence records whose ids are not in ``keep``."""

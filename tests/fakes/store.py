@@ -101,9 +101,6 @@ class InMemoryStore:
     def chunk_texts(self, doc_id: str) -> list[str]:
         return [t for _, (t, _, _) in self._rows(doc_id)]
 
-    def chunk_vectors(self, doc_id: str) -> np.ndarray:
-        return np.asarray([v for _, (_, _, v) in self._rows(doc_id)], dtype=np.float32)
-
     def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, ArticleMeta]]:
         return {i: (chunk_from_record(i, t, m), article_meta(m))
                 for i in dict.fromkeys(chunk_ids) if i in self._chunks for t, m, _ in [self._chunks[i]]}
