@@ -104,8 +104,9 @@ def plan_article(article: Article, chunking: IndexSettings = DEFAULT_CHUNKING) -
 def pooled_chunk_vectors(chunks: list[Chunk], members: list[list[str]], sentence_vectors: np.ndarray) -> np.ndarray:
     """Each chunk's vector: the mean of its sentences' vectors, normalised (nothing embedded twice).
 
-    Retrieval ranks a chunk by its best sentence (:meth:`ChunkStore.dense`); the pooled
-    vector keeps the chunk collection whole for anything that queries it directly."""
+    Retrieval ranks a chunk by its best sentence (:meth:`ChunkStore.dense`); a new index stores
+    a placeholder in the chunk records instead, and only an index first written with pooled
+    vectors keeps storing them (see ``ChunkStore._pooled_chunk_vectors``)."""
     out = np.zeros((len(chunks), sentence_vectors.shape[1]), dtype=np.float32)
     counts = np.zeros(len(chunks), dtype=np.float32)
     row = {c.chunk_id: n for n, c in enumerate(chunks)}
@@ -268,7 +269,7 @@ class Ingester:
             return
         # Each text is embedded once, the whole batch in one call: the sentences (what answers
         # quote, and what dense retrieval ranks: a chunk by its best sentence); chunk vectors
-        # are pooled from them.
+        # are pooled from them (stored only by an index that already holds pooled ones).
         vectors = np.asarray(self.store.embeddings.embed_passages([s for p in pending for s, _, _ in p.sentences]),
                              dtype=np.float32)
         writes: list[ArticleWrite] = []
