@@ -32,17 +32,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.index.snapshot import LexicalSnapshot, read_pointer, snapshot_dir
+from retrieval.index.snapshot import POINTER, LexicalSnapshot, read_pointer, snapshot_dir
 from retrieval.text import stem_variants, stems, tokens
 from retrieval.text.lexicon import Concept, Form
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2  # 2: chunk rowids never reused (AUTOINCREMENT), the file's ``uid`` (snapshots rely on both)
-# Our own tokens are joined with spaces; numbers keep their separators ("10.000", "19/11").
 # A new snapshot is built once more than this share of the chunks were written or deleted after
 # the last one (FTS5 ranks the newer ones meanwhile, reading only their part of each posting list).
 SNAPSHOT_STALE_SHARE = 0.05
+# Our own tokens are joined with spaces; numbers keep their separators ("10.000", "19/11").
 _TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '.,/:'"
 
 
@@ -355,7 +355,7 @@ class LexicalIndex:
             return None
         folder = snapshot_dir(self.path)
         try:
-            st = (folder / "current.json").stat()
+            st = (folder / POINTER).stat()
         except OSError:
             self._snapshot, self._snapshot_mark = None, None
             return None
