@@ -19,29 +19,20 @@ with writes made elsewhere, and a deleted file is rebuilt.
 
 from __future__ import annotations
 
-import logging
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.index.snapshot import POINTER, LexicalSnapshot, read_pointer, snapshot_dir
+from retrieval.index.fts_query import any_of, coordinated, quote
+from retrieval.index.snapshot import LexicalSnapshot, SnapshotKeeper
 from retrieval.text import stem_variants, stems, tokens
 from retrieval.text.lexicon import Concept, Form
 
-log = logging.getLogger(__name__)
-
 SCHEMA_VERSION = 2  # 2: chunk rowids never reused (AUTOINCREMENT), the file's ``uid`` (snapshots rely on both)
-# A new snapshot is built once more than this share of the chunks were written or deleted after
-# the last one (FTS5 ranks the newer ones meanwhile, reading only their part of each posting list).
-SNAPSHOT_STALE_SHARE = 0.05
 # Our own tokens are joined with spaces; numbers keep their separators ("10.000", "19/11").
 _TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '.,/:'"
 
@@ -52,56 +43,6 @@ class LexicalChunk:
 
     chunk_id: str
     text: str
-
-
-def _quote(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
-def _any(terms: Iterable[str]) -> str:
-    return " OR ".join(_quote(t) for t in sorted(terms))
-
-
-def coordinated(concepts: Sequence[Concept], dfs: Mapping[str, int], weighted: Mapping[str, int], k: int,
-                has_k: Callable[[str, int], bool]) -> str | None:
-    """The FTS5 query for the chunks worth scoring for ``concepts``; ``None``: every chunk
-    with a weighted term (the plain query).
-
-    A chunk with the question's concepts together outscores one with fewer of them unless
-    the one it lacks is a common word (low IDF). So the chunks scored are those with a rare
-    concept (in fewer than ``k`` chunks: cheap to score) and those with all the question's
-    other concepts together; while fewer than ``k`` chunks have them all, the commonest
-    (the one that weighs least) is left out and the rest asked again, down to two concepts
-    (one alone is no coordination: then the plain query). A concept that a word in half the
-    chunks or more expresses (``Kim``, ``Rusia``: no weight there) or that nothing in the
-    index expresses narrows nothing and is never asked for; neither is one sharing a term
-    with another.
-
-    ``dfs``: chunks per term (terms in none left out); ``weighted``: the terms that weigh,
-    with theirs; ``has_k(query, k)``: whether ``k`` chunks match the query."""
-    asked: list[tuple[int, set[str]]] = []  # (chunks with its commonest term, its weighted terms) per concept
-    taken: set[str] = set()
-    for concept in concepts:
-        terms: set[str] = set()
-        free = False
-        for form in concept.forms:
-            if any(not any(dfs.get(v, 0) for v in word) for word in form):
-                continue  # a word of it is nowhere: the form matches nothing
-            if all(any(dfs.get(v, 0) and v not in weighted for v in word) for word in form):
-                free = True  # every word of the form is in half the chunks: the concept narrows nothing
-                break
-            terms |= {v for word in form for v in word if v in weighted}
-        if free or not terms or terms & taken:
-            continue
-        taken |= terms
-        asked.append((max(weighted[t] for t in terms), terms))
-    rare = [terms for _, terms in asked if sum(weighted[t] for t in terms) < k]
-    common = sorted((item for item in asked if sum(weighted[t] for t in item[1]) >= k), key=lambda item: item[0])
-    for size in range(len(common), 1, -1):
-        together = " AND ".join(f"({_any(terms)})" for _, terms in common[:size])
-        if has_k(together, k):
-            return " OR ".join([f"({_any(terms)})" for terms in rare] + [f"({together})"])
-    return None
 
 
 def _doc_terms(texts: Iterable[str]) -> str:
@@ -124,10 +65,8 @@ class LexicalIndex:
         (:meth:`refresh_snapshot`) and questions are ranked with it; ``None``: never (an
         in-memory index never has one)."""
         self.path = Path(path) if str(path) != ":memory:" else path
-        self._snapshot_min = snapshot_min_chunks if isinstance(self.path, Path) else None
-        self._snapshot: LexicalSnapshot | None = None
-        self._snapshot_mark: tuple[int, int] | None = None  # the pointer file's (mtime, inode) when loaded
-        self._builder: subprocess.Popen[bytes] | None = None
+        self._snapshots = (SnapshotKeeper(self.path, snapshot_min_chunks)
+                           if isinstance(self.path, Path) and snapshot_min_chunks is not None else None)
         if isinstance(self.path, Path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), timeout=60, check_same_thread=False, isolation_level=None)
@@ -246,14 +185,7 @@ class LexicalIndex:
         return row[0] if row else None
 
     def doc_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(doc_ids)
-        out: dict[str, str] = {}
-        with self._lock:
-            for i in range(0, len(ids), 500):
-                part = ids[i : i + 500]
-                marks = ",".join("?" * len(part))
-                out.update(self._db.execute(f"SELECT doc_id, content_hash FROM docs WHERE doc_id IN ({marks})", part))
-        return out
+        return self._pairs("SELECT doc_id, content_hash FROM docs WHERE doc_id", list(doc_ids))
 
     def chunk_count(self) -> int:
         with self._lock:
@@ -288,7 +220,7 @@ class LexicalIndex:
             if not weighted:
                 return []
             candidates = coordinated(concepts, dfs, weighted, k, self._has_k) if concepts else None
-            return self._ranked(_any(weighted), k, among=candidates)
+            return self._ranked(any_of(weighted), k, among=candidates)
 
     def _ranked(self, match: str, k: int, among: str | None = None) -> list[tuple[str, float]]:
         """The ``k`` best chunks for the FTS5 query ``match`` by ``bm25()``; with ``among`` (another
@@ -320,7 +252,7 @@ class LexicalIndex:
             if terms or unseen:
                 newer = self._db.execute(
                     "SELECT rowid, bm25(chunk_terms) AS score FROM chunk_terms WHERE chunk_terms MATCH ? AND rowid > ? "
-                    "ORDER BY score LIMIT ?", (_any(terms + unseen), snapshot.info.max_rowid, k)).fetchall()
+                    "ORDER BY score LIMIT ?", (any_of(terms + unseen), snapshot.info.max_rowid, k)).fetchall()
         want = k
         while True:
             top = snapshot.top(terms, want)
@@ -335,11 +267,15 @@ class LexicalIndex:
         return kept[:k]
 
     def _chunk_ids(self, rowids: list[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for i in range(0, len(rowids), 500):
-            part = rowids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            out.update(self._db.execute(f"SELECT id, chunk_id FROM chunks WHERE id IN ({marks})", part))
+        return self._pairs("SELECT id, chunk_id FROM chunks WHERE id", rowids)
+
+    def _pairs(self, select: str, keys: list) -> dict:
+        """``select`` (two columns, ending at the key column) for every key, 500 at a time."""
+        out: dict = {}
+        with self._lock:
+            for i in range(0, len(keys), 500):
+                part = keys[i : i + 500]
+                out.update(self._db.execute(f"{select} IN ({','.join('?' * len(part))})", part))
         return out
 
     # --- the BM25 snapshot (retrieval.index.snapshot) -------------------------------------
@@ -349,62 +285,23 @@ class LexicalIndex:
         return str(self._meta("uid"))
 
     def snapshot(self) -> LexicalSnapshot | None:
-        """The published snapshot of this file, loaded again when a newer one is published
-        (one ``stat`` a question); ``None`` when there is none."""
-        if self._snapshot_min is None or not isinstance(self.path, Path):
-            return None
-        folder = snapshot_dir(self.path)
-        try:
-            st = (folder / POINTER).stat()
-        except OSError:
-            self._snapshot, self._snapshot_mark = None, None
-            return None
-        mark = (st.st_mtime_ns, st.st_ino)
-        if mark != self._snapshot_mark:
-            self._snapshot_mark = mark
-            self._snapshot = LexicalSnapshot.load(folder, self.uid)
-        return self._snapshot
+        """The published snapshot of this file (see :meth:`SnapshotKeeper.current`); ``None``
+        when there is none or snapshots are off."""
+        return self._snapshots.current(lambda: self.uid) if self._snapshots else None
 
     def snapshot_wanted(self) -> bool:
-        """Whether a new snapshot is worth building: the index has at least
-        ``snapshot_min_chunks`` chunks and no snapshot of it, or more than
-        ``SNAPSHOT_STALE_SHARE`` of its chunks were written or deleted since the snapshot
-        (its document frequencies have aged, and FTS5 ranks the newer ones)."""
-        if self._snapshot_min is None or not isinstance(self.path, Path):
+        """Whether a new snapshot is worth building (see :meth:`SnapshotKeeper.wanted`)."""
+        if self._snapshots is None:
             return False
         with self._lock:
             n = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-            if n < max(self._snapshot_min, 1):
-                return False
-            info = read_pointer(snapshot_dir(self.path))
-            if info is None or info.uid != self.uid:
-                return True
-            newer = self._db.execute("SELECT count(*) FROM chunks WHERE id > ?", (info.max_rowid,)).fetchone()[0]
-        gone = info.n_chunks - (n - newer)
-        return newer + gone > SNAPSHOT_STALE_SHARE * n
+            return self._snapshots.wanted(n, self.uid, lambda rowid: self._db.execute(
+                "SELECT count(*) FROM chunks WHERE id > ?", (rowid,)).fetchone()[0])
 
     def refresh_snapshot(self, wait: bool = False) -> bool:
-        """Build a new snapshot when one is wanted, in a separate process (``python -m
-        retrieval.index.snapshot``: the build's memory is never this process's); with
-        ``wait``, until it is published. Returns whether a build was started."""
-        if self._builder is not None and self._builder.poll() is None:
-            if wait:
-                self._builder.wait()
-            return False
-        if not self.snapshot_wanted():
-            return False
-        command = [sys.executable, "-m", "retrieval.index.snapshot", str(self.path)]
-        root = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
-        started = time.monotonic()
-        self._builder = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        if wait:
-            rc = self._builder.wait()
-            if rc != 0:
-                log.warning("building the lexical snapshot failed (exit %s): questions go on with FTS5 alone", rc)
-            else:
-                log.info("lexical snapshot built in %.1f s", time.monotonic() - started)
-        return True
+        """Build a new snapshot when one is wanted, in a separate process (see
+        :meth:`SnapshotKeeper.refresh`). Returns whether a build was started."""
+        return self._snapshots.refresh(self.snapshot_wanted, wait) if self._snapshots else False
 
     def _has_k(self, match: str, k: int) -> bool:
         """Whether ``k`` chunks match (rowid order, nothing scored: stops at the ``k``-th)."""
@@ -437,7 +334,7 @@ class LexicalIndex:
         answered from the posting lists of the forms' words."""
         clauses = []
         for form in forms:
-            words = [" OR ".join(_quote(v) for v in sorted(variants)) for variants in form if variants]
+            words = [" OR ".join(quote(v) for v in sorted(variants)) for variants in form if variants]
             if words and len(words) == len(form):
                 clauses.append("(" + " AND ".join(f"({w})" for w in words) + ")")
         if not clauses:

@@ -14,7 +14,7 @@ A snapshot is a picture of the index at one moment, so it is never trusted alone
 - a snapshot of another file (the index rebuilt, ``uid`` differs) is ignored.
 
 Its document frequencies age with it; a new one is built when a share of the index changed
-(:meth:`~retrieval.index.lexical.LexicalIndex.snapshot_wanted`), by a separate process
+(:meth:`SnapshotKeeper.wanted`), by a separate process
 (``python -m retrieval.index.snapshot LEXICAL_DB``) so that the memory of the build (~0.5 GB
 at 100k chunks) is never the bot's. Builds are serialised by a lock file; a finished build is
 published by replacing one small pointer file, so readers never see half of one.
@@ -31,9 +31,10 @@ import logging
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,6 +125,75 @@ class LexicalSnapshot:
         best = np.argpartition(-scores, k - 1)[:k]
         best = best[np.lexsort((best, -scores[best]))]  # by score, ties in rowid order
         return [(int(self.rowids[i]), float(scores[i]) * _FTS5_SCALE) for i in best]
+
+
+# A new snapshot is built once more than this share of the chunks were written or deleted after
+# the last one (FTS5 ranks the newer ones meanwhile, reading only their part of each posting list).
+STALE_SHARE = 0.05
+
+
+class SnapshotKeeper:
+    """One process's side of a lexical file's snapshots: the published one, loaded again when a
+    newer one is published; whether a new one is wanted; the process that builds it."""
+
+    def __init__(self, db_path: Path, min_chunks: int) -> None:
+        self.db_path = db_path
+        self.folder = snapshot_dir(db_path)
+        self.min_chunks = min_chunks
+        self._snapshot: LexicalSnapshot | None = None
+        self._mark: tuple[int, int] | None = None  # the pointer file's (mtime, inode) when loaded
+        self._builder: subprocess.Popen[bytes] | None = None
+
+    def current(self, uid: Callable[[], str]) -> LexicalSnapshot | None:
+        """The published snapshot of the file ``uid()`` names, loaded again when a newer one is
+        published (one ``stat`` a question; ``uid`` is asked only then)."""
+        try:
+            st = (self.folder / POINTER).stat()
+        except OSError:
+            self._snapshot, self._mark = None, None
+            return None
+        mark = (st.st_mtime_ns, st.st_ino)
+        if mark != self._mark:
+            self._mark = mark
+            self._snapshot = LexicalSnapshot.load(self.folder, uid())
+        return self._snapshot
+
+    def wanted(self, n_chunks: int, uid: str, newer_than: Callable[[int], int]) -> bool:
+        """Whether a new snapshot is worth building for an index of ``n_chunks`` (``newer_than(rowid)``:
+        its chunks above that rowid): it has at least ``min_chunks`` and no snapshot of it, or
+        more than :data:`STALE_SHARE` of its chunks were written or deleted since the snapshot
+        (its document frequencies have aged, and FTS5 ranks the newer ones)."""
+        if n_chunks < max(self.min_chunks, 1):
+            return False
+        info = read_pointer(self.folder)
+        if info is None or info.uid != uid:
+            return True
+        newer = newer_than(info.max_rowid)
+        gone = info.n_chunks - (n_chunks - newer)
+        return newer + gone > STALE_SHARE * n_chunks
+
+    def refresh(self, wanted: Callable[[], bool], wait: bool = False) -> bool:
+        """Build a new snapshot when ``wanted()``, in a separate process (``python -m
+        retrieval.index.snapshot``: the build's memory is never this process's); with ``wait``,
+        until it is published. Returns whether a build was started."""
+        if self._builder is not None and self._builder.poll() is None:
+            if wait:
+                self._builder.wait()
+            return False
+        if not wanted():
+            return False
+        command = [sys.executable, "-m", "retrieval.index.snapshot", str(self.db_path)]
+        root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        started = time.monotonic()
+        self._builder = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        if wait:
+            rc = self._builder.wait()
+            if rc != 0:
+                log.warning("building the lexical snapshot failed (exit %s): questions go on with FTS5 alone", rc)
+            else:
+                log.info("lexical snapshot built in %.1f s", time.monotonic() - started)
+        return True
 
 
 def read_pointer(folder: Path) -> SnapshotInfo | None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file
-from retrieval.index.lexical import LexicalChunk, LexicalIndex, coordinated
+from retrieval.index.fts_query import coordinated
+from retrieval.index.lexical import LexicalChunk, LexicalIndex
 from retrieval.text import stem_variants, tokens
 from retrieval.text.lexicon import concepts, expand_terms
 
