@@ -154,6 +154,18 @@ class TestEmbeddedChroma(StoreContract):
         assert self._chunk_dims(store) == {2}
         assert self._chunk_dims(store) == {len(v) for v in store._changes.get(include=["embeddings"])["embeddings"]}
 
+    def test_chunk_records_carry_the_articles_metadata_not_its_body(self, store):
+        """The ingester hands the store whole articles; a chunk record holds its own text only."""
+        article = load_file(SEEDS[0])
+        Ingester(store).ingest_articles([article])
+        got = store._chunks.get(include=["metadatas", "documents"])
+        metas, docs = got["metadatas"], got["documents"]
+        assert len(metas) > 1 and all(m["title"] == article.title for m in metas)
+        assert all("text" not in m for m in metas)
+        longest = max(len(str(v)) for m in metas for v in m.values())
+        assert longest < len(article.text) / 2, "an article's body is in its chunk records' metadata"
+        assert "".join(docs).count(article.text.split("\n\n")[1][:60]) >= 1  # the body is in the documents
+
     def test_an_index_written_with_pooled_chunk_vectors_keeps_them(self, tmp_path, embeddings):
         """Chroma fixes a collection's dimension: an older index goes on with 384-d chunk vectors."""
         settings = make_settings(tmp_path / "data")
