@@ -11,8 +11,17 @@ from __future__ import annotations
 
 import re
 
-from corpus.dates import MONTH_NUMBERS
-from retrieval.answering.features import _CLAUSE, EN_MONTHS, ID_MONTHS, NUMBER_WORDS, TIME_UNITS, shape_tokens
+from corpus.dates import MONTH_NUMBERS, MONTHS
+from corpus.language import detect_language
+from retrieval.answering.features import (
+    _CLAUSE,
+    CLOCK,
+    EN_MONTHS,
+    ID_MONTHS,
+    NUMBER_WORDS,
+    TIME_UNITS,
+    shape_tokens,
+)
 from retrieval.answering.question import Question
 from retrieval.text import fold, stem_variants, tokens
 from retrieval.text.lexicon import english_word
@@ -80,11 +89,30 @@ def dates(text: str, language: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Numbers that name rather than count: a day of a month ("30 April", "June 4"), a clause ("Pasal 4"),
+# a time of day. A "how many" question is not answered by them.
+_NAMING_NUMBER = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH_WORDS})\b|\b(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}\b(?![.,]\d)",
+                            re.IGNORECASE)
+_SPAN_OF_TIME = re.compile(rf"\b(?:\d+(?:[.,]\d+)?|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})\s+"
+                           rf"(?:{'|'.join(TIME_UNITS)})\w*", re.IGNORECASE)
+
+
+def counts_only(text: str) -> str:
+    """``text`` with the numbers that are not counts blanked out: days of a month, clauses, times of
+    day, and spans of time ("5 tahun": how long, not how many of the thing asked about; a question
+    asking how long has the duration shape and reads durations instead)."""
+    for pattern in (_NAMING_NUMBER, _CLAUSE, CLOCK, _SPAN_OF_TIME):
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
 def english_number(n: str) -> str:
-    """Indonesian separators to English: "10.000" -> "10,000", "2,5" -> "2.5"."""
+    """Indonesian separators to English: "10.000" -> "10,000", "2,5" -> "2.5"; an English "1,000"
+    (groups of three after the comma) stays as it is."""
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", n):
         return n.replace(".", ",")
-    if re.fullmatch(r"\d+,\d+", n):
+    if re.fullmatch(r"\d+,\d{1,2}", n):
         return n.replace(",", ".")
     return n
 
@@ -92,7 +120,8 @@ def english_number(n: str) -> str:
 def counted(text: str, q: Question) -> list[str]:
     """Numbers with the word they count ("sekitar 10.000 pasukan"), that the question does not hold."""
     out = []
-    toks = text.split()
+    english_source = detect_language(text) == "en"  # its counted words need no translation
+    toks = counts_only(text).split()
     for i, raw in enumerate(toks):
         n = raw.strip("(),.;:“”\"'")
         if not _NUMBER.fullmatch(n) or n in q.numbers or re.fullmatch(r"(19|20)\d{2}", n):
@@ -103,7 +132,7 @@ def counted(text: str, q: Question) -> list[str]:
         before = " ".join(toks[max(0, i - 2):i]).lower()
         qual = next((k for k in _QUALIFIERS if before.endswith(k)), None)
         if q.language == "en":
-            word = english_word(unit) if unit else None
+            word = (unit if english_source else english_word(unit)) if unit.isalpha() else None
             phrase = english_number(n) + (f" {word}" if word else (f" ({unit})" if unit and unit.isalpha() else ""))
             if qual and _QUALIFIERS[qual]:
                 phrase = f"{_QUALIFIERS[qual]} {phrase}"
@@ -115,12 +144,25 @@ def counted(text: str, q: Question) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+# Indonesian number words an English reader gets in English ("tiga hari" -> "three days")
+SMALL_NUMBERS_EN = dict(zip("satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas".split(),
+                            "one two three four five six seven eight nine ten eleven".split(), strict=True))
+
+
 def durations(text: str, q: Question) -> list[str]:
+    """Spans of time ("lima jam", "12 hari"); for an English reader in English ("five hours")."""
     toks = tokens(text)
     out = []
     for a, b in zip(toks, toks[1:], strict=False):
         if (a[0].isdigit() or fold(a) in NUMBER_WORDS) and fold(b).startswith(TIME_UNITS):
-            out.append(f"{english_number(a) if q.language == 'en' else a} {b}")
+            if q.language != "en":
+                out.append(f"{a} {b}")
+                continue
+            number = SMALL_NUMBERS_EN.get(fold(a), english_number(a))
+            unit = english_word(b) or b
+            if unit != b and number not in ("1", "one") and not unit.endswith("s"):
+                unit += "s"
+            out.append(f"{number} {unit}")
     return list(dict.fromkeys(out))
 
 

@@ -126,6 +126,15 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     ("Pukul berapa pasukan tiba?", "Sekitar 10.000 pasukan tiba pada Senin.", None),
     # two dates in one sentence: code can't tell which one is meant, so no direct answer
     ("When was it signed?", "Ditandatangani 19 Juni 2024 dan berlaku 4 Desember 2024.", None),
+    # a "how many" is answered by a count: not a day of a month, a clause's number or a span of time
+    ("How much did the bridge cost?", "Pada hari Rabu (30 April 2025), pembangunan jembatan dimulai.", None),
+    ("Berapa pasal dalam perjanjian itu?", "Bantuan itu termasuk dalam Pasal 4 perjanjian tersebut.", None),
+    ("Berapa penumpang kereta pertama?", "Kereta dibuka kembali setelah dihentikan selama 5 tahun.", None),
+    ("Berapa penumpang kereta pertama?", "Setelah 5 tahun, kereta pertama membawa 400 penumpang.", "400 penumpang"),
+    ("How many sappers did Kim send?", "On June 4, Kim decided to send 1,000 sappers.", "1,000 sappers"),
+    # ... and a question asking how many days asks for a duration
+    ("How many days did the visit last?", "Kunjungan itu berlangsung selama tiga hari.", "three days"),
+    ("Berapa hari kunjungan itu?", "Kunjungan itu berlangsung selama tiga hari.", "tiga hari"),
 ])
 def test_the_direct_answer_is_read_off_the_passage_in_the_askers_language(question, sentence, expected):
     assert direct_answer(parse(question), sentence) == expected
