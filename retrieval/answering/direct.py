@@ -33,11 +33,12 @@ _MONTH_NAMES = "|".join(sorted((m for m in MONTH_NUMBERS if len(m) > 2), key=len
 _DAY_NAMES = "|".join(list(DAY_EN) + [d.lower() for d in DAY_EN.values()])
 
 # "Kamis (21/11/2024)", "21/11/2024", "(04/12)", "15 September 2023", "September 15, 2023", "Juni 2024"
+# (a day is one or two digits: "Juni 2025" is no 20 June)
 _DATE = re.compile(
     rf"\b(?:(?P<day>{_DAY_NAMES}),?\s*)?(?:\(\s*)?"
     rf"(?:(?P<d1>\d{{1,2}})/(?P<m1>\d{{1,2}})(?:/(?P<y1>\d{{2,4}}))?"
     rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH_NAMES})\.?(?:\s+(?P<y2>\d{{4}}))?"
-    rf"|(?P<mon3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?:,?\s+(?P<y3>\d{{4}}))?"
+    rf"|(?P<mon3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?!\d)(?:,?\s+(?P<y3>\d{{4}}))?"
     rf"|(?P<mon4>{_MONTH_NAMES})\s+(?P<y4>\d{{4}})"
     rf"|(?:bulan|in)\s+(?P<mon5>{_MONTH_NAMES})\b)\)?",
     re.IGNORECASE,
@@ -192,6 +193,16 @@ def clock(found: str, language: str) -> str:
     return re.sub(r"(?i)^(pukul|jam)\s+", "", found).replace(".", ":", 1)
 
 
+def _month_asked_about(date: str, q: Question) -> bool:
+    """A month (and year) alone that the question already names ("Juni" for "tanggal berapa ... pada
+    Juni 2025?") says nothing new: the day asked for is not there."""
+    words = date.split()
+    if not words or fold(words[0]) not in MONTHS or not all(w.isdigit() and len(w) == 4 for w in words[1:]):
+        return False
+    asked = {MONTH_NUMBERS[fold(t)] for t in tokens(q.text) if fold(t) in MONTHS}
+    return MONTH_NUMBERS[fold(words[0])] in asked
+
+
 def direct_answer(q: Question, focus: str) -> str | None:
     """The one answer of the asked kind in ``focus`` (the sentence holding the answer), rendered in
     the asker's language; ``None`` when there is none or more than one."""
@@ -207,6 +218,7 @@ def direct_answer(q: Question, focus: str) -> str | None:
     elif q.qtype == "time":
         found = [d for d in dates(focus, q.language) if not any(n in q.numbers for n in re.findall(r"\d+", d))] \
             or dates(focus, q.language)
+        found = [d for d in found if not _month_asked_about(d, q)]
     elif q.qtype == "number" and q.shape is None:
         found = counted(focus, q)
     elif q.qtype == "person" and q.shape is None:

@@ -117,6 +117,9 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     ("Berapa tentara yang dikirim?", "Korea Utara mengirim sekitar 10.000 pasukan untuk membantu Rusia.",
      "sekitar 10.000 pasukan"),
     ("When did Putin visit Pyongyang?", "Itu terjadi pada bulan Juni ketika Putin mengunjungi Pyongyang.", "June"),
+    # the month the question names already is no answer to "which day"
+    ("Tanggal berapa Shoigu datang pada Juni 2025?", "Shoigu datang pada Juni 2025 untuk kedua kalinya.", None),
+    ("Tanggal berapa Shoigu datang pada Juni 2025?", "Shoigu datang pada 4 Juni 2025.", "4 Juni 2025"),
     ("How long did the talks last?", "Their talks lasted more than five hours.", "five hours"),
     ("Which article requires talks?", "Pasal 3 menyatakan bahwa kedua negara akan segera berunding.", "Article 3"),
     # a time of day, not the date beside it; "10.000" is a number, not 10:00
