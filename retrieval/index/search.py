@@ -18,14 +18,19 @@ from retrieval.text.lexicon import concepts, expand_terms
 from retrieval.types import ArticleMeta, Chunk, RetrievedChunk
 
 RRF_K = 60
+# How deep each ranking (dense, lexical) is read before fusion, however many chunks are picked from
+# the fused one. Reading deeper changes the fusion itself (reciprocal ranks favour chunks found by
+# both, however far down): cross-validated on realdev's train questions, 16 chunks picked from
+# rankings 32 deep answered better (accuracy + refusal 1.370) than from rankings 4 x 16 deep (1.348).
+FUSION_DEPTH = 32
 # How often a process checks whether the lexical index wants a new BM25 snapshot (two counts
 # in SQLite; the build itself runs in a separate process, see retrieval.index.snapshot).
 SNAPSHOT_CHECK_S = 30.0
 
 
 class HybridRetriever:
-    """Ranks chunks by reciprocal-rank fusion of dense and BM25 rankings, then keeps at most
-    ``per_doc`` chunks of one article in the first results so several sources are seen."""
+    """Ranks chunks by reciprocal-rank fusion of dense and BM25 rankings and picks ``k``, at most
+    ``per_doc`` of one article while other articles' chunks remain, so several sources are seen."""
 
     def __init__(self, store: ChunkStore, k: int = 8, per_doc: int = 2, sync_every_s: float = 0.0) -> None:
         self.store = store
@@ -57,7 +62,7 @@ class HybridRetriever:
     def retrieve(self, query: str, query_vector: np.ndarray, k: int | None = None) -> list[RetrievedChunk]:
         k = k or self.k
         self.refresh()
-        depth = max(4 * k, 20)
+        depth = max(k, FUSION_DEPTH)
         dense = self.store.dense(query_vector, depth)
         lexical = self.store.lexical.search(expand_terms(query), depth, concepts=concepts(query))
         if not dense and not lexical:
@@ -93,4 +98,6 @@ class HybridRetriever:
                     picked.append(item)
                 else:
                     deferred.append(item)
-        return (picked + deferred)[:k]
+        # best first, as the answer contract promises: the chunks beyond ``per_doc`` of one article
+        # that made the k move up among the others, the articles' order (by their best chunk) unchanged
+        return sorted((picked + deferred)[:k], key=lambda r: -r.score)

@@ -1,5 +1,5 @@
-"""HybridRetriever's picking: at most ``per_doc`` chunks of an article first, the rest behind,
-read from the store a few at a time."""
+"""HybridRetriever's picking: at most ``per_doc`` chunks of an article while other articles' chunks
+remain, read from the store a few at a time, returned best first."""
 
 from collections.abc import Sequence
 
@@ -59,9 +59,10 @@ def test_other_articles_come_first_even_when_they_rank_after_a_batch_of_one_arti
     assert "d:0" not in store.read  # nothing after the k-th pick is read
 
 
-def test_too_few_articles_fill_up_with_the_deferred_chunks_in_order_and_deleted_ones_are_skipped():
+def test_too_few_articles_fill_up_with_the_deferred_chunks_and_deleted_ones_are_skipped():
+    """The k picked are returned best first (the answer contract's order), whatever order picked them."""
     store = _Store([f"a:{i}" for i in range(9)] + ["b:0"], deleted=frozenset({"a:1"}))
-    assert _ids(store, k=4) == ["a:0", "b:0", "a:2", "a:3"]
+    assert _ids(store, k=4) == ["a:0", "a:2", "a:3", "b:0"]
 
 
 def test_questions_check_for_a_stale_snapshot_now_and_then_not_every_time(monkeypatch):
