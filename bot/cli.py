@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
                          "of the seeds in a temporary folder, the corpus they were written for")
     tr.add_argument("--out", type=Path, help="where to write the model (default: the packaged model file)")
     tr.add_argument("--report", type=Path, help="also write the full training report (every threshold tried) as JSON")
+    tr.add_argument("--retrieve-k", default="8,12,16,20", metavar="K[,K...]",
+                    help="chunks retrieved per question to try (default 8,12,16,20); the one with the best cross-validated "
+                         "accuracy + refusal accuracy is kept in the model")
     tr.add_argument("--target-precision", type=float, default=0.9,
                     help="least share of right answers among answered training questions (cross-validated)")
 

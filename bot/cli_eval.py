@@ -45,23 +45,35 @@ def cmd_eval(args, settings: Settings) -> int:
 
 def cmd_train(args, settings: Settings) -> int:
     from retrieval.answering.model import MODEL_PATH
-    from retrieval.evaluation.train_evidence import collect, fit, write_report
+    from retrieval.evaluation.train_evidence import collect, fit_retrieve_k, write_report
 
     def questions(files: list[Path]):
         return [i for f in files for i in load_items(f) if not i.split or i.split == args.split]
 
+    try:
+        ks = [int(k) for k in str(args.retrieve_k).split(",") if k.strip()]
+    except ValueError:
+        ks = []
+    if not ks or min(ks) < 1:
+        raise UsageError(f"--retrieve-k wants chunk counts such as 8,12,16, not {args.retrieve_k!r}")
     service = _service(settings, with_llm=False)
     _with_corpus(service, args.corpus)
     corpus_docs = service.retriever.stats.n_docs()
-    data = collect(service, questions(args.files))
-    if args.seed_questions:
-        # asked of the seeds alone, as a fresh install answers them; document frequencies read at the
-        # main corpus's size, as answering reads a corpus smaller than the one the model is fit on
-        with tempfile.TemporaryDirectory(prefix="rnkbot-train-seeds-") as tmp:
-            store = settings.store.model_copy(update={"data_dir": Path(tmp), "chroma_host": None, "lexical_db": None})
-            seeds = _service(settings.model_copy(update={"store": store}), with_llm=False)
-            data += collect(seeds, questions(args.seed_questions), min_docs=corpus_docs)
-    model, report = fit(data, target_precision=args.target_precision, corpus_docs=corpus_docs)
+    with tempfile.TemporaryDirectory(prefix="rnkbot-train-seeds-") as tmp:
+        # seed questions are asked of the seeds alone, as a fresh install answers them; document
+        # frequencies read at the main corpus's size, as answering reads a corpus smaller than the
+        # one the model is fit on
+        store = settings.store.model_copy(update={"data_dir": Path(tmp), "chroma_host": None, "lexical_db": None})
+        seeds = _service(settings.model_copy(update={"store": store}), with_llm=False) if args.seed_questions else None
+
+        def collect_at(k: int) -> list:
+            data = collect(service, questions(args.files), k=k)
+            if seeds is not None:
+                data += collect(seeds, questions(args.seed_questions), min_docs=corpus_docs, k=k)
+            return data
+
+        model, report = fit_retrieve_k(collect_at, ks, target_precision=args.target_precision, corpus_docs=corpus_docs,
+                                       progress=lambda line: print(line, file=sys.stderr))
     out = args.out or MODEL_PATH
     model.save(out)
     if args.report:

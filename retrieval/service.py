@@ -55,8 +55,8 @@ class AnswerService:
         self.settings = settings
         self.store = store
         self.generator = generator
-        self.retriever = HybridRetriever(store, k=settings.answering.retrieve_k,
-                                         sync_every_s=settings.store.lexical_sync_s)
+        # the answerer asks for as many chunks as its evidence model was fit with (or the setting)
+        self.retriever = HybridRetriever(store, sync_every_s=settings.store.lexical_sync_s)
         self.answerer = Answerer(settings, self.retriever, store, generator, evidence_model)
         self.digests = DigestBuilder(settings, store, generator)
         self._lock = threading.Lock()

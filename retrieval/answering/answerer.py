@@ -61,7 +61,8 @@ class Answerer:
         )
 
     def retrieve(self, q: Question, k: int | None = None) -> list[RetrievedChunk]:
-        return self.retriever.retrieve(q.search_text, q.vector, k)
+        """The question's best chunks: ``k``, else the setting, else as many as the evidence model was fit with."""
+        return self.retriever.retrieve(q.search_text, q.vector, k or self.settings.answering.retrieve_k or self.model.retrieve_k)
 
     # --- the pipeline --------------------------------------------------------------
     def answer(

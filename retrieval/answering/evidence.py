@@ -20,8 +20,9 @@ import numpy as np
 
 from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
-from retrieval.answering.question import Question
+from retrieval.answering.question import FORM_WORDS, Question
 from retrieval.index.topic import TopicFilter
+from retrieval.text.lexicon import concepts, matcher_of
 from retrieval.types import ArticleMeta, Evidence, RetrievedChunk, Sentence
 
 
@@ -151,6 +152,14 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
             # best of their sentences holding the asked kind of answer (a day, a number) answers
             picks = pick([ps[i] for i in typed], probs[typed], threshold=0.0, companion=model.companion,
                          same_article=model.same_article, k=1)
+        if not picks:
+            # from any article: the reply's own words say what is new ("what does that treaty
+            # *require*?"), so a passage expressing all of them answers before one that only shares
+            # the earlier question's names and date
+            own = concepts(q.text, exclude=FORM_WORDS, group_names=True)
+            full = [i for i, p in enumerate(ps)
+                    if own and all(matcher_of(" ".join(s.text for s in _context(p))).has(c) for c in own)]
+            picks = choice([ps[i] for i in full], probs[full]) if full else []
     picks = picks or choice(ps, probs)
     if not picks:
         covered = any(p.features.get("cov_doc", 0.0) > 0 for p in ps)

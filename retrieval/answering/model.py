@@ -39,6 +39,9 @@ class EvidenceModel:
     corpus_docs: int = field(default=1, metadata={
         "doc": "articles in the corpus it was fit on: a smaller corpus's document frequencies are read as if from "
                "one this size (five articles say little about how rare a word is)"})
+    retrieve_k: int = field(default=8, metadata={
+        "doc": "chunks retrieved per question in training, chosen by cross-validation with the rest: answering "
+               "retrieves as many unless RNKBOT_RETRIEVE_K says otherwise"})
     info: dict = field(default_factory=dict, repr=False)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
@@ -49,6 +52,7 @@ class EvidenceModel:
             "features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
             "companion": self.companion, "same_article": self.same_article, "corpus_docs": self.corpus_docs,
+            "retrieve_k": self.retrieve_k,
             "info": self.info,
         }
 
@@ -56,7 +60,8 @@ class EvidenceModel:
     def from_json(cls, d: dict) -> EvidenceModel:
         return cls(tuple(d["features"]), np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]),
                    float(d["intercept"]), float(d["threshold"]), float(d["companion"]),
-                   float(d.get("same_article", 0.5)), int(d.get("corpus_docs", 1)), d.get("info", {}))
+                   float(d.get("same_article", 0.5)), int(d.get("corpus_docs", 1)), int(d.get("retrieve_k", 8)),
+                   d.get("info", {}))
 
     def save(self, path: Path = MODEL_PATH) -> None:
         write_model(path, self.to_json())

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,13 +66,14 @@ def label(item: EvalItem, p: Passage) -> int:
     return int(holds(p.sentence.text, answer_groups(item)))
 
 
-def collect(service: Any, items: list[EvalItem], *, min_docs: int = 1) -> list[QuestionData]:
+def collect(service: Any, items: list[EvalItem], *, min_docs: int = 1, k: int | None = None) -> list[QuestionData]:
     """Each question's candidate passages with features and labels, as the answerer sees them.
-    ``min_docs``: the corpus size document frequencies are read at (1: the index's own)."""
+    ``min_docs``: the corpus size document frequencies are read at (1: the index's own); ``k``:
+    the chunks retrieved per question (default: the answerer's)."""
     out = []
     for n, item in enumerate(items, start=1):
         q = service.answerer.parse(item.question, history=[], language=None, min_docs=min_docs)
-        retrieved = service.answerer.retrieve(q)
+        retrieved = service.answerer.retrieve(q, k)
         views = article_views(retrieved, service.store.sentences_of([r.chunk.doc_id for r in retrieved]),
                               topic=service.answerer.topic)
         ps = passages(q, views)
@@ -91,9 +93,10 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float) -> Fitted:
 
 
 def _model(params: Fitted, threshold: float = 0.5, companion: float = 1.0, same_article: float = 0.5,
-           corpus_docs: int = 1, info: dict | None = None) -> EvidenceModel:
+           corpus_docs: int = 1, info: dict | None = None, retrieve_k: int = 8) -> EvidenceModel:
     mean, scale, coef, b = params
-    return EvidenceModel(FEATURES, mean, scale, coef, b, threshold, companion, same_article, corpus_docs, info or {})
+    return EvidenceModel(FEATURES, mean, scale, coef, b, threshold, companion, same_article, corpus_docs, retrieve_k,
+                         info or {})
 
 
 def out_of_fold(data: list[QuestionData], c: float, folds: int = 5, seed: int = 0) -> list[np.ndarray]:
@@ -149,9 +152,11 @@ SAME_ARTICLE_GRID = (1.01, 0.7, 0.5, 0.3, 0.2, 0.1)
 
 
 def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int = 5, seed: int = 0,
-        grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0), corpus_docs: int = 1) -> tuple[EvidenceModel, dict]:
+        grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0), corpus_docs: int = 1,
+        retrieve_k: int = 8) -> tuple[EvidenceModel, dict]:
     """Choose the regularisation and thresholds by cross-validation over questions, then fit on all.
-    ``corpus_docs``: the articles in the corpus the questions were asked of (recorded in the model)."""
+    ``corpus_docs``: the articles in the corpus the questions were asked of; ``retrieve_k``: the
+    chunks retrieved per question when ``data`` was collected (both recorded in the model)."""
     report: dict[str, Any] = {"questions": len(data), "passages": int(sum(len(d.passages) for d in data)),
                               "positives": int(sum(int(d.labels.sum()) for d in data)),
                               "with_a_positive": int(sum(bool(d.labels.any()) for d in data)), "grid": {}}
@@ -176,8 +181,37 @@ def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int =
                "thresholds": [asdict(o) for o in table]}
     info = {k: v for k, v in report.items() if k != "thresholds"}
     model = _model(_fit(*_xy(data), c), companion.threshold, companion.companion, companion.same_article,
-                   corpus_docs, info)
+                   corpus_docs, info, retrieve_k)
     return model, report
+
+
+def cross_validated_score(report: dict) -> float:
+    """What :func:`fit` maximises when it chooses thresholds, for comparing fits on other data
+    (more chunks retrieved per question): answer accuracy + refusal accuracy, out of fold."""
+    chosen = report["chosen"]
+    return round(chosen["answer_accuracy"] + chosen["refusal_accuracy"], 4)
+
+
+def fit_retrieve_k(collect_at: Callable[[int], list[QuestionData]], ks: Sequence[int], *,
+                   progress: Callable[[str], None] = lambda line: None, **fit_args: Any) -> tuple[EvidenceModel, dict]:
+    """Fit once per number of chunks retrieved per question (``collect_at(k)``: the training
+    questions' candidates at ``k``) and keep the fewest chunks whose cross-validated score is within
+    one question of the best: fewer are faster, and less than one answer's difference is none."""
+    fits: list[tuple[int, float, EvidenceModel, dict]] = []
+    one_question = 1.0
+    for k in sorted(set(ks)):
+        data = collect_at(k)
+        model, report = fit(data, retrieve_k=k, **fit_args)
+        fits.append((k, cross_validated_score(report), model, report))
+        one_question = min(one_question, 1 / max(1, sum(d.item.answerable for d in data)))
+        progress(f"retrieve_k {k}: cross-validated accuracy + refusal {fits[-1][1]}")
+    if not fits:
+        raise ValueError("no number of chunks to try")
+    best = max(score for _, score, _, _ in fits)
+    _, _, model, report = min((f for f in fits if f[1] >= best - one_question), key=lambda f: f[0])
+    grid = {str(k): {"cv_answer_plus_refusal": score, "with_a_positive": r["with_a_positive"]} for k, score, _, r in fits}
+    model.info["retrieve_k_grid"] = grid
+    return model, report | {"retrieve_k": model.retrieve_k, "retrieve_k_grid": grid}
 
 
 def write_report(report: dict, path: Path) -> None:

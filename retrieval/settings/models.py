@@ -96,7 +96,11 @@ class LLMSettings(Section):
 class AnsweringSettings(Section):
     """How a question is answered."""
 
-    retrieve_k: int = env("RNKBOT_RETRIEVE_K", 8, ge=1, le=50, description="Chunks retrieved per question.")
+    retrieve_k: int | None = env(
+        "RNKBOT_RETRIEVE_K", None, ge=1, le=50,
+        description="Chunks retrieved per question. Unset: as many as the evidence model was fit with (`rnkbot train` "
+                    "chooses it by cross-validation on the labelled questions).",
+    )
     evidence_k: int = env("RNKBOT_EVIDENCE_K", 2, ge=1, le=5, description="Most evidence passages cited in one answer.")
     max_question_chars: int = env(
         "RNKBOT_MAX_QUESTION_CHARS", 1000, ge=50,

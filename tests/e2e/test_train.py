@@ -37,12 +37,16 @@ def test_train_fits_on_both_sets_and_leaves_the_index_as_it_was(monkeypatch, tmp
     out, report = tmp_path / "model.json", tmp_path / "report.json"
     assert main(["train", str(_write(tmp_path / "ours.jsonl", OURS, "o")),
                  "--seed-questions", str(_write(tmp_path / "seeds.jsonl", SEEDS, "s")),
-                 "--out", str(out), "--report", str(report)]) == 0
+                 "--retrieve-k", "4,8", "--out", str(out), "--report", str(report)]) == 0
     model = load_model(out)
     assert model.info["questions"] == len(OURS) + len(SEEDS)
     assert model.info["with_a_positive"] >= 5  # the answers were found and labelled in both indexes
     assert model.corpus_docs == docs_before  # the main index's size, not the temporary seed index's
     assert 0.0 < model.threshold < 1.0
-    assert json.loads(report.read_text())["thresholds"]
+    written = json.loads(report.read_text())
+    assert written["thresholds"]
+    # each number of chunks retrieved per question was fit and scored; the model keeps the one chosen
+    assert set(written["retrieve_k_grid"]) == {"4", "8"} and model.retrieve_k in (4, 8)
+    assert written["retrieve_k"] == model.retrieve_k
     service.retriever.refresh()
     assert service.retriever.stats.n_docs() == docs_before  # the seed index was built elsewhere

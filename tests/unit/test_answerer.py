@@ -211,3 +211,21 @@ def test_a_reply_asking_for_a_day_is_answered_from_the_cited_article_even_below_
         assert evidence and evidence[0].article.doc_id == doc, asked
         if doc == "a":
             assert "Rabu" in evidence[0].focus.text
+
+
+def test_a_question_retrieves_as_many_chunks_as_the_model_was_fit_with_unless_set(tmp_path, generator):
+    """``rnkbot train`` chooses how many chunks a question retrieves; RNKBOT_RETRIEVE_K overrides it."""
+    from dataclasses import replace
+
+    from tests.unit.conftest import fake_service
+
+    core = fake_service(tmp_path / "a", generator)
+    q = core.answerer.parse(TROOPS_ID, history=[], language=None)
+    core.answerer._model = replace(core.answerer.model, retrieve_k=3)
+    assert len(core.answerer.retrieve(q)) == 3
+    core.answerer._model = replace(core.answerer.model, retrieve_k=6)
+    assert len(core.answerer.retrieve(q)) == 6
+    assert core.ask(TROOPS_ID).retrieved and len(core.ask(TROOPS_ID).retrieved) == 6
+    pinned = fake_service(tmp_path / "b", generator, answering={"retrieve_k": 4})
+    pinned.answerer._model = replace(pinned.answerer.model, retrieve_k=6)
+    assert len(pinned.ask(TROOPS_ID).retrieved) == 4

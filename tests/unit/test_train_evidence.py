@@ -12,7 +12,7 @@ from retrieval.answering.features import ArticleView, passages
 from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import parse_question
 from retrieval.evaluation.qa import EvalItem
-from retrieval.evaluation.train_evidence import QuestionData, answer_groups, fit, label
+from retrieval.evaluation.train_evidence import QuestionData, answer_groups, fit, fit_retrieve_k, label
 from retrieval.types import ArticleMeta, Sentence
 
 
@@ -90,6 +90,26 @@ def test_the_same_data_give_the_same_model_and_it_round_trips_through_json(tmp_p
     assert EvidenceModel.from_json(fit(_data(), folds=3, corpus_docs=110)[0].to_json()).corpus_docs == 110
 
 
+def test_the_fewest_chunks_within_one_question_of_the_best_score_are_kept():
+    """Each number of chunks retrieved brings its own candidates: a question whose answering
+    sentence only arrives with more chunks counts for those fits alone."""
+    full = _data()  # 20 answerable: one question is 0.05 of answer accuracy
+    missing = [d if d.item.id not in {"1", "2"} else
+               QuestionData(d.item, d.question, d.passages[:1], d.labels[:1]) for d in full]
+    asked: list[int] = []
+
+    def collect_at(k: int) -> list[QuestionData]:
+        asked.append(k)
+        return missing if k == 4 else full
+
+    model, report = fit_retrieve_k(collect_at, [16, 4, 8], folds=3)
+    grid = report["retrieve_k_grid"]
+    assert asked == [4, 8, 16] and grid["8"]["cv_answer_plus_refusal"] == grid["16"]["cv_answer_plus_refusal"]
+    assert grid["4"]["cv_answer_plus_refusal"] < grid["8"]["cv_answer_plus_refusal"] - 0.05
+    assert model.retrieve_k == report["retrieve_k"] == 8 and model.info["retrieve_k_grid"] == grid
+    assert EvidenceModel.from_json(model.to_json()).retrieve_k == 8
+
+
 def test_the_packaged_model_matches_the_features_code_computes():
     from retrieval.answering.features import FEATURES
 
@@ -98,6 +118,7 @@ def test_the_packaged_model_matches_the_features_code_computes():
     assert 0.0 < model.threshold < 1.0 and model.threshold <= model.companion <= 1.0
     assert model.info["questions"] > 300, "fit on realdev's train split, our own questions and the seed set"
     assert model.corpus_docs > 100, "fit on the seeds and realdev's pages: `make train` records the corpus size"
+    assert str(model.retrieve_k) in model.info["retrieve_k_grid"], "`make train` chooses the chunks per question"
 
 
 def test_a_missing_model_says_how_to_rebuild_it(tmp_path):
