@@ -119,6 +119,17 @@ def test_a_follow_up_is_answered_from_the_article_it_follows(core: AnswerService
     assert not follow.refused and follow.citations[0].doc_id == KOMPAS_000
 
 
+def test_a_reply_answered_from_another_article_quotes_what_its_own_words_ask(core: AnswerService,
+                                                                             generator: FakeGenerator):
+    """"and what does that treaty require?" after an answer about the signing: the sentence saying
+    what it requires, not the one restating the signing (which shares the first question's words)."""
+    generator.enqueue("", "")
+    first = core.ask("What did Russia and North Korea sign in June 2024?")
+    then = core.ask("and what does that treaty require?", history=[Turn(question=first.question, answer=first)])
+    assert KOMPAS_000 in {c.doc_id for c in first.citations} and then.citations[0].doc_id == "002_620ccf5526c3d172"
+    assert then.citations[0].quote.startswith("Perjanjian tersebut mengharuskan"), then.citations[0].quote
+
+
 def test_a_forced_language_and_a_long_question(core: AnswerService, generator: FakeGenerator):
     generator.enqueue("")
     answer = core.ask(WHO_LED + " " + "again " * 400, language="id")
