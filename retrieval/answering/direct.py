@@ -33,12 +33,13 @@ _MONTH_NAMES = "|".join(sorted((m for m in MONTH_NUMBERS if len(m) > 2), key=len
 _DAY_NAMES = "|".join(list(DAY_EN) + [d.lower() for d in DAY_EN.values()])
 
 # "Kamis (21/11/2024)", "21/11/2024", "(04/12)", "15 September 2023", "September 15, 2023", "Juni 2024"
-# (a day is one or two digits: "Juni 2025" is no 20 June)
+# (a day is one or two digits and no more: "Juni 2025" is no 20 June, "Mei 10.000 tentara" no 10 May;
+# a month is a whole word: "12 desa" is no 12 December, "5 marinir" no 5 March)
 _DATE = re.compile(
     rf"\b(?:(?P<day>{_DAY_NAMES}),?\s*)?(?:\(\s*)?"
     rf"(?:(?P<d1>\d{{1,2}})/(?P<m1>\d{{1,2}})(?:/(?P<y1>\d{{2,4}}))?"
-    rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH_NAMES})\.?(?:\s+(?P<y2>\d{{4}}))?"
-    rf"|(?P<mon3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?!\d)(?:,?\s+(?P<y3>\d{{4}}))?"
+    rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH_NAMES})\b\.?(?:\s+(?P<y2>\d{{4}}))?"
+    rf"|(?P<mon3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?![.,]?\d)(?:,?\s+(?P<y3>\d{{4}}))?"
     rf"|(?P<mon4>{_MONTH_NAMES})\s+(?P<y4>\d{{4}})"
     rf"|(?:bulan|in)\s+(?P<mon5>{_MONTH_NAMES})\b)\)?",
     re.IGNORECASE,
@@ -90,20 +91,16 @@ def dates(text: str, language: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-_MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
-# Numbers that name rather than count: a day of a month ("30 April", "June 4"), a clause ("Pasal 4"),
-# a time of day. A "how many" question is not answered by them.
-_NAMING_NUMBER = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH_WORDS})\b|\b(?:{_MONTH_WORDS})\.?\s+\d{{1,2}}\b(?![.,]\d)",
-                            re.IGNORECASE)
 _SPAN_OF_TIME = re.compile(rf"\b(?:\d+(?:[.,]\d+)?|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})\s+"
                            rf"(?:{'|'.join(TIME_UNITS)})\w*", re.IGNORECASE)
 
 
 def counts_only(text: str) -> str:
-    """``text`` with the numbers that are not counts blanked out: days of a month, clauses, times of
-    day, and spans of time ("5 tahun": how long, not how many of the thing asked about; a question
-    asking how long has the duration shape and reads durations instead)."""
-    for pattern in (_NAMING_NUMBER, _CLAUSE, CLOCK, _SPAN_OF_TIME):
+    """``text`` with the numbers that name rather than count blanked out: dates (as :func:`dates`
+    reads them: "30 April", "June 4"), clauses ("Pasal 4"), times of day, and spans of time ("5
+    tahun": how long, not how many of the thing asked about; a question asking how long has the
+    duration shape and reads durations instead)."""
+    for pattern in (_DATE, _CLAUSE, CLOCK, _SPAN_OF_TIME):
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
     return text
 

@@ -135,6 +135,10 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     ("Berapa penumpang kereta pertama?", "Kereta dibuka kembali setelah dihentikan selama 5 tahun.", None),
     ("Berapa penumpang kereta pertama?", "Setelah 5 tahun, kereta pertama membawa 400 penumpang.", "400 penumpang"),
     ("How many sappers did Kim send?", "On June 4, Kim decided to send 1,000 sappers.", "1,000 sappers"),
+    ("Berapa tentara yang dikirim pada Mei?", "Pada Mei 10.000 tentara dikirim.", "10.000 tentara"),
+    # a month is a whole word and a day at most two digits: "12 desa" is twelve villages
+    ("Berapa desa yang rusak?", "Serangan itu merusak 12 desa pada 4 Des. 2024.", "12 desa"),
+    ("When were the villages hit?", "Serangan itu merusak 12 desa.", None),
     # ... and a question asking how many days asks for a duration
     ("How many days did the visit last?", "Kunjungan itu berlangsung selama tiga hari.", "three days"),
     ("Berapa hari kunjungan itu?", "Kunjungan itu berlangsung selama tiga hari.", "tiga hari"),
