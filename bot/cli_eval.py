@@ -56,6 +56,7 @@ def cmd_train(args, settings: Settings) -> int:
         ks = []
     if not ks or min(ks) < 1:
         raise UsageError(f"--retrieve-k wants chunk counts such as 8,12,16, not {args.retrieve_k!r}")
+    items, seed_items = questions(args.files), questions(args.seed_questions)
     service = _service(settings, with_llm=False)
     _with_corpus(service, args.corpus)
     corpus_docs = service.retriever.stats.n_docs()
@@ -64,12 +65,12 @@ def cmd_train(args, settings: Settings) -> int:
         # frequencies read at the main corpus's size, as answering reads a corpus smaller than the
         # one the model is fit on
         store = settings.store.model_copy(update={"data_dir": Path(tmp), "chroma_host": None, "lexical_db": None})
-        seeds = _service(settings.model_copy(update={"store": store}), with_llm=False) if args.seed_questions else None
+        seeds = _service(settings.model_copy(update={"store": store}), with_llm=False) if seed_items else None
 
         def collect_at(k: int) -> list:
-            data = collect(service, questions(args.files), k=k)
+            data = collect(service, items, k=k)
             if seeds is not None:
-                data += collect(seeds, questions(args.seed_questions), min_docs=corpus_docs, k=k)
+                data += collect(seeds, seed_items, min_docs=corpus_docs, k=k)
             return data
 
         model, report = fit_retrieve_k(collect_at, ks, target_precision=args.target_precision, corpus_docs=corpus_docs,

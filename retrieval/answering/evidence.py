@@ -20,9 +20,9 @@ import numpy as np
 
 from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
-from retrieval.answering.question import FORM_WORDS, Question
+from retrieval.answering.question import Question
 from retrieval.index.topic import TopicFilter
-from retrieval.text.lexicon import concepts, matcher_of
+from retrieval.text.lexicon import matcher_of
 from retrieval.types import ArticleMeta, Evidence, RetrievedChunk, Sentence
 
 
@@ -156,9 +156,8 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
             # from any article: the reply's own words say what is new ("what does that treaty
             # *require*?"), so a passage expressing all of them answers before one that only shares
             # the earlier question's names and date
-            own = concepts(q.text, exclude=FORM_WORDS, group_names=True)
             full = [i for i, p in enumerate(ps)
-                    if own and all(matcher_of(" ".join(s.text for s in _context(p))).has(c) for c in own)]
+                    if all(matcher_of(" ".join(s.text for s in _context(p))).has(c) for c in q.own)] if q.own else []
             picks = choice([ps[i] for i in full], probs[full]) if full else []
     picks = picks or choice(ps, probs)
     if not picks:

@@ -157,7 +157,9 @@ class Question:
     search_text: str = field(metadata={"doc": "what retrieval searches: a follow-up with the question it follows"})
     language: Language
     qtype: QType
-    concepts: tuple[Concept, ...]
+    concepts: tuple[Concept, ...] = field(metadata={
+        "doc": "what the text asks about and, for a follow-up, the names of the question it follows"})
+    own: tuple[Concept, ...] = field(metadata={"doc": "the concepts of the text itself (a follow-up's own words)"})
     weights: tuple[float, ...]
     stems: frozenset[str]
     numbers: frozenset[str]
@@ -236,7 +238,8 @@ def parse_question(
     qtype = question_type(text)
     if qtype == "other" and follows is not None:
         qtype = question_type(follows.question)
-    cs = concepts(text, exclude=FORM_WORDS, group_names=True)
+    own = concepts(text, exclude=FORM_WORDS, group_names=True)
+    cs = list(own)
     if follows is not None:
         # "and what does that treaty require?": what it asks, about whom the earlier question was
         seen = {c.surface.lower() for c in cs}
@@ -247,7 +250,8 @@ def parse_question(
                               *(stem_variants(t) for t in tokens(text)))
     vector = embed(search_text) if search_text else np.zeros(0, dtype=np.float32)
     return Question(
-        text=text, search_text=search_text, language=lang, qtype=qtype, concepts=tuple(cs), weights=tuple(weights),
+        text=text, search_text=search_text, language=lang, qtype=qtype, concepts=tuple(cs), own=tuple(own),
+        weights=tuple(weights),
         stems=stems, numbers=frozenset(numbers(text)), vector=vector,
         focus=tuple(concepts(" ".join(focus_words(text)))), shape=answer_shape(text),
         about_article=bool(ABOUT_ARTICLE.search(text)),
