@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -264,7 +265,23 @@ COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_
             "serve": cmd_serve, "run": cmd_run, "about": cmd_about, "digest": cmd_digest}
 
 
+# What a program killed by SIGPIPE reports to the shell (128 + 13): Python ignores the signal and
+# raises BrokenPipeError instead.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # whoever read our output stopped reading (`rnkbot eval ... | head`): nothing is wrong and
+        # nothing is left to say; stdout goes to /dev/null so the interpreter's own flush at exit
+        # does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "env-example":  # needs no valid settings: it is how to write them
         print(env_example(), end="")

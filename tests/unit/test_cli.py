@@ -55,3 +55,21 @@ def test_env_example_needs_no_valid_settings(monkeypatch, capsys):
     monkeypatch.setenv("RNKBOT_LLM_THREADS", "0")
     assert main(["env-example"]) == 0
     assert capsys.readouterr().out == env_example()
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path: Path):
+    """`rnkbot ... | head`: output to a pipe nobody reads any more is no error to report."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader went away before the first line
+    try:
+        done = subprocess.run([sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['env-example']))"],
+                              stdout=write_end, stderr=subprocess.PIPE, cwd=Path(bot.cli.__file__).parents[1],
+                              env={**os.environ, "PYTHONPATH": str(Path(bot.cli.__file__).parents[1])}, timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.returncode == bot.cli.EXIT_BROKEN_PIPE
+    assert done.stderr.decode() == ""
