@@ -79,13 +79,15 @@ def _context(p: Passage) -> list[Sentence]:
 
 
 def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: float, same_article: float = 0.5,
-         k: int = 3) -> list[Pick]:
+         same_article_max: int = 1, k: int = 3) -> list[Pick]:
     """The evidence an answer quotes, best first; empty when even the best passage is below ``threshold``.
 
-    The best passage, with a second sentence of its article when that one is at least
-    ``same_article`` times as likely (the sentence that restates the question and the one after it
-    that answers often share the probability); then, from other articles, passages at least
-    ``companion`` likely (reports that agree or disagree), up to ``k`` articles."""
+    The best passage, with up to ``same_article_max`` more sentences of its article (the most likely
+    first, quoted in the article's order) that are at least ``same_article`` times as likely: the
+    sentence that restates the question and the ones near it that answer often share the
+    probability, and a quote of a few sentences holds the answer far more often than the one the
+    model liked best; then, from other articles, passages at least ``companion`` likely (reports
+    that agree or disagree), up to ``k`` articles."""
     if not ps or probs.size == 0:
         return []
     order = np.argsort(-probs, kind="stable")
@@ -94,12 +96,15 @@ def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: f
         return []
     top = ps[best]
     quoted = _context(top)
+    added = 0
     for i in order[1:12]:
+        if added >= same_article_max:
+            break
         other = ps[int(i)]
         if other.article is top.article and probs[i] >= same_article * probs[best]:
             merged = {s.sentence_id: s for s in [*quoted, *_context(other)]}
             quoted = sorted(merged.values(), key=lambda s: s.index)
-            break
+            added += 1
     chosen = [Pick(top, float(probs[best]), tuple(quoted))]
     docs = {chosen[0].doc_id}
     for i in order[1:]:
@@ -127,7 +132,7 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         return [], "off_topic"
     def choice(candidates: list[Passage], p: np.ndarray) -> list[Pick]:
         return pick(candidates, p, threshold=model.threshold, companion=model.companion,
-                    same_article=model.same_article, k=k)
+                    same_article=model.same_article, same_article_max=model.same_article_max, k=k)
 
     picks: list[Pick] = []
     before = q.follows.answer.citations if q.follows and q.follows.answer else []
@@ -151,7 +156,7 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
             # itu?" has too few words of its own to clear the first question's threshold, so the
             # best of their sentences holding the asked kind of answer (a day, a number) answers
             picks = pick([ps[i] for i in typed], probs[typed], threshold=0.0, companion=model.companion,
-                         same_article=model.same_article, k=1)
+                         same_article=model.same_article, same_article_max=model.same_article_max, k=1)
         if not picks:
             # from any article: the reply's own words say what is new ("what does that treaty
             # *require*?"), so a passage expressing all of them answers before one that only shares

@@ -35,7 +35,9 @@ class EvidenceModel:
     threshold: float = field(metadata={"doc": "least probability of the best passage to answer at all"})
     companion: float = field(metadata={"doc": "least probability of a further passage cited beside the best"})
     same_article: float = field(default=0.5, metadata={
-        "doc": "a second sentence of the best article is quoted too when at least this likely relative to the best"})
+        "doc": "further sentences of the best article are quoted too when at least this likely relative to the best"})
+    same_article_max: int = field(default=1, metadata={
+        "doc": "how many further sentences of the best article may be quoted (the most likely first)"})
     corpus_docs: int = field(default=1, metadata={
         "doc": "articles in the corpus it was fit on: a smaller corpus's document frequencies are read as if from "
                "one this size (five articles say little about how rare a word is)"})
@@ -51,7 +53,8 @@ class EvidenceModel:
         return {
             "features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
-            "companion": self.companion, "same_article": self.same_article, "corpus_docs": self.corpus_docs,
+            "companion": self.companion, "same_article": self.same_article,
+            "same_article_max": self.same_article_max, "corpus_docs": self.corpus_docs,
             "retrieve_k": self.retrieve_k,
             "info": self.info,
         }
@@ -60,8 +63,8 @@ class EvidenceModel:
     def from_json(cls, d: dict) -> EvidenceModel:
         return cls(tuple(d["features"]), np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]),
                    float(d["intercept"]), float(d["threshold"]), float(d["companion"]),
-                   float(d.get("same_article", 0.5)), int(d.get("corpus_docs", 1)), int(d.get("retrieve_k", 8)),
-                   d.get("info", {}))
+                   float(d.get("same_article", 0.5)), int(d.get("same_article_max", 1)), int(d.get("corpus_docs", 1)),
+                   int(d.get("retrieve_k", 8)), d.get("info", {}))
 
     def save(self, path: Path = MODEL_PATH) -> None:
         write_model(path, self.to_json())

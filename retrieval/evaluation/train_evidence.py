@@ -12,7 +12,8 @@
    choice (:func:`retrieval.answering.evidence.pick`) on every training question and scoring the
    result as ``rnkbot eval`` does: the answer threshold is the one with the best sum of answer
    accuracy (answerable questions) and refusal accuracy (unanswerable ones), the two targets the
-   product is held to; the companion threshold (a second article cited beside the best) the one
+   product is held to, and with it how many further sentences of the best article are quoted (the
+   fewest within one question of the best); the companion threshold (a second article cited beside the best) the one
    with the best answer accuracy among those that keep citations on gold articles at least
    ``target_precision`` of the time.
 
@@ -93,10 +94,10 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float) -> Fitted:
 
 
 def _model(params: Fitted, threshold: float = 0.5, companion: float = 1.0, same_article: float = 0.5,
-           corpus_docs: int = 1, info: dict | None = None, retrieve_k: int = 8) -> EvidenceModel:
+           same_article_max: int = 1, corpus_docs: int = 1, info: dict | None = None, retrieve_k: int = 8) -> EvidenceModel:
     mean, scale, coef, b = params
-    return EvidenceModel(FEATURES, mean, scale, coef, b, threshold, companion, same_article, corpus_docs, retrieve_k,
-                         info or {})
+    return EvidenceModel(FEATURES, mean, scale, coef, b, threshold, companion, same_article, same_article_max,
+                         corpus_docs, retrieve_k, info or {})
 
 
 def out_of_fold(data: list[QuestionData], c: float, folds: int = 5, seed: int = 0) -> list[np.ndarray]:
@@ -118,6 +119,7 @@ class Outcome:
     threshold: float
     companion: float
     same_article: float
+    same_article_max: int
     answer_accuracy: float
     refusal_accuracy: float
     precision_of_answers: float
@@ -125,12 +127,13 @@ class Outcome:
 
 
 def replay(data: list[QuestionData], probs: list[np.ndarray], threshold: float, companion: float,
-           same_article: float = 0.5) -> Outcome:
+           same_article: float = 0.5, same_article_max: int = 1) -> Outcome:
     right = answered = answerable = refused_ok = unanswerable = cited = cited_gold = 0
     for d, p in zip(data, probs, strict=True):
         if d.item.kind in APART:
             continue
-        chosen = pick(d.passages, p, threshold=threshold, companion=companion, same_article=same_article)
+        chosen = pick(d.passages, p, threshold=threshold, companion=companion, same_article=same_article,
+                      same_article_max=same_article_max)
         text = " ".join(" ".join(s.text for s in c.quoted) for c in chosen)
         ok = bool(chosen) and d.item.answerable and facts_match(text, d.item.facts)
         answered += bool(chosen)
@@ -143,12 +146,30 @@ def replay(data: list[QuestionData], probs: list[np.ndarray], threshold: float, 
         else:
             unanswerable += 1
             refused_ok += not chosen
-    return Outcome(threshold, companion, same_article, right / max(answerable, 1), refused_ok / max(unanswerable, 1),
-                   right / answered if answered else 1.0, cited_gold / cited if cited else 1.0)
+    return Outcome(threshold, companion, same_article, same_article_max, right / max(answerable, 1),
+                   refused_ok / max(unanswerable, 1), right / answered if answered else 1.0, cited_gold / cited if cited else 1.0)
 
 
-# Ratios tried for quoting a second sentence of the best article (1.01: never).
+# Ratios tried for quoting further sentences of the best article (1.01: never), and how many at most.
 SAME_ARTICLE_GRID = (1.01, 0.7, 0.5, 0.3, 0.2, 0.1)
+SAME_ARTICLE_MAX_GRID = (1, 2, 3)
+# Scores are compared rounded to four decimals: exactly one question's difference must still count as within one.
+ROUNDING = 1e-4
+
+
+def _within_one_question(outcomes: list[Outcome], n_answerable: int) -> Outcome:
+    """The best answer accuracy + refusal accuracy, except that the fewest quoted sentences within one
+    answerable question of the best win: a shorter quote is easier to read, and less than one
+    answer's difference is none."""
+    def score(o: Outcome) -> float:
+        return round(o.answer_accuracy + o.refusal_accuracy, 4)
+
+    def best(os: list[Outcome]) -> Outcome:
+        return max(os, key=lambda o: (score(o), o.same_article, o.threshold))
+
+    top = score(best(outcomes))
+    fewest = min(o.same_article_max for o in outcomes if score(o) >= top - 1 / max(n_answerable, 1) - ROUNDING)
+    return best([o for o in outcomes if o.same_article_max == fewest])
 
 
 def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int = 5, seed: int = 0,
@@ -171,9 +192,11 @@ def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int =
     assert best is not None
     _, c, probs = best
     candidates = sorted({round(float(p.max()), 3) for p in probs if p.size})
-    table = [replay(data, probs, t, 1.0, r) for r in SAME_ARTICLE_GRID for t in candidates]
-    chosen = max(table, key=lambda o: (round(o.answer_accuracy + o.refusal_accuracy, 4), o.same_article, o.threshold))
-    companions = [replay(data, probs, chosen.threshold, k, chosen.same_article)
+    table = [replay(data, probs, t, 1.0, r, m) for m in SAME_ARTICLE_MAX_GRID for r in SAME_ARTICLE_GRID
+             for t in candidates]
+    n_answerable = sum(d.item.answerable and d.item.kind not in APART for d in data)
+    chosen = _within_one_question(table, n_answerable)
+    companions = [replay(data, probs, chosen.threshold, k, chosen.same_article, chosen.same_article_max)
                   for k in sorted({max(chosen.threshold, k) for k in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)})]
     good = [o for o in companions if o.citation_precision >= target_precision]
     companion = max(good, key=lambda o: (o.answer_accuracy, -o.companion)) if good else companions[-1]
@@ -181,7 +204,7 @@ def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int =
                "thresholds": [asdict(o) for o in table]}
     info = {k: v for k, v in report.items() if k != "thresholds"}
     model = _model(_fit(*_xy(data), c), companion.threshold, companion.companion, companion.same_article,
-                   corpus_docs, info, retrieve_k)
+                   companion.same_article_max, corpus_docs, info, retrieve_k)
     return model, report
 
 
@@ -208,7 +231,7 @@ def fit_retrieve_k(collect_at: Callable[[int], list[QuestionData]], ks: Sequence
     if not fits:
         raise ValueError("no number of chunks to try")
     best = max(score for _, score, _, _ in fits)
-    _, _, model, report = min((f for f in fits if f[1] >= best - one_question), key=lambda f: f[0])
+    _, _, model, report = min((f for f in fits if f[1] >= best - one_question - ROUNDING), key=lambda f: f[0])
     grid = {str(k): {"cv_answer_plus_refusal": score, "with_a_positive": r["with_a_positive"]} for k, score, _, r in fits}
     model.info["retrieve_k_grid"] = grid
     return model, report | {"retrieve_k": model.retrieve_k, "retrieve_k_grid": grid}

@@ -174,6 +174,19 @@ def test_a_pronoun_brings_the_sentence_before_and_a_second_article_joins_above_t
     assert [p.doc_id for p in pick(ps, probs, threshold=0.3, companion=0.75)] == ["a"]
 
 
+def test_further_sentences_of_the_best_article_are_quoted_most_likely_first_in_the_articles_order():
+    q = parse_question("Siapa yang hadir?", stats=_Stats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2,
+                       max_chars=200)
+    a = _article("a", ["Gala digelar di Pyongyang.", "Kim menangis.", "Menteri Lyubimova hadir.", "Lain hal.", "Penutup."])
+    ps = passages(q, [a])
+    probs = np.array([0.30, 0.80, 0.25, 0.20, 0.05])  # s1 best, then s0, s2, s3; s4 below the share
+    quoted = {m: [s.sentence_id for s in pick(ps, probs, threshold=0.3, companion=0.9, same_article=0.2,
+                                              same_article_max=m)[0].quoted] for m in (1, 2, 3, 4)}
+    assert quoted[1] == ["a:s0", "a:s1"]
+    assert quoted[2] == ["a:s0", "a:s1", "a:s2"], "the next most likely, quoted where the article has it"
+    assert quoted[3] == quoted[4] == ["a:s0", "a:s1", "a:s2", "a:s3"], "never one below same_article x the best"
+
+
 def test_every_feature_is_computed_for_every_passage():
     for p in _passages():
         assert set(p.features) == set(FEATURES) and all(np.isfinite(v) for v in p.features.values())

@@ -110,6 +110,27 @@ def test_the_fewest_chunks_within_one_question_of_the_best_score_are_kept():
     assert EvidenceModel.from_json(model.to_json()).retrieve_k == 8
 
 
+def test_a_quote_of_more_sentences_is_chosen_only_when_it_answers_more_than_one_question_more():
+    """Questions whose fact sits two sentences from the one the model likes best: quoting more of
+    the best article answers them; the fewest sentences doing so within one question are kept."""
+    from retrieval.evaluation.train_evidence import Outcome, _within_one_question
+
+    def outcome(m: int, acc: float, refusal: float = 0.9) -> Outcome:
+        return Outcome(0.3, 1.0, 0.2, m, acc, refusal, 0.8, 0.9)
+
+    assert _within_one_question([outcome(1, 0.50), outcome(2, 0.60), outcome(3, 0.61)], 20).same_article_max == 2
+    assert _within_one_question([outcome(1, 0.50), outcome(2, 0.60), outcome(3, 0.70)], 20).same_article_max == 3
+    assert _within_one_question([outcome(1, 0.60), outcome(2, 0.60), outcome(3, 0.60)], 20).same_article_max == 1
+    # exactly one question apart, as scored (rounded): still within one (280 answerable, as in training)
+    # (173 and 174 of 280 right, 89 of 110 refused: 1.4269 and 1.4305 as rounded, 0.0036 > 1 / 280)
+    assert _within_one_question([outcome(2, 173 / 280, 89 / 110), outcome(3, 174 / 280, 89 / 110)],
+                                280).same_article_max == 2
+    model, report = fit(_data(), folds=3)
+    assert model.same_article_max == report["chosen"]["same_article_max"] == 1, "one sentence answers them all"
+    assert {o["same_article_max"] for o in report["thresholds"]} == {1, 2, 3}
+    assert EvidenceModel.from_json(model.to_json()).same_article_max == model.same_article_max
+
+
 def test_the_packaged_model_matches_the_features_code_computes():
     from retrieval.answering.features import FEATURES
 
