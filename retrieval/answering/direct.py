@@ -115,31 +115,113 @@ def english_number(n: str) -> str:
     return n
 
 
+# Units of measure by what they measure: "850 meter" is a length, no answer to "how much did it
+# cost?", and "10.000 km" no count of passengers.
+MEASURES: dict[str, frozenset[str]] = {
+    "length": frozenset("km kilometer kilometers kilometre kilometres meter meters metre metres mil mile miles".split()),
+    "speed": frozenset("km/jam km/h kph mph knot knots mach".split()),
+    "area": frozenset("hektare hektar hectare hectares".split()),
+    "weight": frozenset("ton tons tonne tonnes kg kilogram kilograms".split()),
+    "money": frozenset("dolar dollar dollars usd rupiah rp rubel ruble rubles rouble roubles won yuan euro euros $ us$".split()),
+    "share": frozenset("persen percent %".split()),
+}
+_PREFIX_UNITS = {"rp": "money", "us$": "money", "$": "money", "mach": "speed"}  # "Rp 5 triliun", "Mach 10"
+_MAGNITUDES = frozenset("ribu juta miliar triliun thousand million billion trillion".split())
+_ASKED_MEASURE = [
+    ("money", re.compile(r"\b(cost|costs|price|worth|value|budget|paid|biaya|harga|nilai|anggaran|senilai|bayar|dibayar)\b")),
+    ("share", re.compile(r"\b(percent|percentage|share|proportion|persen|persentase|proporsi)\b")),
+    ("length", re.compile(r"\b(how far|how long is|length|range|distance|berapa jauh|berapa panjang|panjang|jangkauan|"
+                          r"jarak)\b")),
+    ("speed", re.compile(r"\b(how fast|speed|velocity|kecepatan|laju)\b")),
+    ("weight", re.compile(r"\b(weigh|weight|berat)\b")),
+]
+
+
+def measure_of(unit_words: list[str], before: str = "") -> str | None:
+    """What a number measures, from the words after it ("1,5 miliar dolar": money) or a sign before it
+    ("$", "Rp"); ``None`` for a count of things ("10.000 pasukan")."""
+    if fold(before) in _PREFIX_UNITS:
+        return _PREFIX_UNITS[fold(before)]
+    for w in unit_words:
+        w = fold(w)
+        found = next((k for k, units in MEASURES.items() if w in units), None)
+        if found or w not in _MAGNITUDES:
+            return found
+    return None
+
+
+def asked_measure(q: Question) -> str | None:
+    """What a "how many / how much" question measures: a unit it names ("how many tons"), money for a
+    cost, a share for a percentage, a length for how far; ``None`` for a count of things."""
+    text = fold(q.text)
+    named = measure_of([t for t in tokens(text) if any(fold(t) in units for units in MEASURES.values())][:1])
+    return named or next((k for k, pattern in _ASKED_MEASURE if pattern.search(text)), None)
+
+
+_MAGNITUDES_EN = {"ribu": "thousand", "juta": "million", "miliar": "billion", "triliun": "trillion"}
+_STRIP = "(),.;:“”\"'"
+
+
 def counted(text: str, q: Question) -> list[str]:
-    """Numbers with the word they count ("sekitar 10.000 pasukan"), that the question does not hold."""
+    """Numbers with the word they count ("sekitar 10.000 pasukan", "9 miliar rubel", "$1.5 billion",
+    "40%"), that the question does not hold, leaving out those measuring something else than the
+    question asks ("850 meter" is no cost, "10.000 km" no count of passengers)."""
     out = []
     english_source = detect_language(text) == "en"  # its counted words need no translation
     toks = counts_only(text).split()
+    asked = asked_measure(q)
     for i, raw in enumerate(toks):
-        n = raw.strip("(),.;:“”\"'")
+        n = raw.strip(_STRIP)
+        sign = toks[i - 1].strip(_STRIP) if i > 0 else ""
+        if n.endswith("%") or n.startswith(("$", "US$")):  # the sign is the unit: "40%", "$1.5"
+            sign, n = ("%", n[:-1]) if n.endswith("%") else ("$", n.split("$", 1)[1])
         if not _NUMBER.fullmatch(n) or n in q.numbers or re.fullmatch(r"(19|20)\d{2}", n):
             continue
-        unit = toks[i + 1].strip("(),.;:“”\"'") if i + 1 < len(toks) else ""
+        j = i + 1
+        magnitude = toks[j].strip(_STRIP) if j < len(toks) and fold(toks[j].strip(_STRIP)) in _MAGNITUDES else ""
+        j += bool(magnitude)
+        unit = toks[j].strip(_STRIP) if j < len(toks) else ""
         if unit and (unit[0].isdigit() or fold(unit) in NUMBER_WORDS):
+            continue  # part of a larger number written out ("dua ribu"), read from its last word
+        measured = "share" if sign == "%" else measure_of([unit], sign)
+        if measured is not None and measured != asked:
             continue
         before = " ".join(toks[max(0, i - 2):i]).lower()
         qual = next((k for k in _QUALIFIERS if before.endswith(k)), None)
         if q.language == "en":
+            amount = english_number(n) + (f" {_MAGNITUDES_EN.get(fold(magnitude), magnitude)}" if magnitude else "")
             word = (unit if english_source else english_word(unit)) if unit.isalpha() else None
-            phrase = english_number(n) + (f" {word}" if word else (f" ({unit})" if unit and unit.isalpha() else ""))
+            if sign in ("%", "$"):
+                phrase = f"{amount}%" if sign == "%" else f"${amount}"
+            else:
+                phrase = amount + (f" {word}" if word else (f" ({unit})" if unit and unit.isalpha() else ""))
             if qual and _QUALIFIERS[qual]:
                 phrase = f"{_QUALIFIERS[qual]} {phrase}"
         else:
-            phrase = f"{n} {unit}".strip() if unit.isalpha() else n
+            amount = f"{n} {magnitude}".strip()
+            if sign in ("%", "$"):
+                phrase = f"{amount}%" if sign == "%" else f"${amount}"
+            else:
+                phrase = f"{amount} {unit}".strip() if unit.isalpha() else amount
             if qual and qual in ("sekitar", "lebih dari", "setidaknya", "hampir", "kurang dari", "hingga"):
                 phrase = f"{qual} {phrase}"
         out.append(phrase)
     return list(dict.fromkeys(out))
+
+
+def has_amount(text: str, q: Question) -> bool:
+    """Whether ``text`` holds a number of the kind the question asks for: one :func:`counted` reads, or
+    one written in words ("delapan tentara", "setengah lusin peti mati", "ribuan pekerja")."""
+    if counted(text, q):
+        return True
+    asked = asked_measure(q)
+    toks = list(tokens(counts_only(text)))
+    for i, t in enumerate(toks):
+        if fold(t) in NUMBER_WORDS or fold(t) in ("lusin", "dozens"):
+            after = [w for w in toks[i + 1:i + 3] if fold(w) not in NUMBER_WORDS and fold(w) not in _MAGNITUDES]
+            if not (after and fold(after[0]).startswith(TIME_UNITS)) and measure_of(after[:1]) == asked:
+                return True
+    return False
 
 
 # Indonesian number words an English reader gets in English ("tiga hari" -> "three days")

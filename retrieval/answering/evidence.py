@@ -8,7 +8,8 @@
    other articles that are nearly as likely (the companion threshold) are cited beside it, so
    reports that agree, or disagree, are all shown.
 4. A question that tries to instruct the bot, or whose best passage comes from an article that
-   is not about the topic, is refused.
+   is not about the topic, is refused; so is a "how many" question whose chosen passages hold no
+   number of the kind asked (:func:`holds_an_amount`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.answering.direct import has_amount
 from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
@@ -118,6 +120,17 @@ def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: f
     return chosen
 
 
+def holds_an_amount(q: Question, picks: list[Pick]) -> bool:
+    """A "how many / how much" question is answered only by evidence holding a number of the kind asked
+    (:func:`~retrieval.answering.direct.has_amount`: a count of things, in figures or words, or an amount
+    of money for a cost, a length for how far...): passages about the thing asked that hold no such number do not answer it
+    ("how much did the bridge cost?" is not answered by its length, "how many passengers?" by the
+    distance travelled). Other questions pass."""
+    if q.qtype != "number" or q.shape is not None:
+        return True
+    return any(has_amount(s.text, q) for p in picks for s in p.quoted)
+
+
 def score(model: EvidenceModel, q: Question, articles: list[ArticleView]) -> tuple[list[Passage], np.ndarray]:
     """Every candidate passage with the model's probability that it answers the question."""
     ps = passages(q, articles)
@@ -165,6 +178,8 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
                     if all(matcher_of(" ".join(s.text for s in _context(p))).has(c) for c in q.own)] if q.own else []
             picks = choice([ps[i] for i in full], probs[full]) if full else []
     picks = picks or choice(ps, probs)
+    if picks and not holds_an_amount(q, picks):
+        picks = []
     if not picks:
         covered = any(p.features.get("cov_doc", 0.0) > 0 for p in ps)
         return [], "refusal" if covered else "off_topic"

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.answering.evidence import article_views, pick
+from retrieval.answering.evidence import article_views, holds_an_amount, pick
 from retrieval.answering.features import FEATURES, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
@@ -134,6 +134,8 @@ def replay(data: list[QuestionData], probs: list[np.ndarray], threshold: float, 
             continue
         chosen = pick(d.passages, p, threshold=threshold, companion=companion, same_article=same_article,
                       same_article_max=same_article_max)
+        if chosen and not holds_an_amount(d.question, chosen):
+            chosen = []
         text = " ".join(" ".join(s.text for s in c.quoted) for c in chosen)
         ok = bool(chosen) and d.item.answerable and facts_match(text, d.item.facts)
         answered += bool(chosen)

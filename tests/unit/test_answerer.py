@@ -9,13 +9,14 @@ import re
 import numpy as np
 
 from prompts import message
-from retrieval.answering.evidence import pick
+from retrieval.answering.evidence import choose, holds_an_amount, pick
 from retrieval.answering.features import FEATURES, ArticleView, passages
 from retrieval.answering.question import parse_question
 from retrieval.models.llm import LLMError
 from retrieval.service import AnswerService
 from retrieval.types import ArticleMeta, Sentence, Turn
 from tests.fakes.generator import FakeGenerator
+from tests.unit.conftest import lexical_model
 
 WHO_LED = "Who led the Russian military delegation that visited Pyongyang?"
 ZARUDNITSKI = "001_dcd6b936241eaf9f"
@@ -185,6 +186,32 @@ def test_further_sentences_of_the_best_article_are_quoted_most_likely_first_in_t
     assert quoted[1] == ["a:s0", "a:s1"]
     assert quoted[2] == ["a:s0", "a:s1", "a:s2"], "the next most likely, quoted where the article has it"
     assert quoted[3] == quoted[4] == ["a:s0", "a:s1", "a:s2", "a:s3"], "never one below same_article x the best"
+
+
+def test_a_how_many_question_needs_evidence_holding_a_number_of_the_kind_asked():
+    """The bridge's length is no answer to its cost, the distance travelled none to how many rode."""
+    def picked(question: str, text: str):
+        q = parse_question(question, stats=_Stats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
+        ps = passages(q, [_article("a", ["Jembatan itu dibangun di atas Sungai Tumen.", text])])
+        return q, pick(ps, np.array([0.4, 0.9]), threshold=0.3, companion=0.9, same_article=0.2, same_article_max=3)
+
+    assert not holds_an_amount(*picked("How much did the bridge cost?", "Jembatan sepanjang 850 meter itu dibuka 2026."))
+    assert holds_an_amount(*picked("How much did the bridge cost?", "Jembatan itu menelan biaya 9 miliar rubel."))
+    assert not holds_an_amount(*picked("Berapa penumpang kereta itu?", "Kereta itu menempuh 10.000 km."))
+    assert holds_an_amount(*picked("Berapa penumpang kereta itu?", "Kereta itu membawa 400 penumpang."))
+    assert holds_an_amount(*picked("Berapa tentara yang tewas?", "Delapan tentara Rusia tewas tertembak."))
+    assert holds_an_amount(*picked("Berapa peti mati yang terlihat?", "Ia menutupi setengah lusin peti mati."))
+    assert not holds_an_amount(*picked("Berapa tentara yang tewas?", "Selama tiga hari tentara bertempur."))
+    assert holds_an_amount(*picked("Kapan jembatan itu dibuka?", "Jembatan sepanjang 850 meter itu dibuka 2026.")), \
+        "only 'how many' questions are checked"
+    # and the answerer refuses rather than quote the length
+    q, _ = picked("How much did the bridge cost?", "Jembatan sepanjang 850 meter itu dibuka 2026.")
+    ps = passages(q, [_article("a", ["Jembatan itu dibangun di atas Sungai Tumen.", "Jembatan sepanjang 850 meter itu."])])
+    model = lexical_model()
+    assert choose(model, q, ps, np.array([0.4, 0.9]), k=3) == ([], "refusal")
+    ps = passages(q, [_article("a", ["Jembatan itu dibangun di atas Sungai Tumen.", "Biayanya 9 miliar rubel."])])
+    evidence, reason = choose(model, q, ps, np.array([0.4, 0.9]), k=3)
+    assert reason == "" and "9 miliar rubel" in " ".join(s.text for e in evidence for s in e.sentences)
 
 
 def test_every_feature_is_computed_for_every_passage():

@@ -142,6 +142,17 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     # ... and a question asking how many days asks for a duration
     ("How many days did the visit last?", "Kunjungan itu berlangsung selama tiga hari.", "three days"),
     ("Berapa hari kunjungan itu?", "Kunjungan itu berlangsung selama tiga hari.", "tiga hari"),
+    # a number measuring something else than asked is no answer: a length is no cost, a distance no
+    # count of passengers; an amount of money answers a cost, with its magnitude and currency
+    ("How much did the Tumen River bridge cost to build?", "Jembatan sepanjang 850 meter itu dibangun.", None),
+    ("Berapa penumpang kereta pertama?", "Kereta itu menempuh lebih dari 10.000 km dari Pyongyang.", None),
+    ("How long is the bridge?", "Jembatan sepanjang 850 meter itu dibangun di atas Sungai Tumen.", None),
+    ("How much did the bridge cost?", "Officials said the bridge will cost $1.5 billion to build.", "$1.5 billion"),
+    ("Berapa biaya jembatan itu?", "Biaya pembangunan jembatan itu mencapai 9 miliar rubel.", "9 miliar rubel"),
+    ("How much did the bridge cost?", "Biaya pembangunan jembatan itu mencapai 9 miliar rubel.", "9 billion (rubel)"),
+    ("Berapa ton bahan peledak yang dikirim?", "Sekitar 74 ribu ton bahan peledak dikirim.", "sekitar 74 ribu ton"),
+    ("Berapa kontainer yang dikirim?", "Sebanyak 13.000 kontainer berisi 74 ribu ton amunisi dikirim.", "13.000 kontainer"),
+    ("Berapa persen pasukan yang hilang?", "Korea Utara kehilangan sekitar 40% pasukannya.", "sekitar 40%"),
 ])
 def test_the_direct_answer_is_read_off_the_passage_in_the_askers_language(question, sentence, expected):
     assert direct_answer(parse(question), sentence) == expected
