@@ -154,10 +154,13 @@ def asked_measure(q: Question) -> str | None:
     """What a "how many / how much" question measures: a unit it names ("how many tons"), money for a
     cost, a share for a percentage, a length for how far; ``None`` for a count of things."""
     text = fold(q.text)
-    named = measure_of([t for t in tokens(text) if any(fold(t) in units for units in MEASURES.values())][:1])
+    named = measure_of([t for t in tokens(text) if t not in _VERBS_TOO
+                        and any(fold(t) in units for units in MEASURES.values())][:1])
     return named or next((k for k, pattern in _ASKED_MEASURE if pattern.search(text)), None)
 
 
+# Units that are also English words ("who won?"): a unit only after a number, never named by a question.
+_VERBS_TOO = frozenset({"won"})
 _MAGNITUDES_EN = {"ribu": "thousand", "juta": "million", "miliar": "billion", "triliun": "trillion"}
 _STRIP = "(),.;:“”\"'"
 

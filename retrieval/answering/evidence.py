@@ -121,11 +121,11 @@ def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: f
 
 
 def holds_an_amount(q: Question, picks: list[Pick]) -> bool:
-    """A "how many / how much" question is answered only by evidence holding a number of the kind asked
-    (:func:`~retrieval.answering.direct.has_amount`: a count of things, in figures or words, or an amount
-    of money for a cost, a length for how far...): passages about the thing asked that hold no such number do not answer it
-    ("how much did the bridge cost?" is not answered by its length, "how many passengers?" by the
-    distance travelled). Other questions pass."""
+    """A "how many / how much" question is answered only by evidence holding a number of the kind
+    asked (:func:`~retrieval.answering.direct.has_amount`: a count of things, in figures or words, or
+    money for a cost, a length for how far...): passages about the thing asked that hold no such
+    number do not answer it ("how much did the bridge cost?" is not answered by its length, "how
+    many passengers?" by the distance travelled). Other questions pass."""
     if q.qtype != "number" or q.shape is not None:
         return True
     return any(has_amount(s.text, q) for p in picks for s in p.quoted)

@@ -202,6 +202,8 @@ def test_a_how_many_question_needs_evidence_holding_a_number_of_the_kind_asked()
     assert holds_an_amount(*picked("Berapa tentara yang tewas?", "Delapan tentara Rusia tewas tertembak."))
     assert holds_an_amount(*picked("Berapa peti mati yang terlihat?", "Ia menutupi setengah lusin peti mati."))
     assert not holds_an_amount(*picked("Berapa tentara yang tewas?", "Selama tiga hari tentara bertempur."))
+    assert holds_an_amount(*picked("How many medals were won?", "Korea Utara meraih sebelas medali emas.")), \
+        "'won' in a question is a verb, not the currency"
     assert holds_an_amount(*picked("Kapan jembatan itu dibuka?", "Jembatan sepanjang 850 meter itu dibuka 2026.")), \
         "only 'how many' questions are checked"
     # and the answerer refuses rather than quote the length
