@@ -13,9 +13,10 @@
    result as ``rnkbot eval`` does: the answer threshold is the one with the best sum of answer
    accuracy (answerable questions) and refusal accuracy (unanswerable ones), the two targets the
    product is held to, and with it how many further sentences of the best article are quoted (the
-   fewest within one question of the best); the companion threshold (a second article cited beside the best) the one
-   with the best answer accuracy among those that keep citations on gold articles at least
-   ``target_precision`` of the time.
+   fewest within one question of the best); the companion threshold (a second article cited beside
+   the best) the one with the best answer accuracy among those that keep citations on gold articles
+   at least ``target_precision`` of the time. The replay applies the answerer's amount check too
+   (:func:`retrieval.answering.evidence.holds_an_amount`), so the thresholds are fit with it.
 
 The same data give the same model: folds are seeded, and nothing is sampled at random otherwise.
 """
