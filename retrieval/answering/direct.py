@@ -10,6 +10,7 @@ the answer is the quote alone.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from corpus.dates import MONTH_NUMBERS, MONTHS
 from corpus.language import detect_language
@@ -137,25 +138,25 @@ _ASKED_MEASURE = [
 ]
 
 
-def measure_of(unit_words: list[str], before: str = "") -> str | None:
-    """What a number measures, from the words after it ("1,5 miliar dolar": money) or a sign before it
-    ("$", "Rp"); ``None`` for a count of things ("10.000 pasukan")."""
+def measure_of(unit: str, before: str = "") -> str | None:
+    """What a number measures, from the word after it ("850 meter": a length; a magnitude such as
+    "miliar" is read past by the caller) or a sign before it ("$", "Rp"); ``None`` for a count of
+    things ("10.000 pasukan")."""
     if fold(before) in _PREFIX_UNITS:
         return _PREFIX_UNITS[fold(before)]
-    for w in unit_words:
-        w = fold(w)
-        found = next((k for k, units in MEASURES.items() if w in units), None)
-        if found or w not in _MAGNITUDES:
-            return found
-    return None
+    return next((k for k, units in MEASURES.items() if fold(unit) in units), None)
 
 
 def asked_measure(q: Question) -> str | None:
     """What a "how many / how much" question measures: a unit it names ("how many tons"), money for a
     cost, a share for a percentage, a length for how far; ``None`` for a count of things."""
-    text = fold(q.text)
-    named = measure_of([t for t in tokens(text) if t not in _VERBS_TOO
-                        and any(fold(t) in units for units in MEASURES.values())][:1])
+    return _asked_measure(q.text)
+
+
+@lru_cache(maxsize=1024)
+def _asked_measure(question: str) -> str | None:  # read once per question, not per sentence checked
+    text = fold(question)
+    named = next((m for t in tokens(text) if t not in _VERBS_TOO if (m := measure_of(t)) is not None), None)
     return named or next((k for k, pattern in _ASKED_MEASURE if pattern.search(text)), None)
 
 
@@ -186,7 +187,7 @@ def counted(text: str, q: Question) -> list[str]:
         unit = toks[j].strip(_STRIP) if j < len(toks) else ""
         if unit and (unit[0].isdigit() or fold(unit) in NUMBER_WORDS):
             continue  # part of a larger number written out ("dua ribu"), read from its last word
-        measured = "share" if sign == "%" else measure_of([unit], sign)
+        measured = "share" if sign == "%" else measure_of(unit, sign)
         if measured is not None and measured != asked:
             continue
         before = " ".join(toks[max(0, i - 2):i]).lower()
@@ -194,20 +195,15 @@ def counted(text: str, q: Question) -> list[str]:
         if q.language == "en":
             amount = english_number(n) + (f" {_MAGNITUDES_EN.get(fold(magnitude), magnitude)}" if magnitude else "")
             word = (unit if english_source else english_word(unit)) if unit.isalpha() else None
-            if sign in ("%", "$"):
-                phrase = f"{amount}%" if sign == "%" else f"${amount}"
-            else:
-                phrase = amount + (f" {word}" if word else (f" ({unit})" if unit and unit.isalpha() else ""))
-            if qual and _QUALIFIERS[qual]:
-                phrase = f"{_QUALIFIERS[qual]} {phrase}"
+            what = f" {word}" if word else (f" ({unit})" if unit and unit.isalpha() else "")
+            qualifier = _QUALIFIERS[qual] if qual else ""
         else:
             amount = f"{n} {magnitude}".strip()
-            if sign in ("%", "$"):
-                phrase = f"{amount}%" if sign == "%" else f"${amount}"
-            else:
-                phrase = f"{amount} {unit}".strip() if unit.isalpha() else amount
-            if qual and qual in ("sekitar", "lebih dari", "setidaknya", "hampir", "kurang dari", "hingga"):
-                phrase = f"{qual} {phrase}"
+            what = f" {unit}" if unit.isalpha() else ""
+            qualifier = qual if qual in ("sekitar", "lebih dari", "setidaknya", "hampir", "kurang dari", "hingga") else ""
+        phrase = f"{amount}%" if sign == "%" else f"${amount}" if sign == "$" else amount + what  # a sign is the unit
+        if qualifier:
+            phrase = f"{qualifier} {phrase}"
         out.append(phrase)
     return list(dict.fromkeys(out))
 
@@ -222,7 +218,7 @@ def has_amount(text: str, q: Question) -> bool:
     for i, t in enumerate(toks):
         if fold(t) in NUMBER_WORDS or fold(t) in ("lusin", "dozens"):
             after = [w for w in toks[i + 1:i + 3] if fold(w) not in NUMBER_WORDS and fold(w) not in _MAGNITUDES]
-            if not (after and fold(after[0]).startswith(TIME_UNITS)) and measure_of(after[:1]) == asked:
+            if not (after and fold(after[0]).startswith(TIME_UNITS)) and measure_of(after[0] if after else "") == asked:
                 return True
     return False
 

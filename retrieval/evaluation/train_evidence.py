@@ -28,7 +28,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -40,6 +40,7 @@ from retrieval.evaluation.qa import APART, EvalItem, facts_match
 from retrieval.models.linear import Fitted, fit_logistic
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -160,19 +161,22 @@ SAME_ARTICLE_MAX_GRID = (1, 2, 3)
 ROUNDING = 1e-4
 
 
+def fewest_within_one_question(choices: Sequence[T], score: Callable[[T], float], size: Callable[[T], int],
+                               one_question: float) -> int:
+    """The smallest ``size`` among the choices scoring within one question of the best: fewer chunks
+    are faster, a shorter quote easier to read, and less than one answer's difference is none."""
+    top = max(score(c) for c in choices)
+    return min(size(c) for c in choices if score(c) >= top - one_question - ROUNDING)
+
+
 def _within_one_question(outcomes: list[Outcome], n_answerable: int) -> Outcome:
-    """The best answer accuracy + refusal accuracy, except that the fewest quoted sentences within one
-    answerable question of the best win: a shorter quote is easier to read, and less than one
-    answer's difference is none."""
+    """The best answer accuracy + refusal accuracy among the fewest quoted sentences within one
+    answerable question of the best."""
     def score(o: Outcome) -> float:
         return round(o.answer_accuracy + o.refusal_accuracy, 4)
 
-    def best(os: list[Outcome]) -> Outcome:
-        return max(os, key=lambda o: (score(o), o.same_article, o.threshold))
-
-    top = score(best(outcomes))
-    fewest = min(o.same_article_max for o in outcomes if score(o) >= top - 1 / max(n_answerable, 1) - ROUNDING)
-    return best([o for o in outcomes if o.same_article_max == fewest])
+    fewest = fewest_within_one_question(outcomes, score, lambda o: o.same_article_max, 1 / max(n_answerable, 1))
+    return max((o for o in outcomes if o.same_article_max == fewest), key=lambda o: (score(o), o.same_article, o.threshold))
 
 
 def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int = 5, seed: int = 0,
@@ -233,8 +237,8 @@ def fit_retrieve_k(collect_at: Callable[[int], list[QuestionData]], ks: Sequence
         progress(f"retrieve_k {k}: cross-validated accuracy + refusal {fits[-1][1]}")
     if not fits:
         raise ValueError("no number of chunks to try")
-    best = max(score for _, score, _, _ in fits)
-    _, _, model, report = min((f for f in fits if f[1] >= best - one_question - ROUNDING), key=lambda f: f[0])
+    fewest = fewest_within_one_question(fits, lambda f: f[1], lambda f: f[0], one_question)
+    _, _, model, report = next(f for f in fits if f[0] == fewest)
     grid = {str(k): {"cv_answer_plus_refusal": score, "with_a_positive": r["with_a_positive"]} for k, score, _, r in fits}
     model.info["retrieve_k_grid"] = grid
     return model, report | {"retrieve_k": model.retrieve_k, "retrieve_k_grid": grid}

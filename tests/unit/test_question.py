@@ -146,6 +146,7 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     # count of passengers; an amount of money answers a cost, with its magnitude and currency
     ("How much did the Tumen River bridge cost to build?", "Jembatan sepanjang 850 meter itu dibangun.", None),
     ("Berapa penumpang kereta pertama?", "Kereta itu menempuh lebih dari 10.000 km dari Pyongyang.", None),
+    # ("how long" reads as a duration, so the bridge's length is not stated either: a known limit)
     ("How long is the bridge?", "Jembatan sepanjang 850 meter itu dibangun di atas Sungai Tumen.", None),
     ("How much did the bridge cost?", "Officials said the bridge will cost $1.5 billion to build.", "$1.5 billion"),
     ("Berapa biaya jembatan itu?", "Biaya pembangunan jembatan itu mencapai 9 miliar rubel.", "9 miliar rubel"),
