@@ -21,7 +21,6 @@ class Chunk(BaseModel):
     text: str
     start_char: int
     end_char: int
-    sentences: list[str]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,15 @@ from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
 
 from retrieval.index.lexical import LexicalChunk, LexicalIndex
-from retrieval.index.records import Metadata, _documents, _metadatas, article_meta, chunk_from_record, lexical_text
+from retrieval.index.records import (
+    Metadata,
+    _documents,
+    _metadatas,
+    article_meta,
+    article_rows,
+    chunk_from_record,
+    lexical_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +91,12 @@ class ChangeLog:
         got = self._chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
         rows = list(zip(got["ids"], _documents(got), _metadatas(got), strict=True))
         metas = [m for _, _, m in rows]
-        if not rows or any(m.get("content_hash") != content_hash for m in metas) or len(rows) != metas[0].get("n_chunks"):
+        first = article_rows(metas).get(doc_id)
+        if first is None or any(m.get("content_hash") != content_hash for m in metas) or len(rows) != first.get("n_chunks"):
             return False  # being rewritten right now: its own log record will come
-        items = sorted(((chunk_from_record(i, d, m), article_meta(m)) for i, d, m in rows), key=lambda r: r[0].index)
-        self.lexical.write_article(doc_id, content_hash, [LexicalChunk(c.chunk_id, lexical_text(c, a)) for c, a in items])
+        meta = article_meta(first)
+        chunks = sorted((chunk_from_record(i, d, m) for i, d, m in rows), key=lambda c: c.index)
+        self.lexical.write_article(doc_id, content_hash, [LexicalChunk(c.chunk_id, lexical_text(c, meta)) for c in chunks])
         return True
 
     def sync_lexical(self) -> int:

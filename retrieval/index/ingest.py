@@ -90,7 +90,7 @@ def plan_article(article: Article, chunking: IndexSettings = DEFAULT_CHUNKING) -
         part = spans[i:j]
         chunks.append(Chunk(
             chunk_id=chunk_id, doc_id=article.doc_id, index=len(chunks), text=" ".join(s for s, _, _ in part),
-            start_char=part[0][1], end_char=part[-1][2], sentences=[s for s, _, _ in part],
+            start_char=part[0][1], end_char=part[-1][2],
         ))
         for k in range(i, j):
             owner.setdefault(k, []).append(chunk_id)

@@ -37,6 +37,7 @@ from retrieval.index.records import (
     _documents,
     _metadatas,
     article_meta,
+    article_rows,
     best_sentence_per_chunk,
     chunk_from_record,
     chunk_metadata,
@@ -100,8 +101,8 @@ class _Reachable:
 
 
 class ChunkStore(ChangeLog):
-    """Article chunks and sentences in Chroma, with article metadata on every record, and the
-    lexical index kept in step with them."""
+    """Article chunks and sentences in Chroma, with article metadata on each article's first chunk
+    record, and the lexical index kept in step with them."""
 
     def __init__(self, client: chromadb.ClientAPI, embeddings: VectorEmbeddings, name: str,
                  lexical: LexicalIndex | None = None, server: str | None = None) -> None:
@@ -226,8 +227,14 @@ class ChunkStore(ChangeLog):
         if not chunk_ids:
             return {}
         got = self._chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["documents", "metadatas"])
-        rows = zip(got["ids"], _documents(got), _metadatas(got), strict=True)
-        return {i: (chunk_from_record(i, d, m), article_meta(m)) for i, d, m in rows}
+        rows = list(zip(got["ids"], _documents(got), _metadatas(got), strict=True))
+        articles = article_rows(m for _, _, m in rows)
+        missing = sorted({str(m["doc_id"]) for _, _, m in rows} - set(articles))
+        if missing:  # their first chunks carry the articles' metadata (one more read)
+            where = cast(Where, {"$and": [_any_of("doc_id", missing), {"index": 0}]})
+            articles |= article_rows(_metadatas(self._chunks.get(where=where, include=["metadatas"])))
+        return {i: (chunk_from_record(i, d, m), article_meta(articles[str(m["doc_id"])]))
+                for i, d, m in rows if str(m["doc_id"]) in articles}
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """The ``k`` chunks nearest to ``vector``, best first: a chunk scores the cosine

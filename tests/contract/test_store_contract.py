@@ -11,7 +11,7 @@ import pytest
 
 from corpus import ARTICLES_DIR
 from corpus.documents import load_file
-from retrieval.index.ingest import Ingester, chunk_article
+from retrieval.index.ingest import Ingester, plan_article
 from retrieval.index.opening import open_store
 from retrieval.index.search import HybridRetriever
 from tests.conftest import make_settings
@@ -116,10 +116,11 @@ class StoreContract:
         assert sorted(seen) == sorted(s.text for s in sents) and len(set(seen)) == len(seen)  # once each, nothing else
 
         by_text = {s.text: s.vector for s in sents}
-        first = chunk_article(article)[0][0].sentences
+        plan = plan_article(article)
 
         # a sentence's own vector finds its chunk first: both chunks, where two chunks share it
-        overlap = first[-1]  # the last sentence of chunk 0 opens chunk 1 too
+        overlap = next(text for (text, _, _), owners in zip(plan.sentences, plan.members, strict=True)
+                       if owners == [f"{article.doc_id}:c000", f"{article.doc_id}:c001"])  # ends chunk 0, opens chunk 1
         hits = dict(store.dense(by_text[overlap], 4))
         assert hits[f"{article.doc_id}:c000"] == pytest.approx(1.0, abs=1e-3) == hits[f"{article.doc_id}:c001"]
 
@@ -131,6 +132,23 @@ class StoreContract:
         hits = store.dense(v, 1000)  # far more than there are
         assert {cid for cid, _ in hits} == set(store.chunk_ids(article.doc_id))
         assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+
+    def test_every_chunk_reads_back_with_its_articles_metadata(self, store):
+        """Only an article's first chunk record carries its metadata; a hit on a later chunk still
+        gets the title, outlet and date to cite, and the lexical index (rebuilt from Chroma's
+        records, as another process does) the title it indexes every chunk with."""
+        Ingester(store).ingest_paths([ARTICLES_DIR])
+        article = load_file(ARTICLES_DIR / "004_b44b09399d88959f.md")
+        ids = store.chunk_ids(article.doc_id)
+        got = store.chunks_by_id(ids[::-1])
+        assert len(ids) > 2 and set(got) == set(ids)
+        want = (article.title, article.outlet, article.published)
+        assert all((m.title, m.outlet, m.published) == want and c.doc_id == article.doc_id for c, m in got.values())
+        assert [got[i][0].index for i in ids] == list(range(len(ids)))
+        store.lexical.delete_article(article.doc_id)
+        assert store.ensure_lexical(article.doc_id, store.doc_hash(article.doc_id) or "")
+        assert "Pejabat" in article.title  # a word of its title, not of every chunk's text
+        assert set(ids) <= {cid for cid, _ in store.lexical.search(["pejabat"], 50)}
 
     def test_metadata_survives_without_nulls(self, store):
         Ingester(store).ingest_articles([load_file(ARTICLES_DIR / "002_620ccf5526c3d172.md")])
@@ -154,17 +172,44 @@ class TestEmbeddedChroma(StoreContract):
         assert self._chunk_dims(store) == {2}
         assert self._chunk_dims(store) == {len(v) for v in store._changes.get(include=["embeddings"])["embeddings"]}
 
-    def test_chunk_records_carry_the_articles_metadata_not_its_body(self, store):
-        """The ingester hands the store whole articles; a chunk record holds its own text only."""
+    def test_only_the_first_chunk_record_carries_the_articles_metadata(self, store):
+        """Chroma indexes every metadata value: an article's metadata rides on its first chunk
+        record only, later ones hold their place, the article's id and the write's hash; none
+        holds the article's body or the chunk's text again."""
         article = load_file(SEEDS[0])
         Ingester(store).ingest_articles([article])
         got = store._chunks.get(include=["metadatas", "documents"])
         metas, docs = got["metadatas"], got["documents"]
-        assert len(metas) > 1 and all(m["title"] == article.title for m in metas)
-        assert all("text" not in m for m in metas)
+        first = [m for m in metas if m["index"] == 0]
+        assert len(metas) > 1 and len(first) == 1 and first[0]["title"] == article.title and first[0]["n_chunks"] == len(metas)
+        later = [m for m in metas if m["index"] > 0]
+        assert all(set(m) == {"doc_id", "content_hash", "index", "start_char", "end_char"} for m in later)
+        assert all("text" not in m and "sentences_json" not in m for m in metas)
         longest = max(len(str(v)) for m in metas for v in m.values())
         assert longest < len(article.text) / 2, "an article's body is in its chunk records' metadata"
         assert "".join(docs).count(article.text.split("\n\n")[1][:60]) >= 1  # the body is in the documents
+
+    def test_an_index_with_article_metadata_on_every_chunk_still_reads(self, store, monkeypatch):
+        """An index written before 2026-11-24 carries the article's metadata (and the chunk's
+        sentences) on every chunk record: it reads the same, and an update writes the new shape."""
+        import retrieval.index.store as store_module
+
+        def every_chunk(base, chunk):
+            return dict(base) | {"index": chunk.index, "start_char": chunk.start_char, "end_char": chunk.end_char,
+                                 "sentences_json": "[]"}
+
+        article = load_file(ARTICLES_DIR / "004_b44b09399d88959f.md")
+        monkeypatch.setattr(store_module, "chunk_metadata", every_chunk)
+        Ingester(store).ingest_articles([article])
+        monkeypatch.undo()
+        doc = article.doc_id
+        assert all("title" in m for m in store._chunks.get(include=["metadatas"])["metadatas"])
+        assert store.is_complete(doc, store.doc_hash(doc) or "")
+        assert {m.title for _, m in store.chunks_by_id(store.chunk_ids(doc)).values()} == {article.title}
+        assert Ingester(store).ingest_articles([article]).unchanged == [doc]
+        changed = article.model_copy(update={"text": article.text + "\n\nKalimat baru tentang Kozlov di Pyongyang."})
+        assert Ingester(store).ingest_articles([changed]).updated == [doc]
+        assert sum("title" in m for m in store._chunks.get(include=["metadatas"])["metadatas"]) == 1
 
     def test_an_index_written_with_pooled_chunk_vectors_keeps_them(self, tmp_path, embeddings):
         """Chroma fixes a collection's dimension: an older index goes on with 384-d chunk vectors."""

@@ -21,6 +21,7 @@ from retrieval.index.records import (
     Metadata,
     SentenceRecord,
     article_meta,
+    article_rows,
     best_sentence_per_chunk,
     chunk_from_record,
     chunk_metadata,
@@ -102,7 +103,8 @@ class InMemoryStore:
         return [t for _, (t, _, _) in self._rows(doc_id)]
 
     def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, ArticleMeta]]:
-        return {i: (chunk_from_record(i, t, m), article_meta(m))
+        articles = article_rows(self.article_records())
+        return {i: (chunk_from_record(i, t, m), article_meta(articles[m["doc_id"]]))
                 for i in dict.fromkeys(chunk_ids) if i in self._chunks for t, m, _ in [self._chunks[i]]}
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
@@ -170,7 +172,11 @@ class InMemoryStore:
         rows = self._rows(doc_id)
         if not rows or any(m["content_hash"] != content_hash for _, (_, m, _) in rows):
             return False
-        chunks = [LexicalChunk(i, lexical_text(chunk_from_record(i, t, m), article_meta(m))) for i, (t, m, _) in rows]
+        first = article_rows(m for _, (_, m, _) in rows).get(doc_id)
+        if first is None:
+            return False
+        meta = article_meta(first)
+        chunks = [LexicalChunk(i, lexical_text(chunk_from_record(i, t, m), meta)) for i, (t, m, _) in rows]
         self.lexical.write_article(doc_id, content_hash, chunks)
         return True
 

@@ -42,7 +42,7 @@ class _Store:
         for cid in chunk_ids:
             if cid not in self.deleted:
                 doc = cid.split(":")[0]
-                out[cid] = (Chunk(chunk_id=cid, doc_id=doc, index=0, text=cid, start_char=0, end_char=1, sentences=[]),
+                out[cid] = (Chunk(chunk_id=cid, doc_id=doc, index=0, text=cid, start_char=0, end_char=1),
                             ArticleMeta(doc_id=doc, title=doc))
         return out
 
