@@ -12,15 +12,21 @@ from corpus.article import Article, ArticleMeta, Language
 __all__ = ["Article", "ArticleMeta", "Language"]
 
 
-class Chunk(BaseModel):
-    """A run of whole sentences from one article, the unit stored in the vector index."""
+class ChunkRef(BaseModel):
+    """A chunk as the index keeps it: a run of whole sentences of one article, and where it lies.
+    Its text is its sentences' (the sentence records hold it, once)."""
 
     chunk_id: str
     doc_id: str
     index: int
-    text: str
     start_char: int
     end_char: int
+
+
+class Chunk(ChunkRef):
+    """A chunk as ingestion plans it, with its text: the unit retrieval ranks."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ class Sentence:
 class RetrievedChunk(BaseModel):
     """A chunk returned by the retriever, with its fused score and the article's metadata."""
 
-    chunk: Chunk
+    chunk: ChunkRef
     meta: ArticleMeta
     score: float
     dense_score: float | None = None

@@ -33,7 +33,9 @@ from retrieval.index.records import (
     article_rows,
     chunk_from_record,
     lexical_text,
+    texts_by_chunk,
 )
+from retrieval.types import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ class ChangeLog:
     :class:`~retrieval.index.store.ChunkStore`, which holds what is declared here)."""
 
     _chunks: Collection
+    _sentences: Collection
     _changes: Collection
     lexical: LexicalIndex
     _sync_lock: threading.Lock
@@ -87,16 +90,26 @@ class ChangeLog:
             return False
         return self._index_from_chroma(doc_id, content_hash)
 
+    def _stored_chunks(self, doc_id: str, content_hash: str | None = None) -> list[tuple[Chunk, Metadata]]:
+        """An article's chunk records with their texts, in order (two reads). A chunk record holds
+        no text: its sentences' records do, once (an index written before 2026-11-24 holds it
+        twice). With ``content_hash``, only sentences of that write count."""
+        chunks = self._chunks.get(where={"doc_id": doc_id}, include=["metadatas"])
+        got = self._sentences.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        sentences = [(t, m) for t, m in zip(_documents(got), _metadatas(got), strict=True)
+                     if content_hash is None or m.get("content_hash") == content_hash]
+        texts = texts_by_chunk(sentences)
+        rows = sorted(zip(chunks["ids"], _metadatas(chunks), strict=True), key=lambda r: int(r[1]["index"]))
+        return [(Chunk(**chunk_from_record(cid, m).model_dump(), text=texts[cid]), m) for cid, m in rows if cid in texts]
+
     def _index_from_chroma(self, doc_id: str, content_hash: str) -> bool:
-        got = self._chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
-        rows = list(zip(got["ids"], _documents(got), _metadatas(got), strict=True))
-        metas = [m for _, _, m in rows]
+        rows = self._stored_chunks(doc_id, content_hash)
+        metas = [m for _, m in rows]
         first = article_rows(metas).get(doc_id)
         if first is None or any(m.get("content_hash") != content_hash for m in metas) or len(rows) != first.get("n_chunks"):
             return False  # being rewritten right now: its own log record will come
         meta = article_meta(first)
-        chunks = sorted((chunk_from_record(i, d, m) for i, d, m in rows), key=lambda c: c.index)
-        self.lexical.write_article(doc_id, content_hash, [LexicalChunk(c.chunk_id, lexical_text(c, meta)) for c in chunks])
+        self.lexical.write_article(doc_id, content_hash, [LexicalChunk(c.chunk_id, lexical_text(c, meta)) for c, _ in rows])
         return True
 
     def sync_lexical(self) -> int:

@@ -17,7 +17,7 @@ import numpy as np
 from chromadb.api.types import GetResult, Where
 
 from retrieval.index.lexical import LexicalChunk, LexicalIndex
-from retrieval.types import ArticleMeta, Chunk
+from retrieval.types import ArticleMeta, Chunk, ChunkRef
 
 Metadata = Mapping[str, Any]
 SentenceRecord = tuple[str, str, int]  # (text, chunk_id of its first chunk, index in the article; -1: the byline)
@@ -157,11 +157,21 @@ def lexical_text(chunk: Chunk, meta: ArticleMeta) -> str:
     return f"{head} {chunk.text}"
 
 
-def chunk_from_record(chunk_id: str, text: str, md: Metadata) -> Chunk:
-    return Chunk(
-        chunk_id=chunk_id, doc_id=md["doc_id"], index=int(md["index"]), text=text,
-        start_char=int(md.get("start_char", 0)), end_char=int(md.get("end_char", len(text))),
-    )
+def chunk_from_record(chunk_id: str, md: Metadata) -> ChunkRef:
+    return ChunkRef(chunk_id=chunk_id, doc_id=md["doc_id"], index=int(md["index"]),
+                    start_char=int(md.get("start_char", 0)), end_char=int(md.get("end_char", 0)))
+
+
+def texts_by_chunk(sentences: Iterable[tuple[str, Metadata]]) -> dict[str, str]:
+    """``{chunk_id: its text}`` from an article's sentence records ``(text, metadata)``: a chunk is
+    its sentences, in order (a sentence where two chunks overlap belongs to both; the byline to none)."""
+    held: dict[str, list[tuple[int, str]]] = {}
+    for text, md in sentences:
+        if int(md["index"]) < 0:
+            continue
+        for cid in filter(None, (md.get("chunk_id"), md.get("chunk_id_2"))):
+            held.setdefault(str(cid), []).append((int(md["index"]), text))
+    return {cid: " ".join(t for _, t in sorted(rows)) for cid, rows in held.items()}
 
 
 def finished(chunks: Sequence[Metadata], sentences: Sequence[Metadata], content_hash: str) -> bool:

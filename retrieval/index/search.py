@@ -15,7 +15,7 @@ import numpy as np
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.store import ChunkStore
 from retrieval.text.lexicon import concepts, expand_terms
-from retrieval.types import ArticleMeta, Chunk, RetrievedChunk
+from retrieval.types import ArticleMeta, ChunkRef, RetrievedChunk
 
 # Reciprocal-rank fusion's constant, and how deep each ranking (dense, lexical) is read before
 # fusion however many chunks are picked from the fused one (reading deeper changes the fusion
@@ -87,7 +87,7 @@ class HybridRetriever:
             if len(picked) >= k:
                 break
             part = ranked[start : start + batch]
-            rows: dict[str, tuple[Chunk, ArticleMeta]] = self.store.chunks_by_id([cid for cid, _ in part])
+            rows: dict[str, tuple[ChunkRef, ArticleMeta]] = self.store.chunks_by_id([cid for cid, _ in part])
             for cid, score in part:
                 row = rows.get(cid)
                 if row is None:  # deleted since the lexical index was read

@@ -45,7 +45,7 @@ from retrieval.index.records import (
     write_in_order,
 )
 from retrieval.models.embeddings import VectorEmbeddings
-from retrieval.types import ArticleMeta, Chunk, Sentence
+from retrieval.types import ArticleMeta, Chunk, ChunkRef, Sentence
 
 
 class StoreError(RnkbotError, RuntimeError):
@@ -217,24 +217,23 @@ class ChunkStore(ChangeLog):
         return sorted(self._chunks.get(where={"doc_id": doc_id} if doc_id else None, include=[])["ids"])
 
     def chunk_texts(self, doc_id: str) -> list[str]:
-        """The texts of an article's chunks, in order."""
-        got = self._chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
-        pairs = zip(_metadatas(got), _documents(got), strict=True)
-        return [text for _, text in sorted(pairs, key=lambda p: int(p[0]["index"]))]
+        """The texts of an article's stored chunks, in order: their sentences' (two reads)."""
+        return [c.text for c, _ in self._stored_chunks(doc_id)]
 
-    def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, ArticleMeta]]:
-        """The chunks with these ids that exist now (one read)."""
+    def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[ChunkRef, ArticleMeta]]:
+        """The chunks with these ids that exist now, with their articles' metadata (one read, two
+        when the hits hold none of their articles' first chunks)."""
         if not chunk_ids:
             return {}
-        got = self._chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["documents", "metadatas"])
-        rows = list(zip(got["ids"], _documents(got), _metadatas(got), strict=True))
-        articles = article_rows(m for _, _, m in rows)
-        missing = sorted({str(m["doc_id"]) for _, _, m in rows} - set(articles))
-        if missing:  # their first chunks carry the articles' metadata (one more read)
+        got = self._chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["metadatas"])
+        rows = list(zip(got["ids"], _metadatas(got), strict=True))
+        articles = article_rows(m for _, m in rows)
+        missing = sorted({str(m["doc_id"]) for _, m in rows} - set(articles))
+        if missing:  # their first chunks carry the articles' metadata
             where = cast(Where, {"$and": [_any_of("doc_id", missing), {"index": 0}]})
             articles |= article_rows(_metadatas(self._chunks.get(where=where, include=["metadatas"])))
-        return {i: (chunk_from_record(i, d, m), article_meta(articles[str(m["doc_id"])]))
-                for i, d, m in rows if str(m["doc_id"]) in articles}
+        return {i: (chunk_from_record(i, m), article_meta(articles[str(m["doc_id"])]))
+                for i, m in rows if str(m["doc_id"]) in articles}
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """The ``k`` chunks nearest to ``vector``, best first: a chunk scores the cosine
@@ -315,8 +314,9 @@ class ChunkStore(ChangeLog):
             vectors = np.concatenate([np.asarray(w.chunk_vectors, dtype=np.float32) for w in writes])
         else:
             vectors = np.asarray([placeholder_vector(i) for i in ids], dtype=np.float32)
-        self._chunks.upsert(ids=ids, documents=[c.text for c, _ in chunks], embeddings=vectors,
-                            metadatas=[chunk_metadata(base, c) for c, base in chunks])
+        # no documents: a chunk's text is its sentences', which their records hold (Chroma would
+        # index it a second time; on the bench's synthetic corpus the chunk writes took twice as long)
+        self._chunks.upsert(ids=ids, embeddings=vectors, metadatas=[chunk_metadata(base, c) for c, base in chunks])
         return ids
 
     def _pooled_chunk_vectors(self) -> bool:

@@ -145,6 +145,7 @@ class StoreContract:
         want = (article.title, article.outlet, article.published)
         assert all((m.title, m.outlet, m.published) == want and c.doc_id == article.doc_id for c, m in got.values())
         assert [got[i][0].index for i in ids] == list(range(len(ids)))
+        assert store.chunk_texts(article.doc_id) == [c.text for c in plan_article(article).chunks]  # from its sentences
         store.lexical.delete_article(article.doc_id)
         assert store.ensure_lexical(article.doc_id, store.doc_hash(article.doc_id) or "")
         assert "Pejabat" in article.title  # a word of its title, not of every chunk's text
@@ -173,13 +174,16 @@ class TestEmbeddedChroma(StoreContract):
         assert self._chunk_dims(store) == {len(v) for v in store._changes.get(include=["embeddings"])["embeddings"]}
 
     def test_only_the_first_chunk_record_carries_the_articles_metadata(self, store):
-        """Chroma indexes every metadata value: an article's metadata rides on its first chunk
-        record only, later ones hold their place, the article's id and the write's hash; none
-        holds the article's body or the chunk's text again."""
+        """Chroma indexes every metadata value and document: an article's metadata rides on its
+        first chunk record only, later ones hold their place, the article's id and the write's
+        hash; no chunk record holds the article's body or its own text (its sentences' records do)."""
         article = load_file(SEEDS[0])
         Ingester(store).ingest_articles([article])
         got = store._chunks.get(include=["metadatas", "documents"])
-        metas, docs = got["metadatas"], got["documents"]
+        metas = got["metadatas"]
+        assert all(d is None for d in got["documents"]), "a chunk's text is stored in its sentences' records only"
+        docs = store.chunk_texts(article.doc_id)
+        assert len(docs) == len(metas)
         first = [m for m in metas if m["index"] == 0]
         assert len(metas) > 1 and len(first) == 1 and first[0]["title"] == article.title and first[0]["n_chunks"] == len(metas)
         later = [m for m in metas if m["index"] > 0]
@@ -203,13 +207,23 @@ class TestEmbeddedChroma(StoreContract):
         Ingester(store).ingest_articles([article])
         monkeypatch.undo()
         doc = article.doc_id
+        texts = store.chunk_texts(doc)
+        old = store._chunks.get(where={"doc_id": doc}, include=["embeddings", "metadatas"])  # and each chunk's text
+        by_index = sorted(zip(old["ids"], old["embeddings"], old["metadatas"], strict=True), key=lambda r: r[2]["index"])
+        store._chunks.upsert(ids=[i for i, _, _ in by_index], embeddings=[e for _, e, _ in by_index],
+                             metadatas=[m for _, _, m in by_index], documents=texts)
         assert all("title" in m for m in store._chunks.get(include=["metadatas"])["metadatas"])
         assert store.is_complete(doc, store.doc_hash(doc) or "")
         assert {m.title for _, m in store.chunks_by_id(store.chunk_ids(doc)).values()} == {article.title}
+        assert store.chunk_texts(doc) == texts
+        store.lexical.delete_article(doc)
+        assert store.ensure_lexical(doc, store.doc_hash(doc) or "") and store.lexical.chunk_count() == len(texts)
         assert Ingester(store).ingest_articles([article]).unchanged == [doc]
         changed = article.model_copy(update={"text": article.text + "\n\nKalimat baru tentang Kozlov di Pyongyang."})
         assert Ingester(store).ingest_articles([changed]).updated == [doc]
-        assert sum("title" in m for m in store._chunks.get(include=["metadatas"])["metadatas"]) == 1
+        got = store._chunks.get(include=["metadatas", "documents"])
+        assert sum("title" in m for m in got["metadatas"]) == 1 and all(d is None for d in got["documents"])
+        assert "Kalimat baru" in store.chunk_texts(doc)[-1]
 
     def test_an_index_written_with_pooled_chunk_vectors_keeps_them(self, tmp_path, embeddings):
         """Chroma fixes a collection's dimension: an older index goes on with 384-d chunk vectors."""

@@ -1,8 +1,9 @@
 """The index in memory: :class:`retrieval.index.store.ChunkStore`'s interface without Chroma.
 
 Exact cosine search over the stored sentence vectors (a chunk scores its best sentence, as in
-the Chroma store), records kept as the Chroma store keeps them (metadata on every chunk,
-counts and hashes for :meth:`is_complete`), and the lexical index in SQLite's memory (FTS5,
+the Chroma store), records kept as the Chroma store keeps them (the article's metadata and the
+record counts on its first chunk, the write's hash on every record, a chunk's text in its
+sentences' records only), and the lexical index in SQLite's memory (FTS5,
 the standard library, nothing on disk). Nothing is shared between processes, so there is no
 change log to read: :meth:`sync_lexical` has nothing to do. The contract tests run it next to
 embedded Chroma and a Chroma server, so the unit tier can trust it.
@@ -27,11 +28,12 @@ from retrieval.index.records import (
     chunk_metadata,
     finished,
     lexical_text,
+    texts_by_chunk,
     write_in_order,
 )
-from retrieval.types import ArticleMeta, Chunk, Sentence
+from retrieval.types import ArticleMeta, Chunk, ChunkRef, Sentence
 
-Record = tuple[str, dict[str, Any], np.ndarray]  # (text, metadata, vector)
+Record = tuple[str, dict[str, Any], np.ndarray]  # (text, metadata, vector); a chunk's text is ""
 
 
 class InMemoryStore:
@@ -99,13 +101,18 @@ class InMemoryStore:
     def _rows(self, doc_id: str) -> list[tuple[str, Record]]:
         return sorted(((i, r) for i, r in self._chunks.items() if r[1]["doc_id"] == doc_id), key=lambda p: p[1][1]["index"])
 
-    def chunk_texts(self, doc_id: str) -> list[str]:
-        return [t for _, (t, _, _) in self._rows(doc_id)]
+    def _texts(self, doc_id: str, content_hash: str | None = None) -> dict[str, str]:
+        return texts_by_chunk((t, m) for t, m, _ in self._sentences.values()
+                              if m["doc_id"] == doc_id and content_hash in (None, m["content_hash"]))
 
-    def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, ArticleMeta]]:
+    def chunk_texts(self, doc_id: str) -> list[str]:
+        texts = self._texts(doc_id)
+        return [texts[i] for i, _ in self._rows(doc_id) if i in texts]
+
+    def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, tuple[ChunkRef, ArticleMeta]]:
         articles = article_rows(self.article_records())
-        return {i: (chunk_from_record(i, t, m), article_meta(articles[m["doc_id"]]))
-                for i in dict.fromkeys(chunk_ids) if i in self._chunks for t, m, _ in [self._chunks[i]]}
+        return {i: (chunk_from_record(i, m), article_meta(articles[m["doc_id"]]))
+                for i in dict.fromkeys(chunk_ids) if i in self._chunks for _, m, _ in [self._chunks[i]]}
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         scored = sorted(((float(v @ vector), i) for i, (_, _, v) in self._sentences.items()), key=lambda p: (-p[0], p[1]))
@@ -147,7 +154,7 @@ class InMemoryStore:
         for w in writes:
             base = w.chunk_record()
             for chunk, vec in zip(w.chunks, w.chunk_vectors, strict=True):
-                self._chunks[chunk.chunk_id] = (chunk.text, chunk_metadata(base, chunk), np.asarray(vec, dtype=np.float32))
+                self._chunks[chunk.chunk_id] = ("", chunk_metadata(base, chunk), np.asarray(vec, dtype=np.float32))
                 ids.append(chunk.chunk_id)
         return ids
 
@@ -175,8 +182,11 @@ class InMemoryStore:
         first = article_rows(m for _, (_, m, _) in rows).get(doc_id)
         if first is None:
             return False
-        meta = article_meta(first)
-        chunks = [LexicalChunk(i, lexical_text(chunk_from_record(i, t, m), meta)) for i, (t, m, _) in rows]
+        meta, texts = article_meta(first), self._texts(doc_id, content_hash)
+        if any(i not in texts for i, _ in rows):
+            return False
+        chunks = [LexicalChunk(i, lexical_text(Chunk(**chunk_from_record(i, m).model_dump(), text=texts[i]), meta))
+                  for i, (_, m, _) in rows]
         self.lexical.write_article(doc_id, content_hash, chunks)
         return True
 
