@@ -19,7 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.documents import DocumentError, iter_files, load_file
-from retrieval.index.records import ArticleWrite, SentenceRecord
+from retrieval.index.records import ArticleWrite, SentenceRecord, chunk_id_of
 from retrieval.index.store import ChunkStore
 from retrieval.settings import IndexSettings
 from retrieval.text import split_sentences
@@ -86,7 +86,7 @@ def plan_article(article: Article, chunking: IndexSettings = DEFAULT_CHUNKING) -
         while j < len(spans) and (j == i or (j - i < max_sentences and size + len(spans[j][0]) <= max_chars)):
             size += len(spans[j][0]) + 1
             j += 1
-        chunk_id = f"{article.doc_id}:c{len(chunks):03d}"
+        chunk_id = chunk_id_of(article.doc_id, len(chunks))
         part = spans[i:j]
         chunks.append(Chunk(
             chunk_id=chunk_id, doc_id=article.doc_id, index=len(chunks), text=" ".join(s for s, _, _ in part),

@@ -23,6 +23,12 @@ Metadata = Mapping[str, Any]
 SentenceRecord = tuple[str, str, int]  # (text, chunk_id of its first chunk, index in the article; -1: the byline)
 
 
+def chunk_id_of(doc_id: str, index: int) -> str:
+    """The id of an article's ``index``-th chunk (so its first chunk, which carries the article's
+    metadata, is read by id: a read by metadata filter took ~90 ms at 100k chunks, by id ~2 ms)."""
+    return f"{doc_id}:c{index:03d}"
+
+
 def meta_record(meta: ArticleMeta) -> dict[str, Any]:
     """The article's metadata as its first chunk record carries it (Chroma metadata cannot hold None):
     :class:`ArticleMeta`'s fields only. The ingester passes the whole :class:`~corpus.article.Article`,

@@ -40,6 +40,7 @@ from retrieval.index.records import (
     article_rows,
     best_sentence_per_chunk,
     chunk_from_record,
+    chunk_id_of,
     chunk_metadata,
     finished,
     write_in_order,
@@ -134,11 +135,11 @@ class ChunkStore(ChangeLog):
         return self.doc_hashes([doc_id]).get(doc_id)
 
     def doc_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
-        """``{doc_id: content hash}`` of the stored ones among ``doc_ids`` (one read)."""
+        """``{doc_id: content hash}`` of the stored ones among ``doc_ids`` (one read, of their first
+        chunks by id: with a metadata filter it took 80 ms for 32 articles at 100k chunks)."""
         if not doc_ids:
             return {}
-        where = cast(Where, {"$and": [_any_of("doc_id", doc_ids), {"index": 0}]})
-        got = _metadatas(self._chunks.get(where=where, include=["metadatas"]))
+        got = _metadatas(self._chunks.get(ids=[chunk_id_of(d, 0) for d in dict.fromkeys(doc_ids)], include=["metadatas"]))
         return {str(m["doc_id"]): str(m["content_hash"]) for m in got if m.get("content_hash") is not None}
 
     def is_complete(self, doc_id: str, content_hash: str) -> bool:
@@ -208,8 +209,7 @@ class ChunkStore(ChangeLog):
 
     def article_record(self, doc_id: str) -> Metadata | None:
         """The metadata of one article's first chunk, as :meth:`article_records` gives it."""
-        where: Where = {"$and": [{"doc_id": doc_id}, {"index": 0}]}
-        got = _metadatas(self._chunks.get(where=where, limit=1, include=["metadatas"]))
+        got = _metadatas(self._chunks.get(ids=[chunk_id_of(doc_id, 0)], include=["metadatas"]))
         return got[0] if got else None
 
     def chunk_ids(self, doc_id: str | None = None) -> list[str]:
@@ -229,9 +229,9 @@ class ChunkStore(ChangeLog):
         rows = list(zip(got["ids"], _metadatas(got), strict=True))
         articles = article_rows(m for _, m in rows)
         missing = sorted({str(m["doc_id"]) for _, m in rows} - set(articles))
-        if missing:  # their first chunks carry the articles' metadata
-            where = cast(Where, {"$and": [_any_of("doc_id", missing), {"index": 0}]})
-            articles |= article_rows(_metadatas(self._chunks.get(where=where, include=["metadatas"])))
+        if missing:  # their first chunks carry the articles' metadata: read by id
+            first = self._chunks.get(ids=[chunk_id_of(d, 0) for d in missing], include=["metadatas"])
+            articles |= article_rows(_metadatas(first))
         return {i: (chunk_from_record(i, m), article_meta(articles[str(m["doc_id"])]))
                 for i, m in rows if str(m["doc_id"]) in articles}
 

@@ -193,6 +193,27 @@ class TestEmbeddedChroma(StoreContract):
         assert longest < len(article.text) / 2, "an article's body is in its chunk records' metadata"
         assert "".join(docs).count(article.text.split("\n\n")[1][:60]) >= 1  # the body is in the documents
 
+    def test_retrieval_and_the_change_check_read_chunk_records_by_id(self, store, monkeypatch):
+        """A read by metadata filter grows with the collection (about 90 ms at 100k chunks for a
+        question's articles, 2 ms by id): a question's chunks and their articles' first chunks,
+        and ingestion's look-up of stored versions, are read by id."""
+        Ingester(store).ingest_paths([ARTICLES_DIR])
+        filtered: list[object] = []
+        real_get = store._chunks.get
+
+        def get(*args, **kwargs):
+            if kwargs.get("where") is not None:
+                filtered.append(kwargs["where"])
+            return real_get(*args, **kwargs)
+
+        monkeypatch.setattr(store._chunks, "get", get)
+        query = "Krivoruchko menyampaikan salam dari Putin"
+        hits = HybridRetriever(store, k=8).retrieve(query, store.embeddings.query_vector(query))
+        assert any(h.chunk.index > 0 for h in hits) and all(h.meta.title for h in hits)
+        assert store.doc_hashes([p.stem for p in SEEDS]).keys() == {p.stem for p in SEEDS}
+        assert store.article_record(SEEDS[0].stem) is not None
+        assert filtered == []
+
     def test_an_index_with_article_metadata_on_every_chunk_still_reads(self, store, monkeypatch):
         """An index written before 2026-11-24 carries the article's metadata (and the chunk's
         sentences) on every chunk record: it reads the same, and an update writes the new shape."""
