@@ -31,7 +31,7 @@ from retrieval.index.records import (
     _metadatas,
     article_meta,
     article_rows,
-    chunk_from_record,
+    chunk_with_text,
     lexical_text,
     texts_by_chunk,
 )
@@ -100,7 +100,7 @@ class ChangeLog:
                      if content_hash is None or m.get("content_hash") == content_hash]
         texts = texts_by_chunk(sentences)
         rows = sorted(zip(chunks["ids"], _metadatas(chunks), strict=True), key=lambda r: int(r[1]["index"]))
-        return [(Chunk(**chunk_from_record(cid, m).model_dump(), text=texts[cid]), m) for cid, m in rows if cid in texts]
+        return [(chunk_with_text(cid, m, texts[cid]), m) for cid, m in rows if cid in texts]
 
     def _index_from_chroma(self, doc_id: str, content_hash: str) -> bool:
         rows = self._stored_chunks(doc_id, content_hash)

@@ -168,6 +168,11 @@ def chunk_from_record(chunk_id: str, md: Metadata) -> ChunkRef:
                     start_char=int(md.get("start_char", 0)), end_char=int(md.get("end_char", 0)))
 
 
+def chunk_with_text(chunk_id: str, md: Metadata, text: str) -> Chunk:
+    """A chunk read back from its record, with its text (its sentences', :func:`texts_by_chunk`)."""
+    return Chunk(**chunk_from_record(chunk_id, md).model_dump(), text=text)
+
+
 def texts_by_chunk(sentences: Iterable[tuple[str, Metadata]]) -> dict[str, str]:
     """``{chunk_id: its text}`` from an article's sentence records ``(text, metadata)``: a chunk is
     its sentences, in order (a sentence where two chunks overlap belongs to both; the byline to none)."""

@@ -26,6 +26,7 @@ from retrieval.index.records import (
     best_sentence_per_chunk,
     chunk_from_record,
     chunk_metadata,
+    chunk_with_text,
     finished,
     lexical_text,
     texts_by_chunk,
@@ -185,7 +186,7 @@ class InMemoryStore:
         meta, texts = article_meta(first), self._texts(doc_id, content_hash)
         if any(i not in texts for i, _ in rows):
             return False
-        chunks = [LexicalChunk(i, lexical_text(Chunk(**chunk_from_record(i, m).model_dump(), text=texts[i]), meta))
+        chunks = [LexicalChunk(i, lexical_text(chunk_with_text(i, m, texts[i]), meta))
                   for i, (_, m, _) in rows]
         self.lexical.write_article(doc_id, content_hash, chunks)
         return True
