@@ -27,12 +27,12 @@ from chromadb.api.types import Where
 from retrieval.index.lexical import LexicalChunk, LexicalIndex
 from retrieval.index.records import (
     Metadata,
-    _documents,
     _metadatas,
     article_meta,
     article_rows,
     chunk_with_text,
     lexical_text,
+    sentence_rows,
     texts_by_chunk,
 )
 from retrieval.types import Chunk
@@ -96,7 +96,7 @@ class ChangeLog:
         twice). With ``content_hash``, only sentences of that write count."""
         chunks = self._chunks.get(where={"doc_id": doc_id}, include=["metadatas"])
         got = self._sentences.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
-        sentences = [(t, m) for t, m in zip(_documents(got), _metadatas(got), strict=True)
+        sentences = [(t, m) for _, t, m in sentence_rows(got)
                      if content_hash is None or m.get("content_hash") == content_hash]
         texts = texts_by_chunk(sentences)
         rows = sorted(zip(chunks["ids"], _metadatas(chunks), strict=True), key=lambda r: int(r[1]["index"]))

@@ -29,6 +29,23 @@ def chunk_id_of(doc_id: str, index: int) -> str:
     return f"{doc_id}:c{index:03d}"
 
 
+def sentence_id_of(doc_id: str, index: int) -> str:
+    """The id of an article's ``index``-th sentence record (``-1``: the byline)."""
+    return f"{doc_id}:s{index:04d}"
+
+
+# A sentence record's text is a metadata value, not a Chroma document: Chroma builds a trigram
+# full-text index of every document, which nothing here searches (the lexical index is
+# :mod:`retrieval.index.lexical`'s). On the bench's synthetic corpus to 30k chunks, sentence
+# writes took 7.4 -> 10.6 ms an article (first and last tenth) as documents, 4.3 -> 8.1 as metadata.
+TEXT_KEY = "text"
+
+
+def sentence_text(document: str | None, md: Metadata) -> str:
+    """A sentence record's text: its metadata's (an index written before 2026-11-24: its document)."""
+    return str(md[TEXT_KEY]) if TEXT_KEY in md else (document or "")
+
+
 def meta_record(meta: ArticleMeta) -> dict[str, Any]:
     """The article's metadata as its first chunk record carries it (Chroma metadata cannot hold None):
     :class:`ArticleMeta`'s fields only. The ingester passes the whole :class:`~corpus.article.Article`,
@@ -50,8 +67,10 @@ def _metadatas(got: GetResult) -> list[Metadata]:
     return list(got["metadatas"] or [])
 
 
-def _documents(got: GetResult) -> list[str]:
-    return list(got["documents"] or [])
+def sentence_rows(got: GetResult) -> list[tuple[str, str, Metadata]]:
+    """``(id, text, metadata)`` of the sentence records in ``got`` (read with documents and metadatas)."""
+    documents: list[str | None] = [*got["documents"]] if got["documents"] is not None else [None] * len(got["ids"])
+    return [(i, sentence_text(d, m), m) for i, d, m in zip(got["ids"], documents, _metadatas(got), strict=True)]
 
 
 def _any_of(key: str, values: Sequence[str]) -> Where:
@@ -87,12 +106,16 @@ class ArticleWrite:
             base["text_hash"] = self.text_hash
         return base
 
+    def record_ids(self) -> set[str]:
+        """The ids of every chunk and sentence record this write makes."""
+        return {c.chunk_id for c in self.chunks} | {sentence_id_of(self.meta.doc_id, i) for _, _, i in self.sentences}
+
     def sentence_records(self) -> list[tuple[str, str, dict[str, Any]]]:
         """``(id, text, metadata)`` of each sentence record."""
         doc_id = self.meta.doc_id
         also_in = self.sentence_chunks or [[]] * len(self.sentences)
         return [
-            (f"{doc_id}:s{i:04d}", text,
+            (sentence_id_of(doc_id, i), text,
              {"doc_id": doc_id, "chunk_id": cid, "index": i, "content_hash": self.content_hash}
              | ({"chunk_id_2": also[1]} if len(also) > 1 else {}))
             for (text, cid, i), also in zip(self.sentences, also_in, strict=True)
@@ -111,7 +134,7 @@ class WriteSteps(Protocol):
     def retract_chunks(self, doc_ids: Sequence[str]) -> None: ...
     def write_sentences(self, writes: Sequence[ArticleWrite]) -> list[str]: ...
     def write_chunks(self, writes: Sequence[ArticleWrite]) -> list[str]: ...
-    def drop_stale(self, doc_ids: Sequence[str], keep: set[str]) -> None: ...
+    def drop_stale(self, writes: Sequence[ArticleWrite]) -> None: ...
     def write_log(self, hashes: Mapping[str, str]) -> None: ...
 
 
@@ -125,9 +148,9 @@ def write_in_order(store: WriteSteps, writes: Sequence[ArticleWrite]) -> None:
     # sentence points at its chunk, and retrieval reads only chunks that exist), so a write
     # cut short leaves the article unreachable until the next run, never half old, half new.
     store.retract_chunks(doc_ids)
-    s_ids = store.write_sentences(writes)
-    c_ids = store.write_chunks(writes)
-    store.drop_stale(doc_ids, keep=set(c_ids) | set(s_ids))
+    store.write_sentences(writes)
+    store.write_chunks(writes)
+    store.drop_stale(writes)
     store.write_log({w.meta.doc_id: w.content_hash for w in writes})
     store.lexical.write_articles([(w.meta.doc_id, w.content_hash, w.lexical_chunks()) for w in writes])
 

@@ -16,7 +16,7 @@ the change log, and the lexical index kept in step with Chroma by it, :mod:`retr
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import chromadb
@@ -30,11 +30,11 @@ from corpus.errors import RnkbotError
 from retrieval.index.changelog import ChangeLog, placeholder_vector
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.records import (
+    TEXT_KEY,
     ArticleWrite,
     Metadata,
     SentenceRecord,
     _any_of,
-    _documents,
     _metadatas,
     article_meta,
     article_rows,
@@ -43,6 +43,8 @@ from retrieval.index.records import (
     chunk_id_of,
     chunk_metadata,
     finished,
+    sentence_id_of,
+    sentence_rows,
     write_in_order,
 )
 from retrieval.models.embeddings import VectorEmbeddings
@@ -255,8 +257,8 @@ class ChunkStore(ChangeLog):
         got = self._sentences.get(where=_any_of("doc_id", doc_ids), include=["documents", "metadatas", "embeddings"])
         vectors = got["embeddings"] if got["embeddings"] is not None else []
         rows = [
-            Sentence(i, str(m["doc_id"]), str(m["chunk_id"]), int(m["index"]), d, np.asarray(e, dtype=np.float32))
-            for i, d, m, e in zip(got["ids"], _documents(got), _metadatas(got), vectors, strict=True)
+            Sentence(i, str(m["doc_id"]), str(m["chunk_id"]), int(m["index"]), t, np.asarray(e, dtype=np.float32))
+            for (i, t, m), e in zip(sentence_rows(got), vectors, strict=True)
         ]
         return sorted(rows, key=lambda r: (r.doc_id, r.index))
 
@@ -294,17 +296,43 @@ class ChunkStore(ChangeLog):
         write_in_order(self, writes)
 
     def retract_chunks(self, doc_ids: Sequence[str]) -> None:
-        """Delete the stored chunks of these articles (one read; a delete only for updates)."""
-        old = self._chunks.get(where=_any_of("doc_id", doc_ids), include=[])["ids"]
-        if old:
-            self._chunks.delete(ids=old)
+        """Delete the stored chunks of these articles, and the sentences of those that had any
+        (reads by id; deletes only for updates). The sentences are written anew, not over the old
+        records: an upsert without a document would leave an older index's document in place."""
+        old = set(self._live_ids(self._chunks, chunk_id_of, dict.fromkeys(doc_ids, 0)))
+        if not old:
+            return
+        self._chunks.delete(ids=sorted(old))
+        updated = [d for d in dict.fromkeys(doc_ids) if chunk_id_of(d, 0) in old]  # numbered from 0, no gap
+        sentences = self._live_ids(self._sentences, sentence_id_of, dict.fromkeys(updated, 0))
+        sentences += self._sentences.get(ids=[sentence_id_of(d, -1) for d in updated], include=[])["ids"]
+        if sentences:
+            self._sentences.delete(ids=sentences)
+
+    def _live_ids(self, collection: Collection, id_of: Callable[[str, int], str], start: Mapping[str, int],
+                  window: int = 16) -> list[str]:
+        """The ids of the records that exist among each article's ``id_of(doc_id, i)`` for ``i`` from
+        ``start[doc_id]`` on, read by id ``window`` at a time until a window holds none.
+
+        An article's chunk and sentence records are numbered from 0 with no gap (a write upserts
+        them all in one call, stale ones are deleted from the end), so this finds all of them
+        without a read by metadata filter, which costs more the larger the index: on the bench's
+        synthetic corpus at 100k chunks, 11 ms (chunks) and 27 ms (sentences) for 32 articles,
+        against about 1 ms for 512 ids."""
+        found: list[str] = []
+        at = dict(start)
+        while at:
+            wanted = {d: [id_of(d, i) for i in range(s, s + window)] for d, s in at.items()}
+            got = set(collection.get(ids=[i for ids in wanted.values() for i in ids], include=[])["ids"])
+            found += [i for ids in wanted.values() for i in ids if i in got]
+            at = {d: at[d] + window for d, ids in wanted.items() if got.intersection(ids)}
+        return found
 
     def write_sentences(self, writes: Sequence[ArticleWrite]) -> list[str]:
         records = [r for w in writes for r in w.sentence_records()]
         vectors = np.concatenate([np.asarray(w.sentence_vectors, dtype=np.float32) for w in writes])
         ids = [i for i, _, _ in records]
-        self._sentences.upsert(ids=ids, documents=[t for _, t, _ in records], embeddings=vectors,
-                               metadatas=[m for _, _, m in records])
+        self._sentences.upsert(ids=ids, embeddings=vectors, metadatas=[m | {TEXT_KEY: t} for _, t, m in records])
         return ids
 
     def write_chunks(self, writes: Sequence[ArticleWrite]) -> list[str]:
@@ -334,13 +362,21 @@ class ChunkStore(ChangeLog):
             self._chunk_dim = len(vectors[0])
         return self._chunk_dim > 2
 
-    def drop_stale(self, doc_ids: Sequence[str], keep: set[str]) -> None:
-        """Delete the articles' chunk and sentence records whose ids are not in ``keep``."""
-        for collection in (self._chunks, self._sentences):
-            old = collection.get(where=_any_of("doc_id", doc_ids), include=[])["ids"]
-            stale = [i for i in old if i not in keep]
-            if stale:
-                collection.delete(ids=stale)
+    def drop_stale(self, writes: Sequence[ArticleWrite]) -> None:
+        """Delete the articles' chunk and sentence records that ``writes`` did not write: those
+        numbered past the write's (an older, longer version's, or one cut short before its stale
+        records went), and the byline's when this version has none."""
+        keep = {i for w in writes for i in w.record_ids()}
+        after = {w.meta.doc_id: len(w.chunks) for w in writes}
+        stale = [i for i in self._live_ids(self._chunks, chunk_id_of, after) if i not in keep]
+        if stale:
+            self._chunks.delete(ids=stale)
+        bylines = [sentence_id_of(w.meta.doc_id, -1) for w in writes]
+        body = {w.meta.doc_id: sum(1 for _, _, i in w.sentences if i >= 0) for w in writes}
+        stale = [i for i in self._sentences.get(ids=bylines, include=[])["ids"] if i not in keep]
+        stale += [i for i in self._live_ids(self._sentences, sentence_id_of, body) if i not in keep]
+        if stale:
+            self._sentences.delete(ids=stale)
 
     def delete_article(self, doc_id: str) -> None:
         self._chunks.delete(where={"doc_id": doc_id})

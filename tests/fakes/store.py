@@ -139,8 +139,10 @@ class InMemoryStore:
 
     def retract_chunks(self, doc_ids: Sequence[str]) -> None:
         wanted = set(doc_ids)
-        for key in [k for k, (_, m, _) in self._chunks.items() if m["doc_id"] in wanted]:
-            del self._chunks[key]
+        updated = {m["doc_id"] for _, m, _ in self._chunks.values() if m["doc_id"] in wanted}
+        for table in (self._chunks, self._sentences):
+            for key in [k for k, (_, m, _) in table.items() if m["doc_id"] in updated]:
+                del table[key]
 
     def write_sentences(self, writes: Sequence[ArticleWrite]) -> list[str]:
         ids = []
@@ -159,7 +161,10 @@ class InMemoryStore:
                 ids.append(chunk.chunk_id)
         return ids
 
-    def drop_stale(self, doc_ids: Sequence[str], keep: set[str]) -> None:
+    def drop_stale(self, writes: Sequence[ArticleWrite]) -> None:
+        self._drop([w.meta.doc_id for w in writes], keep={i for w in writes for i in w.record_ids()})
+
+    def _drop(self, doc_ids: Sequence[str], keep: set[str]) -> None:
         wanted = set(doc_ids)
         for table in (self._chunks, self._sentences):
             for key in [k for k, (_, m, _) in table.items() if m["doc_id"] in wanted and k not in keep]:
@@ -169,7 +174,7 @@ class InMemoryStore:
         self._log.update(hashes)
 
     def delete_article(self, doc_id: str) -> None:
-        self.drop_stale([doc_id], keep=set())
+        self._drop([doc_id], keep=set())
         self.write_log({doc_id: ""})
         self.lexical.delete_article(doc_id)
 
