@@ -49,14 +49,14 @@ def table(res: dict) -> str:
     if s.get("steps"):
         lines += ["| synthetic chunks | articles | ingest articles/s (store only) | s/article first / last 10 % "
                   "| retrieval median / p95 (ms) | + sentences, df (ms) | bot process peak RSS (MB) "
-                  "| lexical ranking |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| lexical ranking | real embedder: s/article (embedder + store) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for st in s["steps"]:
             r, rr = st.get("retrieve_s", {}), st.get("retrieve_and_reads_s", {})
             lines.append(f"| {st['chunks']} | {st['articles']} | {st['articles_per_s']} | "
                          f"{st['s_per_article_first_10pct']} / {st['s_per_article_last_10pct']} | "
                          f"{_ms(r.get('median'))} / {_ms(r.get('p95'))} | {_ms(rr.get('median'))} | "
-                         f"{st.get('probe_peak_rss_mb')} | {_lexical(st)} |")
+                         f"{st.get('probe_peak_rss_mb')} | {_lexical(st)} | {_real(st)} |")
         lines.append("")
     c = res.get("concurrency", {})
     if "chats" in c:
@@ -72,3 +72,11 @@ def _lexical(step: dict) -> str:
     """Which lexical ranking the step's questions used: the BM25 snapshot (and its build time) or FTS5."""
     built = step.get("lexical_snapshot_s")
     return f"BM25 snapshot (built in {built} s)" if built is not None else "SQLite FTS5"
+
+
+def _real(step: dict) -> str:
+    """A batch ingested with the real embedder at this size: seconds an article, and their split."""
+    r = step.get("real_embedder")
+    if not r:
+        return "n/a"
+    return f"{r['s_per_article']} ({r['embed_s_per_article']} + {r['store_s_per_article']})"

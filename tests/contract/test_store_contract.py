@@ -252,8 +252,9 @@ class TestEmbeddedChroma(StoreContract):
         assert {s.text for s in store.sentences_of([article.doc_id])} == {m["text"] for m in got["metadatas"]}
 
     def test_writes_find_an_articles_old_records_by_id(self, store, monkeypatch):
-        """Adding and updating articles reads their stored records by id: a read by a ``doc_id``
-        filter costs more the larger the index (27 ms for 32 articles' sentences at 100k chunks)."""
+        """Adding, updating and re-reading unchanged articles reads their stored records by id: a
+        read by a ``doc_id`` filter costs more the larger the index (27 ms for 32 articles'
+        sentences at 100k chunks)."""
         ing = Ingester(store)
         filtered: list[object] = []
         for collection in (store._chunks, store._sentences):
@@ -269,6 +270,7 @@ class TestEmbeddedChroma(StoreContract):
         assert len(ing.ingest_articles(articles).added) == len(SEEDS)
         changed = [a.model_copy(update={"text": a.text.split("\n\n")[0] + "\n\nKalimat baru."}) for a in articles]
         assert len(ing.ingest_articles(changed).updated) == len(SEEDS)
+        assert len(ing.ingest_articles(changed).unchanged) == len(SEEDS)
         assert filtered == []
         assert all(store.is_complete(a.doc_id, store.doc_hash(a.doc_id) or "") for a in changed)
 
