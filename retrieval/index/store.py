@@ -152,8 +152,9 @@ class ChunkStore(ChangeLog):
 
     def complete(self, expected: Mapping[str, str], *, logged: bool = True) -> set[str]:
         """The articles among ``{doc_id: content hash}`` whose write of that version finished
-        (see :meth:`is_complete`); their records read by id (:meth:`_live`), a few reads for all of them. With ``logged=False``, those whose
-        chunk and sentence records are all of that version (what retrieval reads), logged or not:
+        (see :meth:`is_complete`); their records read by id (:meth:`_live`), a few reads for all of
+        them. With ``logged=False``, those whose chunk and sentence records are all of that version
+        (what retrieval reads), logged or not:
         a write cut between the records and the change log is whole to a reader, and the next run
         logs and indexes it lexically."""
         if not expected:
