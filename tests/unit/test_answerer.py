@@ -175,6 +175,26 @@ def test_a_pronoun_brings_the_sentence_before_and_a_second_article_joins_above_t
     assert [p.doc_id for p in pick(ps, probs, threshold=0.3, companion=0.75)] == ["a"]
 
 
+def test_a_sentence_that_goes_on_about_the_best_one_is_quoted_after_it():
+    """The card is described, then "Dokumen tersebut" says what it shows: the answer is often there."""
+    q = parse_question("Profesi sipil apa yang tercantum pada kartu identitas itu?", stats=_Stats(),
+                       embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
+    a = _article("a", ["Pasukan masuk Kursk.", "Seorang tawanan membawa kartu identitas militer Rusia.",
+                       "Dokumen tersebut menunjukkan profesi sipilnya (penjahit).", "He was then questioned.",
+                       "Ukraina menahannya di Kursk."])
+    ps = passages(q, [a])
+
+    def quoted(best: int) -> list[str]:
+        probs = np.full(len(ps), 0.01)
+        probs[best] = 0.8
+        return [s.sentence_id for s in pick(ps, probs, threshold=0.3, companion=0.9)[0].quoted]
+
+    assert quoted(1) == ["a:s1", "a:s2"], "a noun phrase with 'tersebut' points back"
+    assert quoted(2) == ["a:s2", "a:s3"], "so does a pronoun ('He ...')"
+    assert quoted(0) == ["a:s0"], "a sentence that does not refer back is not added"
+    assert quoted(3) == ["a:s2", "a:s3"], "the one before for 'He', and not the next ('Ukraina ...')"
+
+
 def test_further_sentences_of_the_best_article_are_quoted_most_likely_first_in_the_articles_order():
     q = parse_question("Siapa yang hadir?", stats=_Stats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2,
                        max_chars=200)
