@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the sections import what they need themselves: each runs in a process of its own
+    import numpy as np
+
     from retrieval.evaluation.qa import EvalItem
+    from retrieval.models.embeddings import VectorEmbeddings
     from retrieval.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -26,6 +29,24 @@ REALDEV = ROOT.parent / "shared" / "eval" / "realdev"
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def time_embedding(emb: VectorEmbeddings) -> dict[str, float]:
+    """Measure ``emb``'s own time from inside: its ``embed_passages`` adds each call's seconds and
+    texts to the returned ``{"s", "texts"}`` from now on."""
+    spent = {"s": 0.0, "texts": 0.0}
+    real = emb.embed_passages
+
+    def timed(texts: list[str]) -> np.ndarray:
+        t = time.perf_counter()
+        try:
+            return real(texts)
+        finally:
+            spent["s"] += time.perf_counter() - t
+            spent["texts"] += len(texts)
+
+    emb.embed_passages = timed  # type: ignore[method-assign]
+    return spent
 
 
 def _stats(values: list[float]) -> dict[str, float | None]:

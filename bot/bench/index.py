@@ -7,12 +7,8 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.bench.common import _realdev_articles, _settings
-
-if TYPE_CHECKING:  # the sections import what they need themselves: each runs in a process of its own
-    import numpy as np
+from bot.bench.common import _realdev_articles, _settings, time_embedding
 
 
 def section_index(work: Path, args: argparse.Namespace) -> dict:
@@ -20,22 +16,11 @@ def section_index(work: Path, args: argparse.Namespace) -> dict:
     from retrieval.service import AnswerService
 
     svc = AnswerService.build(_settings(work / "realdev", llm={"model": args.model}), with_llm=False)
-    emb = svc.store.embeddings
-    spent = {"s": 0.0, "texts": 0}
-    real = emb.embed_passages
-
-    def timed(texts: list[str]) -> np.ndarray:
-        t = time.perf_counter()
-        out = real(texts)
-        spent["s"] += time.perf_counter() - t
-        spent["texts"] += len(texts)
-        return out
-
-    emb.embed_passages = timed  # type: ignore[method-assign]  # the embedder's time, measured from inside
+    spent = time_embedding(svc.store.embeddings)
     t0 = time.perf_counter()
     report = svc.ingester().ingest_paths(_realdev_articles(args.realdev))
     wall = time.perf_counter() - t0
     n = len(report.added) + len(report.updated)
-    return {"articles": n, "chunks": svc.store.count(), "texts_embedded": spent["texts"], "wall_s": round(wall, 2),
+    return {"articles": n, "chunks": svc.store.count(), "texts_embedded": int(spent["texts"]), "wall_s": round(wall, 2),
             "embedder_s": round(spent["s"], 2), "ratio_to_embedder": round(wall / max(spent["s"], 1e-9), 3),
             "articles_per_s": round(n / wall, 3), "chunks_per_s": round(svc.store.count() / wall, 2)}

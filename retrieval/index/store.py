@@ -164,8 +164,7 @@ class ChunkStore(ChangeLog):
         sents: dict[str, list[Metadata]] = {d: [] for d in ids}
         for m in self._live(self._chunks, chunk_id_of, dict.fromkeys(ids, 0), metadatas=True)[1]:
             chunks[str(m["doc_id"])].append(m)
-        bylines = self._sentences.get(ids=[sentence_id_of(d, -1) for d in ids], include=["metadatas"])
-        for m in [*_metadatas(bylines), *self._live(self._sentences, sentence_id_of, dict.fromkeys(ids, 0), metadatas=True)[1]]:
+        for m in self._live(self._sentences, sentence_id_of, dict.fromkeys(ids, -1), metadatas=True)[1]:  # -1: byline
             sents[str(m["doc_id"])].append(m)
         whole = {d for d, h in expected.items() if finished(chunks[d], sents[d], h)}
         if not logged:
@@ -301,20 +300,14 @@ class ChunkStore(ChangeLog):
         """Delete the stored chunks of these articles, and the sentences of those that had any
         (reads by id; deletes only for updates). The sentences are written anew, not over the old
         records: an upsert without a document would leave an older index's document in place."""
-        old = set(self._live_ids(self._chunks, chunk_id_of, dict.fromkeys(doc_ids, 0)))
+        old = set(self._live(self._chunks, chunk_id_of, dict.fromkeys(doc_ids, 0))[0])
         if not old:
             return
         self._chunks.delete(ids=sorted(old))
         updated = [d for d in dict.fromkeys(doc_ids) if chunk_id_of(d, 0) in old]  # numbered from 0, no gap
-        sentences = self._live_ids(self._sentences, sentence_id_of, dict.fromkeys(updated, 0))
-        sentences += self._sentences.get(ids=[sentence_id_of(d, -1) for d in updated], include=[])["ids"]
+        sentences = self._live(self._sentences, sentence_id_of, dict.fromkeys(updated, -1))[0]  # -1: the byline
         if sentences:
             self._sentences.delete(ids=sentences)
-
-    def _live_ids(self, collection: Collection, id_of: Callable[[str, int], str], start: Mapping[str, int]) -> list[str]:
-        """The ids of the records that exist among each article's ``id_of(doc_id, i)`` for ``i`` from
-        ``start[doc_id]`` on (see :meth:`_live`)."""
-        return self._live(collection, id_of, start)[0]
 
     def _live(self, collection: Collection, id_of: Callable[[str, int], str], start: Mapping[str, int],
               *, metadatas: bool = False, window: int = 16) -> tuple[list[str], list[Metadata]]:
@@ -323,7 +316,8 @@ class ChunkStore(ChangeLog):
         and their metadatas when asked for.
 
         An article's chunk and sentence records are numbered from 0 with no gap (a write upserts
-        them all in one call, stale ones are deleted from the end), so this finds all of them
+        them all in one call, stale ones are deleted from the end; a sentence numbered -1, the
+        byline, precedes them when there is one), so this finds all of them
         without a read by metadata filter, which costs more the larger the index: on the bench's
         synthetic corpus at 100k chunks, 11 ms (chunks) and 27 ms (sentences) for 32 articles,
         against about 1 ms for 512 ids."""
@@ -379,13 +373,13 @@ class ChunkStore(ChangeLog):
         records went), and the byline's when this version has none."""
         keep = {i for w in writes for i in w.record_ids()}
         after = {w.meta.doc_id: len(w.chunks) for w in writes}
-        stale = [i for i in self._live_ids(self._chunks, chunk_id_of, after) if i not in keep]
+        stale = [i for i in self._live(self._chunks, chunk_id_of, after)[0] if i not in keep]
         if stale:
             self._chunks.delete(ids=stale)
         bylines = [sentence_id_of(w.meta.doc_id, -1) for w in writes]
         body = {w.meta.doc_id: sum(1 for _, _, i in w.sentences if i >= 0) for w in writes}
         stale = [i for i in self._sentences.get(ids=bylines, include=[])["ids"] if i not in keep]
-        stale += [i for i in self._live_ids(self._sentences, sentence_id_of, body) if i not in keep]
+        stale += [i for i in self._live(self._sentences, sentence_id_of, body)[0] if i not in keep]
         if stale:
             self._sentences.delete(ids=stale)
 
