@@ -121,6 +121,9 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     retrieved: list[RetrievedRef] = Field(default_factory=list)
     timings: Timings = Field(default_factory=Timings)
+    direct: list[str] = Field(default_factory=list, exclude=True, description=(
+        "the values the answer leads with, read off the evidence by code (a date, a number, a name); "
+        "for `rnkbot eval`, not part of the JSON contract"))
 
     def contract(self) -> dict:
         """The JSON object other tools read (exactly the documented keys)."""

@@ -98,14 +98,15 @@ class Answerer:
                 question=q.text, language=q.language, answer=message(q.language, why), refused=True, retrieved=refs,
                 timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(time.perf_counter() - t0, 4)),
             )
-        text, cited = compose(q, chosen, self.generator, max_tokens=self.settings.llm.max_tokens, on_partial=on_partial)
+        composed = compose(q, chosen, self.generator, max_tokens=self.settings.llm.max_tokens, on_partial=on_partial)
         t2 = time.perf_counter()
         citations = [
             Citation(n=n, doc_id=e.article.doc_id, title=e.article.title, outlet=e.article.outlet,
                      published=e.article.published_iso, url=e.article.url, quote=e.text)
-            for n, e in cited
+            for n, e in composed.cited
         ]
         return Answer(
-            question=q.text, language=q.language, answer=text, refused=False, citations=citations, retrieved=refs,
+            question=q.text, language=q.language, answer=composed.text, refused=False, citations=citations,
+            retrieved=refs, direct=composed.direct,
             timings=Timings(retrieve_s=round(t1 - t0, 4), generate_s=round(t2 - t1, 4), total_s=round(t2 - t0, 4)),
         )

@@ -23,7 +23,7 @@ from retrieval.answering.features import (
     TIME_UNITS,
     shape_tokens,
 )
-from retrieval.answering.question import Question
+from retrieval.answering.question import Question, asks_for_a_person
 from retrieval.text import fold, stem_variants, tokens
 from retrieval.text.lexicon import english_word
 
@@ -129,7 +129,8 @@ MEASURES: dict[str, frozenset[str]] = {
 _PREFIX_UNITS = {"rp": "money", "us$": "money", "$": "money", "mach": "speed"}  # "Rp 5 triliun", "Mach 10"
 _MAGNITUDES = frozenset("ribu juta miliar triliun thousand million billion trillion".split())
 _ASKED_MEASURE = [
-    ("money", re.compile(r"\b(cost|costs|price|worth|value|budget|paid|biaya|harga|nilai|anggaran|senilai|bayar|dibayar)\b")),
+    ("money", re.compile(r"\b(cost|costs|price|worth|value|budget|pay|paid|paying|salary|salaries|wage|wages|earn|earned|"
+                         r"biaya|harga|nilai|anggaran|senilai|bayar|dibayar|bayaran|gaji|upah)\b")),
     ("share", re.compile(r"\b(percent|percentage|share|proportion|persen|persentase|proporsi)\b")),
     ("length", re.compile(r"\b(how far|how long is|length|range|distance|berapa jauh|berapa panjang|panjang|jangkauan|"
                           r"jarak)\b")),
@@ -164,6 +165,10 @@ def _asked_measure(question: str) -> str | None:  # read once per question, not 
 _VERBS_TOO = frozenset({"won"})
 _MAGNITUDES_EN = {"ribu": "thousand", "juta": "million", "miliar": "billion", "triliun": "trillion"}
 _STRIP = "(),.;:“”\"'"
+# Units of measure an English reader gets in English ("9 miliar rubel" -> "9 billion rubles"); others
+# ("km", "yuan") read the same in both languages.
+_UNITS_EN = {"rubel": "rubles", "dolar": "dollars", "meter": "metres", "kilometer": "kilometres", "mil": "miles",
+             "hektare": "hectares", "hektar": "hectares", "ton": "tonnes"}
 
 
 def counted(text: str, q: Question) -> list[str]:
@@ -188,13 +193,14 @@ def counted(text: str, q: Question) -> list[str]:
         if unit and (unit[0].isdigit() or fold(unit) in NUMBER_WORDS):
             continue  # part of a larger number written out ("dua ribu"), read from its last word
         measured = "share" if sign == "%" else measure_of(unit, sign)
-        if measured is not None and measured != asked:
-            continue
+        if measured != asked:
+            continue  # a length is no cost, and a count of troops no monthly pay
         before = " ".join(toks[max(0, i - 2):i]).lower()
         qual = next((k for k in _QUALIFIERS if before.endswith(k)), None)
         if q.language == "en":
             amount = english_number(n) + (f" {_MAGNITUDES_EN.get(fold(magnitude), magnitude)}" if magnitude else "")
-            word = (unit if english_source else english_word(unit)) if unit.isalpha() else None
+            word = (unit if english_source else english_word(unit) or _UNITS_EN.get(fold(unit), unit if measured else None)) \
+                if unit.isalpha() else None
             what = f" {word}" if word else (f" ({unit})" if unit and unit.isalpha() else "")
             qualifier = _QUALIFIERS[qual] if qual else ""
         else:
@@ -300,7 +306,7 @@ def direct_answer(q: Question, focus: str) -> str | None:
     elif q.qtype == "number" and q.shape is None:
         found = counted(focus, q)
     elif q.qtype == "person" and q.shape is None:
-        found = names(focus, q)
+        found = names(focus, q) if asks_for_a_person(q.text) else []
     else:
         return None
     return found[0] if len(found) == 1 else None

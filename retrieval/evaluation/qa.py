@@ -9,7 +9,12 @@ holds a string of every group), ``gold_docs``, and optionally ``id``, ``lang``, 
 - citation precision: cited doc_ids that are gold, over all citations of answerable questions;
 - citation recall: answerable questions citing at least one gold doc;
 - refusal accuracy: unanswerable questions refused;
-- retrieval recall@5: answerable questions with a gold doc among the first five retrieved articles.
+- retrieval recall@5: answerable questions with a gold doc among the first five retrieved articles;
+- lead accuracy: answers to answerable questions that open with a value stated by code (a date, a
+  number, a name: ``Answer.direct``) whose value holds one of the facts the question asks for (a fact
+  group none of whose strings the question already holds). Answer accuracy reads the whole answer,
+  quotes included, so a wrong value stated first would pass it; this says how often the value
+  the reader sees first is right.
 
 Questions of kind ``off_topic_in_corpus`` (answerable only from an off-topic article in the
 index) are reported apart: refusing them is right, and a correctly cited answer is acceptable.
@@ -57,6 +62,8 @@ class ItemResult:
     retrieval_hit: bool
     latency_s: float
     answer: str
+    direct: list[str] = field(default_factory=list)
+    direct_ok: bool | None = None
 
 
 @dataclass
@@ -68,6 +75,8 @@ class Metrics:
     refusal_accuracy: float | None
     retrieval_recall_at_5: float | None
     median_latency_s: float | None
+    leads: int = 0
+    lead_accuracy: float | None = None
 
 
 def metrics(results: list[ItemResult]) -> Metrics:
@@ -83,6 +92,8 @@ def metrics(results: list[ItemResult]) -> Metrics:
         refusal_accuracy=_ratio(sum(r.refused for r in unans), len(unans)),
         retrieval_recall_at_5=_ratio(sum(r.retrieval_hit for r in ans), len(ans)),
         median_latency_s=statistics.median(lat) if lat else None,
+        leads=len(led := [r for r in ans if r.direct_ok is not None]),
+        lead_accuracy=_ratio(sum(bool(r.direct_ok) for r in led), len(led)),
     )
 
 
@@ -103,13 +114,14 @@ class EvalReport:
         def fmt(v: float | None) -> str:
             return "  n/a" if v is None else f"{v:.3f}"
 
-        head = f"{'':24}{'n':>4}  {'acc':>5}  {'c.prec':>6}  {'c.rec':>5}  {'refuse':>6}  {'r@5':>5}  {'lat(s)':>6}"
+        head = (f"{'':24}{'n':>4}  {'acc':>5}  {'c.prec':>6}  {'c.rec':>5}  {'refuse':>6}  {'r@5':>5}  {'lat(s)':>6}"
+                f"  {'lead':>9}")
         lines = [head]
 
         def row(name: str, m: Metrics) -> str:
             return (f"{name:24}{m.n:>4}  {fmt(m.answer_accuracy):>5}  {fmt(m.citation_precision):>6}  "
                     f"{fmt(m.citation_recall):>5}  {fmt(m.refusal_accuracy):>6}  {fmt(m.retrieval_recall_at_5):>5}  "
-                    f"{fmt(m.median_latency_s):>6}")
+                    f"{fmt(m.median_latency_s):>6}  {fmt(m.lead_accuracy) + f'/{m.leads}':>9}")
 
         lines.append(row("all" + (" (without apart)" if self.apart else ""), self.overall))
         for lang, m in sorted(self.by_language.items()):
@@ -155,6 +167,19 @@ def facts_match(answer: str, facts: list[list[str]]) -> bool:
     return all(any(alt.lower() in low for alt in group) for group in facts)
 
 
+def answer_groups(item: EvalItem) -> list[list[str]]:
+    """The fact groups the answer must add: those none of whose strings the question already holds
+    (the others are anchors, such as "Kursk" in "how many died in Kursk?")."""
+    q = item.question.lower()
+    groups = [g for g in item.facts if not any(alt.lower() in q for alt in g)]
+    return groups or item.facts
+
+
+def lead_holds_a_fact(item: EvalItem, direct: list[str]) -> bool:
+    """Do the values an answer leads with hold one of the facts asked for?"""
+    return any(facts_match(v, [g]) for v in direct for g in answer_groups(item))
+
+
 def _ratio(num: float, den: float) -> float | None:
     return None if den == 0 else num / den
 
@@ -170,8 +195,9 @@ def judge(it: EvalItem, a: Answer) -> ItemResult:
         correct = a.refused or (bool(cited) and facts_match(a.answer, it.facts))
     else:
         correct = a.refused
+    direct_ok = lead_holds_a_fact(it, a.direct) if it.answerable and a.direct and not a.refused else None
     return ItemResult(it.id, it.kind, it.lang, it.answerable, correct, a.refused, cited,
-                      sum(d in it.gold_docs for d in cited), hit, a.timings.total_s, a.answer)
+                      sum(d in it.gold_docs for d in cited), hit, a.timings.total_s, a.answer, a.direct, direct_ok)
 
 
 def report(results: list[ItemResult]) -> EvalReport:

@@ -36,7 +36,7 @@ from retrieval.answering.evidence import article_views, holds_an_amount, pick
 from retrieval.answering.features import FEATURES, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
-from retrieval.evaluation.qa import APART, EvalItem, facts_match
+from retrieval.evaluation.qa import APART, EvalItem, answer_groups, facts_match
 from retrieval.models.linear import Fitted, fit_logistic
 
 log = logging.getLogger(__name__)
@@ -49,13 +49,6 @@ class QuestionData:
     question: Question
     passages: list[Passage] = field(repr=False)
     labels: np.ndarray = field(repr=False)
-
-
-def answer_groups(item: EvalItem) -> list[list[str]]:
-    """The fact groups the answer must add: those none of whose strings the question already holds."""
-    q = item.question.lower()
-    groups = [g for g in item.facts if not any(alt.lower() in q for alt in g)]
-    return groups or item.facts
 
 
 def holds(text: str, groups: list[list[str]]) -> bool:

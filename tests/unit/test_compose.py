@@ -1,0 +1,43 @@
+"""The answer's opening value: read off the sentence the evidence model chose, never off the
+sentences quoted around it for context."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.answering.compose import compose
+from retrieval.types import ArticleMeta, Evidence, Sentence
+from tests.unit.test_question import parse
+
+META = ArticleMeta(doc_id="519_x", title="Perjanjian mulai berlaku", outlet="KBS World")
+
+
+def sentence(i: int, text: str) -> Sentence:
+    return Sentence(sentence_id=f"519_x:s{i:04d}", doc_id="519_x", chunk_id="519_x:c000", index=i, text=text,
+                    vector=np.zeros(4, dtype=np.float32))
+
+
+TREATY = sentence(0, "Perjanjian pertahanan itu mulai berlaku pada hari Rabu (04/12) dengan pertukaran instrumen ratifikasi.")
+REPORTED = sentence(1, "KCNA mengatakan pada hari Kamis (05/12) bahwa kedua negara telah bertukar instrumen.")
+RESTATES = sentence(2, "Perjanjian pertahanan itu kini mulai berlaku, menurut kantor berita negara.")
+
+
+def evidence(focus: Sentence, *around: Sentence) -> Evidence:
+    quoted = tuple(sorted([focus, *around], key=lambda s: s.index))
+    return Evidence(key=1, article=META, focus=focus, sentences=quoted, probability=0.5)
+
+
+def test_the_date_leads_when_the_chosen_sentence_holds_it():
+    composed = compose(parse("Kapan perjanjian itu mulai berlaku?"), [evidence(TREATY, REPORTED)], None, max_tokens=64)
+    assert composed.direct == ["Rabu, 4 Desember"]
+    assert composed.text.startswith("Rabu, 4 Desember [1]. Menurut KBS World: “Perjanjian pertahanan")
+
+
+def test_a_quoted_neighbours_date_is_not_stated_as_the_answer():
+    """The chosen sentence says the treaty took effect but holds no date; the sentence quoted beside
+    it holds one, the day the news agency *reported* it: stating that one first would be wrong."""
+    composed = compose(parse("Kapan perjanjian itu mulai berlaku?"), [evidence(RESTATES, REPORTED)], None,
+                       max_tokens=64)
+    assert composed.direct == []
+    assert composed.text.startswith("Menurut KBS World: “KCNA mengatakan pada hari Kamis (05/12)")
+    assert [n for n, _ in composed.cited] == [1]

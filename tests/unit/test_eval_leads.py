@@ -1,0 +1,33 @@
+"""`rnkbot eval`'s lead accuracy: the value an answer states first is scored on its own, since
+answer accuracy reads the whole answer and a wrong value followed by a quote holding the right
+one would pass it."""
+
+from __future__ import annotations
+
+from retrieval.evaluation.qa import EvalItem, judge, report
+from retrieval.types import Answer, Citation
+
+ITEM = EvalItem(id="q1", lang="id", question="Kapan perjanjian pertahanan Rusia-Korea Utara mulai berlaku di Moskow?",
+                answerable=True, facts=[["4 Desember", "04/12"], ["Moskow", "Moscow"]], gold_docs=["519_x"], kind="date")
+QUOTE = "Perjanjian itu mulai berlaku pada hari Rabu (04/12) di Moskow; KCNA melaporkannya Kamis (05/12)."
+CITED = [Citation(n=1, doc_id="519_x", title="t", outlet="KBS", published=None, url=None, quote=QUOTE)]
+
+
+def answer(direct: list[str], lead: str) -> Answer:
+    return Answer(question=ITEM.question, language="id", answer=f"{lead}Menurut KBS: “{QUOTE}” [1]", refused=False,
+                  citations=CITED, direct=direct)
+
+
+def test_a_wrong_value_first_passes_answer_accuracy_but_not_lead_accuracy():
+    wrong = judge(ITEM, answer(["Kamis, 5 Desember"], "Kamis, 5 Desember [1]. "))
+    right = judge(ITEM, answer(["Rabu, 4 Desember"], "Rabu, 4 Desember [1]. "))
+    plain = judge(ITEM, answer([], ""))
+    assert wrong.correct and right.correct and plain.correct, "the quote holds the facts every time"
+    assert (wrong.direct_ok, right.direct_ok, plain.direct_ok) == (False, True, None)
+    m = report([wrong, right, plain]).overall
+    assert (m.leads, m.lead_accuracy, m.answer_accuracy) == (2, 0.5, 1.0)
+
+
+def test_the_direct_values_stay_out_of_the_json_contract():
+    a = answer(["Rabu, 4 Desember"], "Rabu, 4 Desember [1]. ")
+    assert "direct" not in a.contract() and a.direct == ["Rabu, 4 Desember"]
