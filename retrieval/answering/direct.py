@@ -183,7 +183,7 @@ def counted(text: str, q: Question) -> list[str]:
         n = raw.strip(_STRIP)
         sign = toks[i - 1].strip(_STRIP) if i > 0 else ""
         if n.endswith("%") or n.startswith(("$", "US$")):  # the sign is the unit: "40%", "$1.5"
-            sign, n = ("%", n[:-1]) if n.endswith("%") else ("$", n.split("$", 1)[1])
+            sign, n = ("%", n[:-1]) if n.endswith("%") else (n.split("$", 1)[0] + "$", n.split("$", 1)[1])
         if not _NUMBER.fullmatch(n) or n in q.numbers or re.fullmatch(r"(19|20)\d{2}", n):
             continue
         j = i + 1
@@ -207,7 +207,8 @@ def counted(text: str, q: Question) -> list[str]:
             amount = f"{n} {magnitude}".strip()
             what = f" {unit}" if unit.isalpha() else ""
             qualifier = qual if qual in ("sekitar", "lebih dari", "setidaknya", "hampir", "kurang dari", "hingga") else ""
-        phrase = f"{amount}%" if sign == "%" else f"${amount}" if sign == "$" else amount + what  # a sign is the unit
+        # a sign is the unit, written as the source writes it ("US$2.000" stays in US dollars)
+        phrase = f"{amount}%" if sign == "%" else f"{sign}{amount}" if sign in ("$", "US$") else amount + what
         if qualifier:
             phrase = f"{qualifier} {phrase}"
         out.append(phrase)

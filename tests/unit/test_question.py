@@ -167,6 +167,7 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     # pay is money: a count of troops is no answer to it
     ("Berapa bayaran bulanan tentara itu?", "Sekitar 11.000 tentara dikirim ke Rusia.", None),
     ("How much are the soldiers paid each month?", "Each soldier is paid about $2,000 a month.", "about $2,000"),
+    ("Berapa gaji bulanan tentara itu?", "Setiap tentara dibayar sekitar US$2.000 per bulan.", "sekitar US$2.000"),
     # a unit of measure the glossary lacks is written as it is, not bracketed as a word to translate
     ("How far is the depot from the border?", "Depot itu sekitar 290 km dari perbatasan Ukraina.", "about 290 km"),
     # a person's name answers who did it; it is no answer for an agency, a country, or who a named person is
