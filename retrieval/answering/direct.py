@@ -307,7 +307,7 @@ def direct_answer(q: Question, focus: str) -> str | None:
     elif q.qtype == "number" and q.shape is None:
         found = counted(focus, q)
     elif q.qtype == "person" and q.shape is None:
-        found = names(focus, q) if asks_for_a_person(q.text) else []
+        found = names(focus, q) if asks_for_a_person(q) else []
     else:
         return None
     return found[0] if len(found) == 1 else None

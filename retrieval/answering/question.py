@@ -128,9 +128,11 @@ _NOT_A_PERSON = re.compile(r"\b(outlet|media|newspaper|news agency|agency|organi
                            r"kantor berita|negara|lembaga|organisasi|pihak)\b")
 
 
-def asks_for_a_person(text: str) -> bool:
+def asks_for_a_person(q: Question) -> bool:
     """Does a "person" question ask for a person ("who", "siapa", "which official") rather than an
-    agency, a country or an outlet ("which agency", "negara mana")?"""
+    agency, a country or an outlet ("which agency", "negara mana")? Read from the question its kind
+    came from: a follow-up without a question word of its own asks what the one it follows asked."""
+    text = q.text if q.follows is None or question_type(q.text) == q.qtype else q.follows.question
     found = _question_word(text)
     if not found or found[0] != "person":
         return False
