@@ -111,8 +111,8 @@ def compose(
 ) -> Composed:
     """The answer: first the answer itself, then every passage quoted with its source.
 
-    When the question asks for a date, number, duration or name and the evidence holds exactly one,
-    code states it (:func:`lead`); otherwise the model may phrase the answer, kept only when verified.
+    When the question asks for a date, number, duration or name and the sentence the evidence model
+    chose holds exactly one, code states it (:func:`lead`); otherwise the model may phrase the answer, kept only when verified.
     The quotes always follow: a phrased sentence must never hide what the articles say (a replay
     on realdev's train split lost four right answers when the model's sentence replaced them)."""
     first, direct = lead(q, evidence)
