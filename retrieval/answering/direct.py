@@ -24,7 +24,7 @@ from retrieval.answering.features import (
     shape_tokens,
 )
 from retrieval.answering.question import Question, asks_for_a_person
-from retrieval.text import fold, stem_variants, tokens
+from retrieval.text import STOPWORDS, fold, stem_variants, tokens
 from retrieval.text.lexicon import english_word
 
 DAY_EN = {"senin": "Monday", "selasa": "Tuesday", "rabu": "Wednesday", "kamis": "Thursday", "jumat": "Friday",
@@ -165,6 +165,11 @@ def _asked_measure(question: str) -> str | None:  # read once per question, not 
 _VERBS_TOO = frozenset({"won"})
 _MAGNITUDES_EN = {"ribu": "thousand", "juta": "million", "miliar": "billion", "triliun": "trillion"}
 _STRIP = "(),.;:“”\"'"
+# Indonesian counter words stand between a number and what it counts ("12 juta butir peluru", "tiga
+# buah kapal"): the noun after them is what is counted.
+CLASSIFIERS = frozenset("butir buah ekor unit lembar biji batang".split())
+# English nouns that take no plural ("12 million ammunition", not "ammunitions")
+_MASS_NOUNS = frozenset("ammunition equipment personnel aid information artillery weaponry staff machinery".split())
 # Units of measure an English reader gets in English ("9 miliar rubel" -> "9 billion rubles"); others
 # ("km", "yuan") read the same in both languages.
 _UNITS_EN = {"rubel": "rubles", "dolar": "dollars", "meter": "metres", "kilometer": "kilometres", "mil": "miles",
@@ -192,6 +197,11 @@ def counted(text: str, q: Question) -> list[str]:
         unit = toks[j].strip(_STRIP) if j < len(toks) else ""
         if unit and (unit[0].isdigit() or fold(unit) in NUMBER_WORDS):
             continue  # part of a larger number written out ("dua ribu"), read from its last word
+        counter = ""
+        if fold(unit) in CLASSIFIERS and j + 1 < len(toks) and toks[j + 1].strip(_STRIP).isalpha():
+            counter, unit = unit, toks[j + 1].strip(_STRIP)  # "12 juta butir peluru": shells are counted
+        if fold(unit) in STOPWORDS:
+            unit = ""  # "49 dari 50": no word says what is counted
         measured = "share" if sign == "%" else measure_of(unit, sign)
         if measured != asked:
             continue  # a length is no cost, and a count of troops no monthly pay
@@ -201,11 +211,14 @@ def counted(text: str, q: Question) -> list[str]:
             amount = english_number(n) + (f" {_MAGNITUDES_EN.get(fold(magnitude), magnitude)}" if magnitude else "")
             word = (unit if english_source else english_word(unit) or _UNITS_EN.get(fold(unit), unit if measured else None)) \
                 if unit.isalpha() else None
+            if word and not english_source and measured is None and n != "1" and word[-1] not in "sy" \
+                    and word not in _MASS_NOUNS:
+                word += "s"  # the glossary's English is singular: "12 juta butir peluru" -> "12 million shells"
             what = f" {word}" if word else (f" ({unit})" if unit and unit.isalpha() else "")
             qualifier = _QUALIFIERS[qual] if qual else ""
         else:
             amount = f"{n} {magnitude}".strip()
-            what = f" {unit}" if unit.isalpha() else ""
+            what = f" {counter} {unit}".replace("  ", " ") if unit.isalpha() else ""
             qualifier = qual if qual in ("sekitar", "lebih dari", "setidaknya", "hampir", "kurang dari", "hingga") else ""
         # a sign is the unit, written as the source writes it ("US$2.000" stays in US dollars)
         phrase = f"{amount}%" if sign == "%" else f"{sign}{amount}" if sign in ("$", "US$") else amount + what
@@ -300,6 +313,8 @@ def direct_answer(q: Question, focus: str) -> str | None:
         found = [m.group(0) for m in _CLAUSE.finditer(focus)]
         if q.language == "en":
             found = [re.sub(r"(?i)^pasal", "Article", f) for f in found]
+    elif q.shape == "model":  # "Su-35", "Hwasong-20": the same in both languages
+        found = list(dict.fromkeys(t for t in shape_tokens(q, focus) if fold(t) not in fold(q.text)))
     elif q.qtype == "time":
         found = [d for d in dates(focus, q.language) if not any(n in q.numbers for n in re.findall(r"\d+", d))] \
             or dates(focus, q.language)

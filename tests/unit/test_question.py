@@ -174,6 +174,19 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     ("Berapa ton bahan peledak yang dikirim?", "Sekitar 74 ribu ton bahan peledak dikirim.", "sekitar 74 ribu ton"),
     ("Berapa kontainer yang dikirim?", "Sebanyak 13.000 kontainer berisi 74 ribu ton amunisi dikirim.", "13.000 kontainer"),
     ("Berapa persen pasukan yang hilang?", "Korea Utara kehilangan sekitar 40% pasukannya.", "sekitar 40%"),
+    # a model asked for is stated as written, the same in both languages; one the question names is no answer
+    ("Which jet did Kim watch on a test flight?",
+     "During the visit, Kim also witnessed a test flight by a Su-35, according to the governor.", "Su-35"),
+    ("Pesawat apa yang dipakai untuk rute itu?", "Penerbangan dioperasikan dengan Boeing 777-200ER.", "777-200ER"),
+    ("Which plants build the Su-35?", "The plant builds the Su-35 for the ministry.", None),
+    # a counter word stands between the number and what it counts; a preposition counts nothing
+    ("How many artillery shells were sent?",
+     "Menurut intelijen Korea Selatan, Korea Utara telah mengirim sekitar 12 juta butir peluru artileri.",
+     "about 12 million shells"),
+    ("Berapa peluru yang dikirim?", "Korea Utara telah mengirim sekitar 12 juta butir peluru artileri.",
+     "sekitar 12 juta butir peluru"),
+    ("How many of the missiles failed?",
+     "Menurut jaksa Ukraina, sebanyak 49 dari rudal yang ditembakkan Rusia itu gagal mencapai sasaran.", "49"),
     # pay is money: a count of troops is no answer to it
     ("Berapa bayaran bulanan tentara itu?", "Sekitar 11.000 tentara dikirim ke Rusia.", None),
     ("How much are the soldiers paid each month?", "Each soldier is paid about $2,000 a month.", "about $2,000"),
