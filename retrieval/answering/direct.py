@@ -25,7 +25,7 @@ from retrieval.answering.features import (
 )
 from retrieval.answering.question import Question, asks_for_a_person
 from retrieval.text import STOPWORDS, fold, stem_variants, tokens
-from retrieval.text.lexicon import english_word
+from retrieval.text.lexicon import english_word, english_words
 
 DAY_EN = {"senin": "Monday", "selasa": "Tuesday", "rabu": "Wednesday", "kamis": "Thursday", "jumat": "Friday",
           "sabtu": "Saturday", "minggu": "Sunday"}
@@ -170,6 +170,13 @@ _STRIP = "(),.;:“”\"'"
 CLASSIFIERS = frozenset("butir buah ekor unit lembar biji batang".split())
 # English nouns that take no plural ("12 million ammunition", not "ammunitions")
 _MASS_NOUNS = frozenset("ammunition equipment personnel aid information artillery weaponry staff machinery".split())
+# English words for a body of people, no count of them: "11.000 tentara" are soldiers, not an army
+_COLLECTIVE = frozenset("army military navy force forces".split())
+
+
+def _counted_noun(word: str) -> str | None:
+    """The glossary's English for what an Indonesian count counts, a word that can be counted."""
+    return next((w for w in english_words(word) if w not in _COLLECTIVE), None) or english_word(word)
 # Units of measure an English reader gets in English ("9 miliar rubel" -> "9 billion rubles"); others
 # ("km", "yuan") read the same in both languages.
 _UNITS_EN = {"rubel": "rubles", "dolar": "dollars", "meter": "metres", "kilometer": "kilometres", "mil": "miles",
@@ -209,7 +216,7 @@ def counted(text: str, q: Question) -> list[str]:
         qual = next((k for k in _QUALIFIERS if before.endswith(k)), None)
         if q.language == "en":
             amount = english_number(n) + (f" {_MAGNITUDES_EN.get(fold(magnitude), magnitude)}" if magnitude else "")
-            word = (unit if english_source else english_word(unit) or _UNITS_EN.get(fold(unit), unit if measured else None)) \
+            word = (unit if english_source else _counted_noun(unit) or _UNITS_EN.get(fold(unit), unit if measured else None)) \
                 if unit.isalpha() else None
             if word and not english_source and measured is None and n != "1" and word[-1] not in "sy" \
                     and word not in _MASS_NOUNS:

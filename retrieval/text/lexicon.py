@@ -62,22 +62,30 @@ def back_glossary() -> dict[str, tuple[Form, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _english_words() -> dict[str, str]:
-    best: dict[str, tuple[int, str]] = {}  # an Indonesian word -> the English entry that lists it first
-    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+def _english_words() -> dict[str, tuple[str, ...]]:
+    """Each Indonesian word's English entries, those listing it first before the others (then in
+    the glossary's order)."""
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    for line_no, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines()):
         if not line.strip() or line.startswith("#"):
             continue
         en, _, ids = line.partition("\t")
         for rank, alt in enumerate(ids.split("|")):
-            key = fold(alt.strip())
-            if key and (key not in best or rank < best[key][0]):
-                best[key] = (rank, en.strip())
-    return {k: en for k, (_, en) in best.items()}
+            if key := fold(alt.strip()):
+                found.setdefault(key, []).append((rank, line_no, en.strip()))
+    return {k: tuple(dict.fromkeys(en for _, _, en in sorted(v))) for k, v in found.items()}
 
 
 def english_word(word: str) -> str | None:
     """The glossary's English for an Indonesian word or phrase ("pasukan" -> "troops"), if it has one."""
-    return _english_words().get(fold(word))
+    words = _english_words().get(fold(word))
+    return words[0] if words else None
+
+
+def english_words(word: str) -> tuple[str, ...]:
+    """Every English entry of the glossary for an Indonesian word, the likeliest first ("tentara" ->
+    army, soldier, military, troops)."""
+    return _english_words().get(fold(word), ())
 
 
 def translations(word: str) -> tuple[Form, ...]:

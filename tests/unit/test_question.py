@@ -179,6 +179,10 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
      "During the visit, Kim also witnessed a test flight by a Su-35, according to the governor.", "Su-35"),
     ("Pesawat apa yang dipakai untuk rute itu?", "Penerbangan dioperasikan dengan Boeing 777-200ER.", "777-200ER"),
     ("Which plants build the Su-35?", "The plant builds the Su-35 for the ministry.", None),
+    # "tentara" counted are soldiers, not an army (the glossary's first English for the word)
+    ("How many troops were sent to Russia?",
+     "Menurut NIS, Korea Utara mengirim sekitar 11.000 tentara ke Rusia sejak bulan Oktober lalu.",
+     "about 11,000 soldiers"),
     # a counter word stands between the number and what it counts; a preposition counts nothing
     ("How many artillery shells were sent?",
      "Menurut intelijen Korea Selatan, Korea Utara telah mengirim sekitar 12 juta butir peluru artileri.",
