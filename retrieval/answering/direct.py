@@ -172,15 +172,15 @@ CLASSIFIERS = frozenset("butir buah ekor unit lembar biji batang".split())
 _MASS_NOUNS = frozenset("ammunition equipment personnel aid information artillery weaponry staff machinery".split())
 # English words for a body of people, no count of them: "11.000 tentara" are soldiers, not an army
 _COLLECTIVE = frozenset("army military navy force forces".split())
+# Units of measure an English reader gets in English ("9 miliar rubel" -> "9 billion rubles"); others
+# ("km", "yuan") read the same in both languages.
+_UNITS_EN = {"rubel": "rubles", "dolar": "dollars", "meter": "metres", "kilometer": "kilometres", "mil": "miles",
+             "hektare": "hectares", "hektar": "hectares", "ton": "tonnes"}
 
 
 def _counted_noun(word: str) -> str | None:
     """The glossary's English for what an Indonesian count counts, a word that can be counted."""
     return next((w for w in english_words(word) if w not in _COLLECTIVE), None) or english_word(word)
-# Units of measure an English reader gets in English ("9 miliar rubel" -> "9 billion rubles"); others
-# ("km", "yuan") read the same in both languages.
-_UNITS_EN = {"rubel": "rubles", "dolar": "dollars", "meter": "metres", "kilometer": "kilometres", "mil": "miles",
-             "hektare": "hectares", "hektar": "hectares", "ton": "tonnes"}
 
 
 def counted(text: str, q: Question) -> list[str]:
@@ -225,7 +225,7 @@ def counted(text: str, q: Question) -> list[str]:
             qualifier = _QUALIFIERS[qual] if qual else ""
         else:
             amount = f"{n} {magnitude}".strip()
-            what = f" {counter} {unit}".replace("  ", " ") if unit.isalpha() else ""
+            what = " " + " ".join(w for w in (counter, unit) if w) if unit.isalpha() else ""
             qualifier = qual if qual in ("sekitar", "lebih dari", "setidaknya", "hampir", "kurang dari", "hingga") else ""
         # a sign is the unit, written as the source writes it ("US$2.000" stays in US dollars)
         phrase = f"{amount}%" if sign == "%" else f"{sign}{amount}" if sign in ("$", "US$") else amount + what
