@@ -308,6 +308,12 @@ def _month_asked_about(date: str, q: Question) -> bool:
     return MONTH_NUMBERS[fold(words[0])] in asked
 
 
+# A day told relative to the date beside it: that date is the reference (often the day it was
+# reported), not the day asked about.
+_DAY_BEFORE_OR_AFTER = re.compile(r"\b(hari sebelumnya|sehari sebelumnya|sehari kemudian|keesokan harinya|the day before|"
+                                  r"a day (earlier|later|before)|the (previous|next|following) day)\b", re.IGNORECASE)
+
+
 def direct_answer(q: Question, focus: str) -> str | None:
     """The one answer of the asked kind in ``focus`` (the sentence holding the answer), rendered in
     the asker's language; ``None`` when there is none or more than one."""
@@ -322,6 +328,8 @@ def direct_answer(q: Question, focus: str) -> str | None:
             found = [re.sub(r"(?i)^pasal", "Article", f) for f in found]
     elif q.shape == "model":  # "Su-35", "Hwasong-20": the same in both languages
         found = list(dict.fromkeys(t for t in shape_tokens(q, focus) if fold(t) not in fold(q.text)))
+    elif q.qtype == "time" and _DAY_BEFORE_OR_AFTER.search(focus):
+        found = []  # "KCNA said on Thursday (05/12) that ... the day before": the date is the report's
     elif q.qtype == "time":
         found = [d for d in dates(focus, q.language) if not any(n in q.numbers for n in re.findall(r"\d+", d))] \
             or dates(focus, q.language)

@@ -147,6 +147,10 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     ("What time did the talks begin?", "Pembicaraan dimulai pukul 10.30 waktu setempat.", "10:30"),
     ("Pukul berapa pembicaraan dimulai?", "Pembicaraan dimulai pukul 10.30 waktu setempat.", "pukul 10.30"),
     ("Pukul berapa pasukan tiba?", "Sekitar 10.000 pasukan tiba pada Senin.", None),
+    # a day told relative to the one date of the sentence: that date is when it was reported
+    ("Kapan perjanjian itu mulai berlaku?",
+     "KCNA mengatakan pada hari Kamis (05/12) bahwa kedua negara telah bertukar instrumen ratifikasi pada hari sebelumnya.",
+     None),
     # two dates in one sentence: code can't tell which one is meant, so no direct answer
     ("When was it signed?", "Ditandatangani 19 Juni 2024 dan berlaku 4 Desember 2024.", None),
     # a "how many" is answered by a count: not a day of a month, a clause's number or a span of time
