@@ -126,10 +126,12 @@ MEASURES: dict[str, frozenset[str]] = {
     "money": frozenset("dolar dollar dollars usd rupiah rp rubel ruble rubles rouble roubles won yuan euro euros $ us$".split()),
     "share": frozenset("persen percent %".split()),
 }
-_PREFIX_UNITS = {"rp": "money", "us$": "money", "$": "money", "mach": "speed"}  # "Rp 5 triliun", "Mach 10"
+# a sign before the number: "Rp 5 triliun", "USD 563", "Mach 10"
+_PREFIX_UNITS = {"rp": "money", "us$": "money", "$": "money", "usd": "money", "eur": "money", "mach": "speed"}
 _MAGNITUDES = frozenset("ribu juta miliar triliun thousand million billion trillion".split())
 _ASKED_MEASURE = [
-    ("money", re.compile(r"\b(cost|costs|price|worth|value|budget|pay|paid|paying|salary|salaries|wage|wages|earn|earned|"
+    ("money", re.compile(r"\b(how much (is|was|are|were|does|did|do|will)|cost|costs|price|worth|value|budget|pay|paid|"
+                         r"paying|salary|salaries|wage|wages|earn|earned|"
                          r"biaya|harga|nilai|anggaran|senilai|bayar|dibayar|bayaran|gaji|upah)\b")),
     ("share", re.compile(r"\b(percent|percentage|share|proportion|persen|persentase|proporsi)\b")),
     ("length", re.compile(r"\b(how far|how long is|length|range|distance|berapa jauh|berapa panjang|panjang|jangkauan|"
@@ -178,6 +180,10 @@ _UNITS_EN = {"rubel": "rubles", "dolar": "dollars", "meter": "metres", "kilomete
              "hektare": "hectares", "hektar": "hectares", "ton": "tonnes"}
 
 
+# Between two sums of money, what says the second is the first converted: "(hampir $580)", "atau sekitar USD 563"
+_CONVERTED = re.compile(r"\(|\b(atau|or|setara|equivalent)\b", re.IGNORECASE)
+
+
 def _counted_noun(word: str) -> str | None:
     """The glossary's English for what an Indonesian count counts, a word that can be counted."""
     return next((w for w in english_words(word) if w not in _COLLECTIVE), None) or english_word(word)
@@ -187,7 +193,8 @@ def counted(text: str, q: Question) -> list[str]:
     """Numbers with the word they count ("sekitar 10.000 pasukan", "9 miliar rubel", "$1.5 billion",
     "40%"), that the question does not hold, leaving out those measuring something else than the
     question asks ("850 meter" is no cost, "10.000 km" no count of passengers)."""
-    out = []
+    out: list[str] = []
+    at: list[int] = []  # where each of them was read
     english_source = detect_language(text) == "en"  # its counted words need no translation
     toks = counts_only(text).split()
     asked = asked_measure(q)
@@ -196,6 +203,8 @@ def counted(text: str, q: Question) -> list[str]:
         sign = toks[i - 1].strip(_STRIP) if i > 0 else ""
         if n.endswith("%") or n.startswith(("$", "US$")):  # the sign is the unit: "40%", "$1.5"
             sign, n = ("%", n[:-1]) if n.endswith("%") else (n.split("$", 1)[0] + "$", n.split("$", 1)[1])
+        elif re.match(r"Rp\d", n):  # "Rp9,2 juta"
+            sign, n = "Rp", n[2:]
         if not _NUMBER.fullmatch(n) or n in q.numbers or re.fullmatch(r"(19|20)\d{2}", n):
             continue
         j = i + 1
@@ -228,10 +237,15 @@ def counted(text: str, q: Question) -> list[str]:
             what = " " + " ".join(w for w in (counter, unit) if w) if unit.isalpha() else ""
             qualifier = qual if qual in ("sekitar", "lebih dari", "setidaknya", "hampir", "kurang dari", "hingga") else ""
         # a sign is the unit, written as the source writes it ("US$2.000" stays in US dollars)
-        phrase = f"{amount}%" if sign == "%" else f"{sign}{amount}" if sign in ("$", "US$") else amount + what
+        phrase = f"{amount}%" if sign == "%" else f"{sign}{amount}" if sign in ("$", "US$") else \
+            f"{sign} {amount}" if measured == "money" and fold(sign) in _PREFIX_UNITS else amount + what
         if qualifier:
             phrase = f"{qualifier} {phrase}"
+        if asked == "money" and out and i - at[-1] <= 5 and _CONVERTED.search(" ".join(toks[at[-1] + 1:i])):
+            out[-1] = f"{out[-1]} ({phrase})"  # "45.000 rubel (hampir $580)": one price, converted
+            continue
         out.append(phrase)
+        at.append(i)
     return list(dict.fromkeys(out))
 
 

@@ -195,6 +195,16 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
      "sekitar 12 juta butir peluru"),
     ("How many of the missiles failed?",
      "Menurut jaksa Ukraina, sebanyak 49 dari rudal yang ditembakkan Rusia itu gagal mencapai sasaran.", "49"),
+    # one price converted into another currency is one answer, not two
+    ("How much does a flight from Moscow to Pyongyang cost?",
+     "Nordwind membuka penjualan tiket Moskow-Pyongyang dengan harga hampir 45.000 rubel (hampir $580).",
+     "almost 45,000 rubles (almost $580)"),
+    ("Berapa harga tiketnya?", "Harga tiket ke Pyongyang dibanderol mulai dari 44.600 rubel atau sekitar Rp9,2 juta.",
+     "44.600 rubel (sekitar Rp 9,2 juta)"),
+    ("How much is the ticket?", "Seluruh 440 kursi terjual dengan harga tiket sebesar 44.700 rubel atau sekitar USD 563.",
+     "44,700 rubles (USD 563)"),
+    ("How much did the bridge and the road cost?", "The bridge cost 9 billion rubles and the road 3 billion rubles.",
+     None),
     # pay is money: a count of troops is no answer to it
     ("Berapa bayaran bulanan tentara itu?", "Sekitar 11.000 tentara dikirim ke Rusia.", None),
     ("How much are the soldiers paid each month?", "Each soldier is paid about $2,000 a month.", "about $2,000"),
