@@ -98,7 +98,8 @@ class Answerer:
                 question=q.text, language=q.language, answer=message(q.language, why), refused=True, retrieved=refs,
                 timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(time.perf_counter() - t0, 4)),
             )
-        composed = compose(q, chosen, self.generator, max_tokens=self.settings.llm.max_tokens, on_partial=on_partial)
+        composed = compose(q, chosen, self.generator, max_tokens=self.settings.llm.max_tokens, on_partial=on_partial,
+                           phrase=self.settings.answering.phrase)
         t2 = time.perf_counter()
         citations = [
             Citation(n=n, doc_id=e.article.doc_id, title=e.article.title, outlet=e.article.outlet,

@@ -2,7 +2,10 @@
 
 A sentence survives only if
 - it cites evidence that exists ([n] with n among the evidence given; others are stripped);
-- every number in it appears in the cited evidence;
+- every number in it appears in the cited evidence, in the sentence of the evidence that says most of
+  what it says (a date taken from one sentence onto the event of another is a false claim made of
+  true parts: "Pada 2018, Putin mengirimkan limosin Aurus" when 2018 is the year Putin first rode
+  one and the limousine was sent in February);
 - every name in it (a capitalised word) appears in the cited evidence, allowing
   transliteration (Moscow ~ Moskow) and the glossary (Thursday ~ Kamis);
 - most of its content words are expressed by the evidence (through the glossary for English);
@@ -56,6 +59,13 @@ def check_sentence(sentence: str, evidence: dict[int, str], question: str, langu
         return Checked(text, valid, False, f"numbers not in the evidence: {sorted(missing_numbers)}")
     m = Matcher(cited)
     content = concepts(body)
+    if numbers(body) and content:
+        # the evidence sentence saying most of it must hold its numbers
+        parts = [t for k in valid for t in split_sentences(evidence[k])]
+        closest = max(parts, key=lambda t: sum(Matcher(t).has(c) for c in content))
+        spliced = numbers(body) - numbers(closest)
+        if spliced:
+            return Checked(text, valid, False, f"numbers from another sentence than the one it restates: {sorted(spliced)}")
     names = [c for c in content if c.is_name]
     unsupported_names = [c.surface for c in names if not m.has(c)]
     if unsupported_names:

@@ -102,6 +102,14 @@ class AnsweringSettings(Section):
                     "chooses it by cross-validation on the labelled questions).",
     )
     evidence_k: int = env("RNKBOT_EVIDENCE_K", 2, ge=1, le=5, description="Most evidence passages cited in one answer.")
+    phrase: Literal["across_languages", "always", "never"] = env(
+        "RNKBOT_PHRASE", "across_languages",
+        description="When the model writes a sentence above the quoted evidence (always verified against it): "
+                    "`across_languages` only when the evidence is in another language than the reply (the "
+                    "packaged tiny model copies a sentence of same-language evidence, which the quote shows anyway); "
+                    "`always` for a capable model; `never` for quotes alone. Direct answers (dates, numbers, "
+                    "names) are stated by code either way.",
+    )
     max_question_chars: int = env(
         "RNKBOT_MAX_QUESTION_CHARS", 1000, ge=50,
         description="Longer questions are cut to this length (the user is told).",

@@ -46,6 +46,9 @@ def scaled_out(servers, tmp_path, monkeypatch):
         "RNKBOT_LLM_RETRIES": "1", "RNKBOT_LLM_TIMEOUT_S": "120",
         "RNKBOT_EMBEDDING_BACKEND": "openai", "RNKBOT_EMBEDDING_BASE_URL": servers.embeddings.url + "/v1",
         "RNKBOT_EMBEDDING_PREFIXES": "server", "RNKBOT_EMBEDDING_RETRIES": "1",
+        # the model phrases every answer, as a capable one behind a server would be set up to: the
+        # Indonesian question below then needs it, so a stopped model server shows
+        "RNKBOT_PHRASE": "always",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

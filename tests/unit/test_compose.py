@@ -1,5 +1,6 @@
-"""The answer's opening value: read off the sentence the evidence model chose, never off the
-sentences quoted around it for context."""
+"""The answer's opening: a value read off the sentence the evidence model chose (never off the
+sentences quoted around it for context), else a sentence the model phrases when the evidence is in
+another language than the reader's."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 
 from retrieval.answering.compose import compose
 from retrieval.types import ArticleMeta, Evidence, Sentence
+from tests.fakes.generator import FakeGenerator
 from tests.unit.test_question import parse
 
 META = ArticleMeta(doc_id="519_x", title="Perjanjian mulai berlaku", outlet="KBS World")
@@ -41,3 +43,22 @@ def test_a_quoted_neighbours_date_is_not_stated_as_the_answer():
     assert composed.direct == []
     assert composed.text.startswith("Menurut KBS World: “KCNA mengatakan pada hari Kamis (05/12)")
     assert [n for n, _ in composed.cited] == [1]
+
+
+def test_the_model_phrases_only_what_the_reader_would_otherwise_read_in_another_language():
+    """Indonesian evidence for an Indonesian asker is quoted as it is (the packaged model would
+    copy a sentence of it); for an English asker the model is asked for a sentence in English,
+    kept only when verified; ``always`` asks every time, ``never`` not at all."""
+    ev = [evidence(RESTATES, REPORTED)]
+    gen = FakeGenerator()
+    composed = compose(parse("Apa yang dipertukarkan kedua negara itu?"), ev, gen, max_tokens=64)
+    assert gen.prompts == [] and composed.text.startswith("Menurut KBS World: “")
+    gen.enqueue("")
+    composed = compose(parse("What did the two countries exchange?"), ev, gen, max_tokens=64)
+    assert len(gen.prompts) == 1 and "KCNA mengatakan" in gen.prompts[0].text
+    assert composed.text.startswith("According to KBS World, in Indonesian: “"), "nothing phrased: the quote alone"
+    gen.enqueue("Kedua negara telah bertukar instrumen ratifikasi [1].")
+    compose(parse("Apa yang dipertukarkan kedua negara itu?"), ev, gen, max_tokens=64, phrase="always")
+    assert len(gen.prompts) == 2
+    compose(parse("What did the two countries exchange?"), ev, gen, max_tokens=64, phrase="never")
+    assert len(gen.prompts) == 2

@@ -35,6 +35,16 @@ def test_wrong_number_is_dropped_even_when_cited():
     assert not ok("North Korea reportedly sent about 12,000 troops to help Russia [1].", ev=ev, q="How many troops?")
 
 
+def test_a_number_taken_from_another_sentence_of_the_evidence_is_dropped():
+    ev = {1: "Pada Februari, Putin mengirimkan sebuah limosin Aurus Senat tercanggih kepada Kim Jong-un. "
+             "Aurus digunakan sebagai iring-iringan mobil pejabat tinggi sejak Putin pertama kali menggunakannya "
+             "pada upacara pelantikan pada 2018."}
+    q = "Kapan Putin mengirim limosin Aurus kepada Kim?"
+    assert not ok("Pada 2018, Putin mengirimkan sebuah limosin Aurus Senat kepada Kim Jong-un [1].", ev=ev, q=q,
+                  lang="id"), "2018 is the year of the inauguration, not of the gift"
+    assert ok("Putin pertama kali menggunakan Aurus pada upacara pelantikan pada 2018 [1].", ev=ev, q=q, lang="id")
+
+
 def test_wrong_language_and_echo_and_prompt_text_are_dropped():
     assert not ok("Krivoruchko menyampaikan salam dari Putin [1].")  # Indonesian reply to an English question
     assert not ok("Whose greetings did Krivoruchko pass on to Kim Jong Un [1]?")
