@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chats", type=int, default=8, help="chats asking at once in the concurrency section")
     p.add_argument("--threads", type=int, default=1, help="llama.cpp threads (RNKBOT_LLM_THREADS)")
     p.add_argument("--model", type=Path, default=None, help="a GGUF (default: the packaged Gemma 3 270M)")
+    p.add_argument("--phrase", choices=("across_languages", "always", "never"), default="across_languages",
+                   help="when the model phrases an answer (RNKBOT_PHRASE; 'always' times the engine on every answer)")
     p.add_argument("--only", default="index,answers,scale,concurrency", help="sections to run")
     p.add_argument("--out", type=Path, default=ROOT / "results" / "bench", help="results folder")
     p.add_argument("--note", default="", help="what else ran on the machine")

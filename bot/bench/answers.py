@@ -93,7 +93,7 @@ def section_answers(work: Path, args: argparse.Namespace) -> dict:
     from retrieval.evaluation.peer import PeerRecipe
     from retrieval.service import AnswerService
 
-    settings = _settings(work / "realdev", llm=_llm(args))
+    settings = _settings(work / "realdev", llm=_llm(args), answering={"phrase": args.phrase})
     svc = AnswerService.build(settings)
     generator = svc.generator
     assert generator is not None, "the bench measures the model: RNKBOT_LLM_BACKEND=none has nothing to time"
@@ -107,7 +107,7 @@ def section_answers(work: Path, args: argparse.Namespace) -> dict:
     rss = _rss_mb()
     gens = [c for c in rec.calls if len(c["times"]) > 1]
     tok_s = [(len(c["times"]) - 1) / (c["times"][-1] - c["times"][0]) for c in gens if c["times"][-1] > c["times"][0]]
-    out: dict[str, Any] = {"questions": len(items), "splits": args.split, "latency": _latency(rows),
+    out: dict[str, Any] = {"questions": len(items), "splits": args.split, "phrase": args.phrase, "latency": _latency(rows),
                            "peak_rss_mb": round(rss), "tokens_per_s": _stats(tok_s), "quality": _quality(items, answers)}
 
     # The same prompts through llama-cpp-python alone (same Llama object, same settings).

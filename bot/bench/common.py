@@ -93,7 +93,8 @@ def _child(section: str, work: Path, args: argparse.Namespace, extra: list[str] 
     out = work / f"{section}-{time.monotonic_ns()}.json"
     argv = [sys.executable, "-m", "bot.bench", "--child", section, "--work", str(work), "--child-out", str(out),
             "--realdev", str(args.realdev), "--sizes", ",".join(map(str, args.sizes)), "--split", ",".join(args.split),
-            "--chats", str(args.chats), "--threads", str(args.threads), "--max-questions", str(args.max_questions)]
+            "--chats", str(args.chats), "--threads", str(args.threads), "--max-questions", str(args.max_questions),
+            "--phrase", args.phrase]
     if args.model:
         argv += ["--model", str(args.model)]
     t0 = time.perf_counter()

@@ -22,7 +22,8 @@ def table(res: dict) -> str:
     a = res.get("answers", {})
     if "latency" in a:
         p = a.get("peer", {})
-        lines += [f"| answers ({a['questions']} questions, {'+'.join(a['splits'])}) | rnkbot | usual recipe |",
+        phrase = f", model phrases: {a['phrase']}" if "phrase" in a else ""
+        lines += [f"| answers ({a['questions']} questions, {'+'.join(a['splits'])}{phrase}) | rnkbot | usual recipe |",
                   "|---|---|---|"]
         for k in ("answer_accuracy", "citation_precision", "citation_recall", "refusal_accuracy", "retrieval_recall_at_5"):
             lines.append(f"| {k.replace('_', ' ')} | {_fmt(a['quality'][k])} | {_fmt(p.get('quality', {}).get(k))} |")
