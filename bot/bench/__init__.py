@@ -35,6 +35,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_args
 
 from bot.bench.answers import section_answers
 from bot.bench.common import REALDEV, ROOT, _child
@@ -42,6 +43,7 @@ from bot.bench.concurrency import section_concurrency
 from bot.bench.index import section_index
 from bot.bench.report import table
 from bot.bench.scale import section_scale_build, section_scale_probe
+from retrieval.settings.models import Phrase
 
 SECTIONS = {"index": section_index, "answers": section_answers, "scale": section_scale_build,
             "scale_probe": section_scale_probe, "concurrency": section_concurrency}
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chats", type=int, default=8, help="chats asking at once in the concurrency section")
     p.add_argument("--threads", type=int, default=1, help="llama.cpp threads (RNKBOT_LLM_THREADS)")
     p.add_argument("--model", type=Path, default=None, help="a GGUF (default: the packaged Gemma 3 270M)")
-    p.add_argument("--phrase", choices=("across_languages", "always", "never"), default="across_languages",
+    p.add_argument("--phrase", choices=get_args(Phrase), default="across_languages",
                    help="when the model phrases an answer (RNKBOT_PHRASE; 'always' times the engine on every answer)")
     p.add_argument("--only", default="index,answers,scale,concurrency", help="sections to run")
     p.add_argument("--out", type=Path, default=ROOT / "results" / "bench", help="results folder")

@@ -19,6 +19,7 @@ from retrieval.answering.phrase import phrase_answer
 from retrieval.answering.question import Question
 from retrieval.answering.verify import MARKER, verify
 from retrieval.models.llm import Generator, LLMError
+from retrieval.settings.models import Phrase
 from retrieval.text import detect_language
 from retrieval.text.lexicon import Matcher, concepts
 from retrieval.types import ArticleMeta, Evidence
@@ -111,13 +112,14 @@ class Composed:
 
 def compose(
     q: Question, evidence: list[Evidence], generator: Generator | None, *, max_tokens: int,
-    on_partial: Callable[[str], None] | None = None, phrase: str = "across_languages",
+    on_partial: Callable[[str], None] | None = None, phrase: Phrase = "across_languages",
 ) -> Composed:
     """The answer: first the answer itself, then every passage quoted with its source.
 
     When the question asks for a date, number, duration or name and the sentence the evidence model
-    chose holds exactly one, code states it (:func:`lead`); otherwise the model may phrase the answer, kept only when verified:
-    with ``phrase`` ``across_languages`` (the default) only when some evidence is in another language
+    chose holds exactly one, code states it (:func:`lead`); otherwise the model may phrase the answer,
+    kept only when verified: with ``phrase`` ``across_languages`` (the default) only when some
+    evidence is in another language
     than the reply. With the packaged 270M model, a sentence phrased from evidence in the reader's own
     language copies a quoted sentence: on realdev train, 9 of the 10 phrased answers were such, 7 of
     them word for word, the others nearly; it is shown twice, costs seconds, and can splice a detail

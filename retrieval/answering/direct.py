@@ -178,8 +178,6 @@ _COLLECTIVE = frozenset("army military navy force forces".split())
 # ("km", "yuan") read the same in both languages.
 _UNITS_EN = {"rubel": "rubles", "dolar": "dollars", "meter": "metres", "kilometer": "kilometres", "mil": "miles",
              "hektare": "hectares", "hektar": "hectares", "ton": "tonnes"}
-
-
 # Between two sums of money, what says the second is the first converted: "(hampir $580)", "atau sekitar USD 563"
 _CONVERTED = re.compile(r"\(|\b(atau|or|setara|equivalent)\b", re.IGNORECASE)
 
@@ -194,7 +192,7 @@ def counted(text: str, q: Question) -> list[str]:
     "40%"), that the question does not hold, leaving out those measuring something else than the
     question asks ("850 meter" is no cost, "10.000 km" no count of passengers)."""
     out: list[str] = []
-    at: list[int] = []  # where each of them was read
+    last = 0  # where the last of them was read
     english_source = detect_language(text) == "en"  # its counted words need no translation
     toks = counts_only(text).split()
     asked = asked_measure(q)
@@ -241,11 +239,11 @@ def counted(text: str, q: Question) -> list[str]:
             f"{sign} {amount}" if measured == "money" and fold(sign) in _PREFIX_UNITS else amount + what
         if qualifier:
             phrase = f"{qualifier} {phrase}"
-        if asked == "money" and out and i - at[-1] <= 5 and _CONVERTED.search(" ".join(toks[at[-1] + 1:i])):
+        if asked == "money" and out and i - last <= 5 and _CONVERTED.search(" ".join(toks[last + 1:i])):
             out[-1] = f"{out[-1]} ({phrase})"  # "45.000 rubel (hampir $580)": one price, converted
             continue
         out.append(phrase)
-        at.append(i)
+        last = i
     return list(dict.fromkeys(out))
 
 

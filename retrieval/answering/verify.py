@@ -54,16 +54,17 @@ def check_sentence(sentence: str, evidence: dict[int, str], question: str, langu
         return Checked(text, valid, False, "too short to be an answer")
     if detect_language(body) != language:
         return Checked(text, valid, False, "not in the reply language")
-    missing_numbers = numbers(body) - numbers(cited)
+    said = numbers(body)
+    missing_numbers = said - numbers(cited)
     if missing_numbers:
         return Checked(text, valid, False, f"numbers not in the evidence: {sorted(missing_numbers)}")
     m = Matcher(cited)
     content = concepts(body)
-    if numbers(body) and content:
+    if said and content:
         # the evidence sentence saying most of it must hold its numbers
         parts = [t for k in valid for t in split_sentences(evidence[k])]
         closest = max(parts, key=lambda t: sum(Matcher(t).has(c) for c in content))
-        spliced = numbers(body) - numbers(closest)
+        spliced = said - numbers(closest)
         if spliced:
             return Checked(text, valid, False, f"numbers from another sentence than the one it restates: {sorted(spliced)}")
     names = [c for c in content if c.is_name]

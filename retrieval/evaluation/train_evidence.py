@@ -51,15 +51,10 @@ class QuestionData:
     labels: np.ndarray = field(repr=False)
 
 
-def holds(text: str, groups: list[list[str]]) -> bool:
-    low = text.lower()
-    return all(any(alt.lower() in low for alt in g) for g in groups)
-
-
 def label(item: EvalItem, p: Passage) -> int:
     if not item.answerable or p.article.meta.doc_id not in item.gold_docs:
         return 0
-    return int(holds(p.sentence.text, answer_groups(item)))
+    return int(facts_match(p.sentence.text, answer_groups(item)))
 
 
 def collect(service: Any, items: list[EvalItem], *, min_docs: int = 1, k: int | None = None) -> list[QuestionData]:

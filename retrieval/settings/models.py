@@ -93,6 +93,10 @@ class LLMSettings(Section):
         return self
 
 
+# When the model phrases an answer (RNKBOT_PHRASE, `rnkbot bench --phrase`)
+Phrase = Literal["across_languages", "always", "never"]
+
+
 class AnsweringSettings(Section):
     """How a question is answered."""
 
@@ -102,7 +106,7 @@ class AnsweringSettings(Section):
                     "chooses it by cross-validation on the labelled questions).",
     )
     evidence_k: int = env("RNKBOT_EVIDENCE_K", 2, ge=1, le=5, description="Most evidence passages cited in one answer.")
-    phrase: Literal["across_languages", "always", "never"] = env(
+    phrase: Phrase = env(
         "RNKBOT_PHRASE", "across_languages",
         description="When the model writes a sentence above the quoted evidence (always verified against it): "
                     "`across_languages` only when the evidence is in another language than the reply (the "
