@@ -9,6 +9,7 @@ the answer is the quote alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 
@@ -51,7 +52,20 @@ _QUALIFIERS = {"sekitar": "about", "lebih dari": "more than", "setidaknya": "at 
                "more than": "more than", "at least": "at least", "nearly": "nearly", "over": "more than"}
 
 
-def _render_date(m: re.Match[str], language: str) -> str | None:
+# "Which day of the week ...?", "Pada hari apa ...?": the weekday is asked for (and a date that holds
+# its year says which one it was: 19/06/2024 was a Wednesday).
+ASKS_WEEKDAY = re.compile(r"\b(day of the week|what day|which day|hari apa)\b", re.IGNORECASE)
+
+
+def _weekday(day: int, month: int, year: str) -> str | None:
+    """The weekday of a date in the calendar, in Indonesian ("rabu"), or None for no such date."""
+    try:
+        return list(DAY_EN)[dt.date(int(year), month, day).weekday()]  # senin (Monday) first
+    except ValueError:
+        return None
+
+
+def _render_date(m: re.Match[str], language: str, weekday: bool = False) -> str | None:
     g = m.groupdict()
     day_name = g.get("day")
     if g.get("d1"):
@@ -68,6 +82,8 @@ def _render_date(m: re.Match[str], language: str) -> str | None:
         return None
     if year and len(year) == 2:
         year = "20" + year
+    if weekday and not day_name and day is not None and year:
+        day_name = _weekday(day, month, year)
     months = EN_MONTHS if language == "en" else ID_MONTHS
     parts = [f"{day} {months[month - 1]}" if day else months[month - 1]]
     if year:
@@ -85,8 +101,10 @@ def _render_day(word: str, language: str) -> str:
     return DAY_EN.get(w, word.capitalize()) if language == "en" else DAY_ID.get(w, word.capitalize())
 
 
-def dates(text: str, language: str) -> list[str]:
-    out = [r for m in _DATE.finditer(text) if (r := _render_date(m, language))]
+def dates(text: str, language: str, weekday: bool = False) -> list[str]:
+    """The dates of ``text`` rendered in ``language``; with ``weekday``, a date holding its year
+    names its day of the week too when the text doesn't ("Wednesday, 19 June 2024")."""
+    out = [r for m in _DATE.finditer(text) if (r := _render_date(m, language, weekday))]
     if not out:  # a weekday alone: "pada Kamis"
         out = [_render_day(t, language) for t in tokens(text) if fold(t) in DAY_EN or fold(t) in DAY_ID]
     return list(dict.fromkeys(out))
@@ -343,8 +361,8 @@ def direct_answer(q: Question, focus: str) -> str | None:
     elif q.qtype == "time" and _DAY_BEFORE_OR_AFTER.search(focus):
         found = []  # "KCNA said on Thursday (05/12) that ... the day before": the date is the report's
     elif q.qtype == "time":
-        found = [d for d in dates(focus, q.language) if not any(n in q.numbers for n in re.findall(r"\d+", d))] \
-            or dates(focus, q.language)
+        said = dates(focus, q.language, weekday=bool(ASKS_WEEKDAY.search(q.text)))
+        found = [d for d in said if not any(n in q.numbers for n in re.findall(r"\d+", d))] or said
         found = [d for d in found if not _month_asked_about(d, q)]
     elif q.qtype == "number" and q.shape is None:
         found = counted(focus, q)

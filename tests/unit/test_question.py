@@ -151,6 +151,14 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     ("Kapan perjanjian itu mulai berlaku?",
      "KCNA mengatakan pada hari Kamis (05/12) bahwa kedua negara telah bertukar instrumen ratifikasi pada hari sebelumnya.",
      None),
+    # a weekday asked for: the source's own, else the calendar's for a date with its year; not
+    # for a date without one, and not when the question asks only "when"
+    ("On which day of the week was the treaty signed?", "Perjanjian itu ditandatangani pada 19/06/2024.",
+     "Wednesday, 19 June 2024"),
+    ("Pada hari apa Kim tiba?", "Kim tiba pada September 12, 2023.", "Selasa, 12 September 2023"),
+    ("Pada hari apa Kim tiba?", "Kim tiba pada hari Senin (11/9/2023) malam.", "Senin, 11 September 2023"),
+    ("Pada hari apa Kim tiba?", "Kim tiba pada 12 September.", "12 September"),
+    ("When was the treaty signed?", "Perjanjian itu ditandatangani pada 19/06/2024.", "19 June 2024"),
     # two dates in one sentence: code can't tell which one is meant, so no direct answer
     ("When was it signed?", "Ditandatangani 19 Juni 2024 dan berlaku 4 Desember 2024.", None),
     # a "how many" is answered by a count: not a day of a month, a clause's number or a span of time
