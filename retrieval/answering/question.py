@@ -264,12 +264,12 @@ def parse_question(
     qtype = question_type(text)
     if qtype == "other" and follows is not None:
         qtype = question_type(follows.question)
-    own = concepts(text, exclude=FORM_WORDS, group_names=True)
+    own = concepts(text, exclude=FORM_WORDS, group_names=True, question=True)
     cs = list(own)
     if follows is not None:
         # "and what does that treaty require?": what it asks, about whom the earlier question was
         seen = {c.surface.lower() for c in cs}
-        cs += [c for c in concepts(follows.question, exclude=FORM_WORDS, group_names=True)
+        cs += [c for c in concepts(follows.question, exclude=FORM_WORDS, group_names=True, question=True)
                if c.is_name and c.surface.lower() not in seen]
     weights = weights_for(cs, stats, lang, min_docs)
     stems = frozenset().union(*(stem_variants(c.surface.split()[0]) for c in cs),
