@@ -61,12 +61,18 @@ def link_citations(text: str, citations: list[Citation]) -> str:
     return "".join(out)
 
 
+def _article(title: str, url: str | None, outlet: str | None, published: str | None, lang: Language) -> tuple[str, str]:
+    """An article's title (linked when the URL is known) and `` — Outlet, 19 Nov 2024`` (or "")."""
+    link = link_url(url)
+    linked = f'<a href="{escape(link, quote=True)}">{esc(title)}</a>' if link else esc(title)
+    extra = ", ".join(x for x in (outlet, format_date(published, lang)) if x)
+    return linked, f" — {esc(extra)}" if extra else ""
+
+
 def source_line(c: Citation, lang: Language) -> str:
     """``[1] Title — Outlet, 19 Nov 2024`` with the title linked when the URL is known."""
-    url = link_url(c.url)
-    title = f'<a href="{escape(url, quote=True)}">{esc(c.title)}</a>' if url else esc(c.title)
-    extra = ", ".join(x for x in (c.outlet, format_date(c.published, lang)) if x)
-    return f"[{c.n}] {title}" + (f" — {esc(extra)}" if extra else "")
+    title, source = _article(c.title, c.url, c.outlet, c.published, lang)
+    return f"[{c.n}] {title}{source}"
 
 
 def render_answer(answer: Answer, lang: Language | None = None) -> str:
@@ -86,7 +92,12 @@ def render_answer(answer: Answer, lang: Language | None = None) -> str:
 
 
 def render_refusal(answer: Answer, lang: Language) -> str:
-    """A refusal, plainly: the core's own words when they are in the user's language."""
+    """A refusal, plainly: the core's own words when they are in the user's language; when the core
+    named the article closest to an answer, that one on a line of its own, linked."""
+    if answer.closest is not None:
+        c = answer.closest
+        title, source = _article(c.title, c.url, c.outlet, c.published, lang)
+        return f"{esc(message(lang, 'refusal'))}\n\n{message(lang, 'closest', title=title, source=source)}"
     if answer.answer.strip() and answer.language == lang:
         return esc(answer.answer.strip())
     return esc(message(lang, "refusal"))

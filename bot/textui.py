@@ -24,4 +24,6 @@ def format_sources(ans: Answer) -> str:
 
 def format_answer(ans: Answer) -> str:
     body = textwrap.fill(ans.answer, width=100)
+    if ans.closest is not None and ans.closest.url:
+        body += f"\n{ans.closest.url}"  # the article a refusal points at, to open
     return body if not ans.citations else f"{body}\n\n{format_sources(ans)}"

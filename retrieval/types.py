@@ -99,6 +99,17 @@ class Citation(BaseModel):
     quote: str
 
 
+class Closest(BaseModel):
+    """The article nearest to a refused question: shown with the refusal ("the closest report I
+    have is ..."), so the reader can look for themselves. It supports no claim and is no citation."""
+
+    doc_id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    url: str | None
+
+
 class Timings(BaseModel):
     retrieve_s: float = 0.0
     generate_s: float = 0.0
@@ -121,13 +132,17 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     retrieved: list[RetrievedRef] = Field(default_factory=list)
     timings: Timings = Field(default_factory=Timings)
+    closest: Closest | None = Field(default=None, description=(
+        "with a refusal, the article the evidence model found nearest to answering, when it is likely enough "
+        "(the fitted pointer floor) to be worth reading; never with an answer"))
     direct: list[str] = Field(default_factory=list, exclude=True, description=(
         "the values the answer leads with, read off the evidence by code (a date, a number, a name); "
         "for `rnkbot eval`, not part of the JSON contract"))
 
     def contract(self) -> dict:
-        """The JSON object other tools read (exactly the documented keys)."""
-        return self.model_dump(mode="json")
+        """The JSON object other tools read: the documented keys, and ``closest`` only on a refusal
+        that names the closest article."""
+        return self.model_dump(mode="json", exclude=None if self.closest is not None else {"closest"})
 
 
 class Turn(BaseModel):

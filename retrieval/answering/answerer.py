@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 
 from prompts import message
-from retrieval.answering.compose import compose
-from retrieval.answering.evidence import article_views, choose, score
+from retrieval.answering.compose import compose, source_label
+from retrieval.answering.evidence import article_views, choose, closest, score
 from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import Question, parse_question
 from retrieval.index.search import HybridRetriever
@@ -26,7 +26,17 @@ from retrieval.index.store import ChunkStore
 from retrieval.index.topic import TopicFilter
 from retrieval.models.llm import Generator
 from retrieval.settings import Settings
-from retrieval.types import Answer, ArticleMeta, Citation, Language, RetrievedChunk, RetrievedRef, Timings, Turn
+from retrieval.types import (
+    Answer,
+    ArticleMeta,
+    Citation,
+    Closest,
+    Language,
+    RetrievedChunk,
+    RetrievedRef,
+    Timings,
+    Turn,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +104,15 @@ class Answerer:
             log.debug("best passage %s p=%.3f (threshold %.3f)", ps[top].sentence.sentence_id, probs[top],
                       self.model.threshold)
         if not chosen:
+            near = closest(self.model, ps, probs, why)
+            meta = near.article.meta if near is not None else None
+            text = message(q.language, why)
+            if meta is not None:  # the article nearest to an answer, for the reader to look into
+                text += " " + message(q.language, "closest", title=meta.title,
+                                      source=f" — {source_label(meta, q.language)}" if meta.outlet else "")
             return Answer(
-                question=q.text, language=q.language, answer=message(q.language, why), refused=True, retrieved=refs,
+                question=q.text, language=q.language, answer=text, refused=True, retrieved=refs,
+                closest=_closest(meta) if meta is not None else None,
                 timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(time.perf_counter() - t0, 4)),
             )
         composed = compose(q, chosen, self.generator, max_tokens=self.settings.llm.max_tokens, on_partial=on_partial,
@@ -111,3 +128,7 @@ class Answerer:
             retrieved=refs, direct=composed.direct,
             timings=Timings(retrieve_s=round(t1 - t0, 4), generate_s=round(t2 - t1, 4), total_s=round(t2 - t0, 4)),
         )
+
+
+def _closest(meta: ArticleMeta) -> Closest:
+    return Closest(doc_id=meta.doc_id, title=meta.title, outlet=meta.outlet, published=meta.published_iso, url=meta.url)

@@ -148,6 +148,20 @@ def score(model: EvidenceModel, q: Question, articles: list[ArticleView]) -> tup
     return ps, (model.probabilities(matrix(ps, model.features)) if ps else np.zeros(0))
 
 
+def closest(model: EvidenceModel, ps: list[Passage], probs: np.ndarray, why: str) -> Passage | None:
+    """The passage whose article a refusal names as the closest report: the most likely one, when
+    the question was refused for want of an answer (not an instruction to the bot, nor a question
+    no article touches), that passage is at least the model's fitted ``pointer`` likely and its
+    article is about the subject (the topic filter's: a recipe in the index is no report to point
+    a question about Kim's favourite food at). A quarter of the answerable training questions are
+    refused, and for two in three of those the most likely article is one that answers: better
+    read than a dead end."""
+    if why != "refusal" or probs.size == 0:
+        return None
+    best = int(np.argmax(probs))
+    return ps[best] if probs[best] >= model.pointer and ps[best].article.on_topic else None
+
+
 def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarray, *, k: int) -> tuple[list[Evidence], str]:
     """The evidence to answer from (best first), or ``([], reason)``: the message key of the refusal."""
     if q.instruction:

@@ -44,6 +44,9 @@ class EvidenceModel:
     retrieve_k: int = field(default=8, metadata={
         "doc": "chunks retrieved per question in training, chosen by cross-validation with the rest: answering "
                "retrieves as many unless RNKBOT_RETRIEVE_K says otherwise"})
+    pointer: float = field(default=1.01, metadata={
+        "doc": "least probability of the best passage for a refusal to name its article as the closest report "
+               "(above 1: never)"})
     info: dict = field(default_factory=dict, repr=False)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
@@ -55,7 +58,7 @@ class EvidenceModel:
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
             "companion": self.companion, "same_article": self.same_article,
             "same_article_max": self.same_article_max, "corpus_docs": self.corpus_docs,
-            "retrieve_k": self.retrieve_k,
+            "retrieve_k": self.retrieve_k, "pointer": self.pointer,
             "info": self.info,
         }
 
@@ -64,7 +67,7 @@ class EvidenceModel:
         return cls(tuple(d["features"]), np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]),
                    float(d["intercept"]), float(d["threshold"]), float(d["companion"]),
                    float(d.get("same_article", 0.5)), int(d.get("same_article_max", 1)), int(d.get("corpus_docs", 1)),
-                   int(d.get("retrieve_k", 8)), d.get("info", {}))
+                   int(d.get("retrieve_k", 8)), float(d.get("pointer", 1.01)), d.get("info", {}))
 
     def save(self, path: Path = MODEL_PATH) -> None:
         write_model(path, self.to_json())

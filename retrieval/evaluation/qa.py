@@ -15,6 +15,9 @@ holds a string of every group), ``gold_docs``, and optionally ``id``, ``lang``, 
   group none of whose strings the question already holds). Answer accuracy reads the whole answer,
   quotes included, so a wrong value stated first would pass it; this says how often the value
   the reader sees first is right.
+- pointers: refused questions whose refusal names the article closest to an answer
+  (``Answer.closest``); pointer accuracy: of those that the articles do answer, the share pointed
+  at a gold article (a refusal the reader can still get the answer from).
 
 Questions of kind ``off_topic_in_corpus`` (answerable only from an off-topic article in the
 index) are reported apart: refusing them is right, and a correctly cited answer is acceptable.
@@ -64,6 +67,8 @@ class ItemResult:
     answer: str
     direct: list[str] = field(default_factory=list)
     direct_ok: bool | None = None
+    closest: str | None = None
+    closest_gold: bool | None = None
 
 
 @dataclass
@@ -77,6 +82,8 @@ class Metrics:
     median_latency_s: float | None
     leads: int = 0
     lead_accuracy: float | None = None
+    pointers: int = 0
+    pointer_accuracy: float | None = None
 
 
 def metrics(results: list[ItemResult]) -> Metrics:
@@ -84,6 +91,7 @@ def metrics(results: list[ItemResult]) -> Metrics:
     unans = [r for r in results if not r.answerable]
     cited = sum(len(r.cited) for r in ans)
     lat = [r.latency_s for r in results]
+    pointed = [r for r in ans if r.closest_gold is not None]
     return Metrics(
         n=len(results),
         answer_accuracy=_ratio(sum(r.correct for r in ans), len(ans)),
@@ -94,6 +102,8 @@ def metrics(results: list[ItemResult]) -> Metrics:
         median_latency_s=statistics.median(lat) if lat else None,
         leads=len(led := [r for r in ans if r.direct_ok is not None]),
         lead_accuracy=_ratio(sum(bool(r.direct_ok) for r in led), len(led)),
+        pointers=sum(r.refused and r.closest is not None for r in results),
+        pointer_accuracy=_ratio(sum(bool(r.closest_gold) for r in pointed), len(pointed)),
     )
 
 
@@ -115,13 +125,14 @@ class EvalReport:
             return "  n/a" if v is None else f"{v:.3f}"
 
         head = (f"{'':24}{'n':>4}  {'acc':>5}  {'c.prec':>6}  {'c.rec':>5}  {'refuse':>6}  {'r@5':>5}  {'lat(s)':>6}"
-                f"  {'lead':>9}")
+                f"  {'lead':>9}  {'pointer':>9}")
         lines = [head]
 
         def row(name: str, m: Metrics) -> str:
             return (f"{name:24}{m.n:>4}  {fmt(m.answer_accuracy):>5}  {fmt(m.citation_precision):>6}  "
                     f"{fmt(m.citation_recall):>5}  {fmt(m.refusal_accuracy):>6}  {fmt(m.retrieval_recall_at_5):>5}  "
-                    f"{fmt(m.median_latency_s):>6}  {fmt(m.lead_accuracy) + f'/{m.leads}':>9}")
+                    f"{fmt(m.median_latency_s):>6}  {fmt(m.lead_accuracy) + f'/{m.leads}':>9}  "
+                    f"{fmt(m.pointer_accuracy) + f'/{m.pointers}':>9}")
 
         lines.append(row("all" + (" (without apart)" if self.apart else ""), self.overall))
         for lang, m in sorted(self.by_language.items()):
@@ -196,8 +207,10 @@ def judge(it: EvalItem, a: Answer) -> ItemResult:
     else:
         correct = a.refused
     direct_ok = lead_holds_a_fact(it, a.direct) if it.answerable and a.direct and not a.refused else None
+    closest = a.closest.doc_id if a.refused and a.closest is not None else None
     return ItemResult(it.id, it.kind, it.lang, it.answerable, correct, a.refused, cited,
-                      sum(d in it.gold_docs for d in cited), hit, a.timings.total_s, a.answer, a.direct, direct_ok)
+                      sum(d in it.gold_docs for d in cited), hit, a.timings.total_s, a.answer, a.direct, direct_ok,
+                      closest, closest in it.gold_docs if closest is not None and it.answerable else None)
 
 
 def report(results: list[ItemResult]) -> EvalReport:

@@ -84,10 +84,11 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float) -> Fitted:
 
 
 def _model(params: Fitted, threshold: float = 0.5, companion: float = 1.0, same_article: float = 0.5,
-           same_article_max: int = 1, corpus_docs: int = 1, info: dict | None = None, retrieve_k: int = 8) -> EvidenceModel:
+           same_article_max: int = 1, corpus_docs: int = 1, info: dict | None = None, retrieve_k: int = 8,
+           pointer: float = 1.01) -> EvidenceModel:
     mean, scale, coef, b = params
     return EvidenceModel(FEATURES, mean, scale, coef, b, threshold, companion, same_article, same_article_max,
-                         corpus_docs, retrieve_k, info or {})
+                         corpus_docs, retrieve_k, pointer=pointer, info=info or {})
 
 
 def out_of_fold(data: list[QuestionData], c: float, folds: int = 5, seed: int = 0) -> list[np.ndarray]:
@@ -167,6 +168,47 @@ def _within_one_question(outcomes: list[Outcome], n_answerable: int) -> Outcome:
     return max((o for o in outcomes if o.same_article_max == fewest), key=lambda o: (score(o), o.same_article, o.threshold))
 
 
+# A question about something else altogether (kind ``off_topic``: a recipe, a phone) must not be pointed
+# at an article: the pointer floor is the least probability at which at most this share of the
+# training ones would be.
+POINTER_OFF_TOPIC_SHARE = 0.05
+
+
+def fit_pointer(data: list[QuestionData], probs: list[np.ndarray], chosen: Outcome, *,
+                off_topic_share: float = POINTER_OFF_TOPIC_SHARE) -> tuple[float, dict]:
+    """The least probability of the best passage at which a refusal names its article as the closest
+    report (:func:`retrieval.answering.evidence.closest`), replayed on the out-of-fold probabilities
+    at the chosen answering setting: the lowest floor that points at most ``off_topic_share`` of the
+    training questions about other subjects at an article. Instructions to the bot, questions no
+    article touches, and those whose best passage is in an article off the subject are refused with
+    no pointer at all, as the answerer does."""
+    refused: list[tuple[float, QuestionData, bool]] = []
+    for d, p in zip(data, probs, strict=True):
+        if p.size == 0 or d.question.instruction or not d.question.concepts:
+            continue
+        picks = pick(d.passages, p, threshold=chosen.threshold, companion=1.0, same_article=chosen.same_article,
+                     same_article_max=chosen.same_article_max)
+        if picks and holds_an_amount(d.question, picks):
+            continue  # answered
+        if not any(x.features.get("cov_doc", 0.0) > 0 for x in d.passages):
+            continue  # refused as off the subject: no pointer
+        best = int(np.argmax(p))
+        if not d.passages[best].article.on_topic:
+            continue  # the answerer names no article off the subject
+        refused.append((float(p[best]), d, d.passages[best].article.meta.doc_id in d.item.gold_docs))
+    off = [r[0] for r in refused if r[1].item.kind == "off_topic"]
+    allowed = int(off_topic_share * len(off))
+    floor = next(f for f in [*sorted({round(r[0], 3) for r in refused}), 1.01] if sum(q >= f for q in off) <= allowed)
+    pointed = [r for r in refused if r[0] >= floor]
+    answerable = [r for r in pointed if r[1].item.answerable]
+    return floor, {
+        "floor": floor, "off_topic_share": off_topic_share, "refused": len(refused),
+        "refused_answerable": sum(r[1].item.answerable for r in refused), "refused_off_topic": len(off),
+        "pointed": len(pointed), "pointed_off_topic": sum(q >= floor for q in off),
+        "pointed_answerable": len(answerable), "pointed_answerable_to_gold": sum(r[2] for r in answerable),
+    }
+
+
 def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int = 5, seed: int = 0,
         grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0), corpus_docs: int = 1,
         retrieve_k: int = 8) -> tuple[EvidenceModel, dict]:
@@ -195,11 +237,12 @@ def fit(data: list[QuestionData], *, target_precision: float = 0.9, folds: int =
                   for k in sorted({max(chosen.threshold, k) for k in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)})]
     good = [o for o in companions if o.citation_precision >= target_precision]
     companion = max(good, key=lambda o: (o.answer_accuracy, -o.companion)) if good else companions[-1]
-    report |= {"C": c, "target_precision": target_precision, "chosen": asdict(companion),
+    pointer, pointing = fit_pointer(data, probs, companion)
+    report |= {"C": c, "target_precision": target_precision, "chosen": asdict(companion), "pointer": pointing,
                "thresholds": [asdict(o) for o in table]}
     info = {k: v for k, v in report.items() if k != "thresholds"}
     model = _model(_fit(*_xy(data), c), companion.threshold, companion.companion, companion.same_article,
-                   companion.same_article_max, corpus_docs, info, retrieve_k)
+                   companion.same_article_max, corpus_docs, info, retrieve_k, pointer)
     return model, report
 
 

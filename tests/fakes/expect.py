@@ -61,3 +61,9 @@ async def command_reply(server: FakeBotAPI, person, command: str, timeout: float
     since = time.monotonic()
     await person.say(command)
     return await first_sent_after(server, person.chat_id, since, timeout)
+
+
+def refuses(text: str, refusals: set[str]) -> bool:
+    """Is ``text`` one of the core's refusals: alone, or followed by the article closest to an
+    answer that the refusal names (a paragraph of its own)?"""
+    return text in refusals or any(text.startswith(r + "\n\n") for r in refusals)

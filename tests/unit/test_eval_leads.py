@@ -5,7 +5,7 @@ one would pass it."""
 from __future__ import annotations
 
 from retrieval.evaluation.qa import EvalItem, judge, report
-from retrieval.types import Answer, Citation
+from retrieval.types import Answer, Citation, Closest
 
 ITEM = EvalItem(id="q1", lang="id", question="Kapan perjanjian pertahanan Rusia-Korea Utara mulai berlaku di Moskow?",
                 answerable=True, facts=[["4 Desember", "04/12"], ["Moskow", "Moscow"]], gold_docs=["519_x"], kind="date")
@@ -31,3 +31,18 @@ def test_a_wrong_value_first_passes_answer_accuracy_but_not_lead_accuracy():
 def test_the_direct_values_stay_out_of_the_json_contract():
     a = answer(["Rabu, 4 Desember"], "Rabu, 4 Desember [1]. ")
     assert "direct" not in a.contract() and a.direct == ["Rabu, 4 Desember"]
+
+
+def test_a_refusal_pointing_at_a_gold_article_counts_for_the_pointer_not_for_the_answer():
+    """`rnkbot eval` counts refusals that name the closest article and how often, for questions
+    the articles answer, that article is a gold one; the refusal stays a wrong answer."""
+    def refusal(doc_id: str | None) -> Answer:
+        closest = Closest(doc_id=doc_id, title="t", outlet=None, published=None, url=None) if doc_id else None
+        return Answer(question=ITEM.question, language="id", answer="Maaf. “t”: 4 Desember di Moskow", refused=True,
+                      closest=closest)
+
+    to_gold, elsewhere, bare = judge(ITEM, refusal("519_x")), judge(ITEM, refusal("520_y")), judge(ITEM, refusal(None))
+    assert not any(r.correct for r in (to_gold, elsewhere, bare)), "the title names the facts: a refusal is still no answer"
+    assert (to_gold.closest_gold, elsewhere.closest_gold, bare.closest_gold) == (True, False, None)
+    m = report([to_gold, elsewhere, bare]).overall
+    assert (m.pointers, m.pointer_accuracy) == (2, 0.5)

@@ -17,7 +17,7 @@ from bot.render import (
     visible_length,
 )
 from prompts import message
-from retrieval.types import Answer, Citation
+from retrieval.types import Answer, Citation, Closest
 from tests.fakes.tg_html import TelegramHTMLError, parse_html
 
 
@@ -80,6 +80,19 @@ def test_refusal_is_plain_and_in_the_users_language():
     assert parsed.text == "Sorry, the articles I have don't answer that." and parsed.entities == []
     in_id = parse_html(render_answer(refusal, "id")).text  # user chose Indonesian: our own words
     assert in_id == message("id", "refusal") and "Sources" not in in_id
+
+
+def test_a_refusal_naming_the_closest_article_links_it_in_the_readers_language():
+    closest = Closest(doc_id="d1", title="Kim & <Putin> meet", outlet="KBS", published="2024-06-19",
+                      url="https://example.org/a?x=1&y=2")
+    refusal = answer("Sorry, the articles I have don't answer that. The closest report I have: “Kim & <Putin> meet” — "
+                     "KBS (2024-06-19).", [], refused=True, closest=closest)
+    parsed = parse_html(render_answer(refusal, "id"))
+    assert parsed.text.startswith(message("id", "refusal") + "\n\nLaporan terdekat yang saya miliki: “Kim & <Putin> meet”")
+    assert "KBS" in parsed.text
+    assert [e["url"] for e in parsed.entities if e["type"] == "text_link"] == ["https://example.org/a?x=1&y=2"]
+    unsafe = answer("x", [], refused=True, closest=closest.model_copy(update={"url": "javascript:alert(1)"}))
+    assert [e for e in parse_html(render_answer(unsafe, "en")).entities if e["type"] == "text_link"] == []
 
 
 def test_sources_view_lists_doc_ids_and_quotes():

@@ -12,7 +12,15 @@ from retrieval.answering.features import ArticleView, passages
 from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import parse_question
 from retrieval.evaluation.qa import EvalItem
-from retrieval.evaluation.train_evidence import QuestionData, answer_groups, fit, fit_retrieve_k, label
+from retrieval.evaluation.train_evidence import (
+    Outcome,
+    QuestionData,
+    answer_groups,
+    fit,
+    fit_pointer,
+    fit_retrieve_k,
+    label,
+)
 from retrieval.types import ArticleMeta, Sentence
 
 
@@ -75,6 +83,23 @@ def test_the_fitted_model_ranks_the_answer_first_and_refuses_where_there_is_none
         else:
             assert p.max() < model.threshold
     assert report["chosen"]["answer_accuracy"] == 1.0 and report["chosen"]["refusal_accuracy"] == 1.0
+
+
+def test_the_pointer_floor_points_no_question_about_something_else_at_an_article():
+    """The least probability at which a refusal names the closest article: above every training
+    question about another subject (or all but the allowed share of them), answered ones aside."""
+    data = _data()
+    for d in data[:3]:
+        d.item.kind = "off_topic"
+    probs = [np.full(len(d.passages), 0.01 * n) for n, d in enumerate(data, start=1)]
+    probs[-1] = np.full(len(data[-1].passages), 0.9)  # answered at the threshold: no refusal to point from
+    chosen = Outcome(threshold=0.5, companion=1.0, same_article=0.1, same_article_max=1, answer_accuracy=0.0,
+                     refusal_accuracy=0.0, precision_of_answers=0.0, citation_precision=0.0)
+    floor, summary = fit_pointer(data, probs, chosen)
+    assert floor == 0.04 and summary["pointed_off_topic"] == 0
+    assert summary["refused"] == 29 and summary["pointed"] == 26
+    assert summary["pointed_answerable_to_gold"] == summary["pointed_answerable"] > 0
+    assert fit_pointer(data, probs, chosen, off_topic_share=0.34)[0] == 0.03
 
 
 def test_the_same_data_give_the_same_model_and_it_round_trips_through_json(tmp_path):

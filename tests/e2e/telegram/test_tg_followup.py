@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prompts import message as core_message
-from tests.fakes.expect import answer_to, command_reply, message_of, text_of
+from tests.fakes.expect import answer_to, command_reply, message_of, refuses, text_of
 
 KOZLOV_Q = "Sejak hari apa kunjungan delegasi Kozlov di Pyongyang berlangsung?"
 KOZLOV_DOC = "001_dcd6b936241eaf9f"
@@ -17,7 +17,7 @@ async def test_kapan_itu_by_reply_is_answered_in_context(start_bot, fake_api, bu
         alone = await answer_to(fake_api, await budi.say("kapan itu?"))
     assert "Minggu" in text_of(first) and "\nSumber\n[1]" in text_of(first)
     assert "Minggu" in text_of(follow) and "Kozlov" in text_of(follow) and "[1]" in text_of(follow)
-    assert text_of(alone) in REFUSALS_ID, "the same words without the reply have no context"
+    assert refuses(text_of(alone), REFUSALS_ID), "the same words without the reply have no context"
 
 
 async def test_a_reply_to_an_answer_from_before_a_restart_is_still_a_follow_up(start_bot, fake_api, budi, bot_settings):
