@@ -14,7 +14,7 @@ from datetime import datetime
 from html import escape, unescape
 from typing import Literal
 
-from prompts import message
+from prompts import closest_report, message
 from retrieval.types import Answer, Citation, Language
 
 MAX_TEXT_LENGTH = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH, after entity parsing
@@ -97,7 +97,7 @@ def render_refusal(answer: Answer, lang: Language) -> str:
     if answer.closest is not None:
         c = answer.closest
         title, source = _article(c.title, c.url, c.outlet, c.published, lang)
-        return f"{esc(message(lang, 'refusal'))}\n\n{message(lang, 'closest', title=title, source=source)}"
+        return f"{esc(message(lang, 'refusal'))}\n\n{closest_report(lang, c.language, title=title, source=source)}"
     if answer.answer.strip() and answer.language == lang:
         return esc(answer.answer.strip())
     return esc(message(lang, "refusal"))

@@ -53,3 +53,13 @@ def message(language: str, key: str, /, *, escape: Callable[[str], str] | None =
     if escape is not None:
         values = {k: escape(str(v)) for k, v in values.items()}
     return text.format(**values)
+
+
+def closest_report(language: str, article_language: str | None, *, title: str, source: str) -> str:
+    """"The closest report I have: “<title>”<source>." for a refusal that names an article, with
+    the article's language named to a reader of the other one; ``title`` and ``source`` as the
+    caller renders them (plain text, or HTML for Telegram)."""
+    if article_language in LANGUAGES and article_language != language:
+        return message(language, "closest_foreign", title=title, source=source,
+                       language=message(language, f"language_{article_language}"))
+    return message(language, "closest", title=title, source=source)

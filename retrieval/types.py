@@ -108,6 +108,7 @@ class Closest(BaseModel):
     outlet: str | None
     published: str | None
     url: str | None
+    language: str | None = Field(default=None, description="the article's language (`id`/`en`), named to a reader of the other")
 
 
 class Timings(BaseModel):

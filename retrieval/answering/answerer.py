@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from prompts import message
+from prompts import closest_report, message
 from retrieval.answering.compose import compose, source_label
 from retrieval.answering.evidence import article_views, choose, closest, score
 from retrieval.answering.model import EvidenceModel, load_model
@@ -26,6 +26,7 @@ from retrieval.index.store import ChunkStore
 from retrieval.index.topic import TopicFilter
 from retrieval.models.llm import Generator
 from retrieval.settings import Settings
+from retrieval.text import detect_language
 from retrieval.types import (
     Answer,
     ArticleMeta,
@@ -105,14 +106,14 @@ class Answerer:
                       self.model.threshold)
         if not chosen:
             near = closest(self.model, ps, probs, why)
-            meta = near.article.meta if near is not None else None
-            text = message(q.language, why)
-            if meta is not None:  # the article nearest to an answer, for the reader to look into
-                text += " " + message(q.language, "closest", title=meta.title,
-                                      source=f" — {source_label(meta, q.language)}" if meta.outlet else "")
+            text, pointer = message(q.language, why), None
+            if near is not None:  # the article nearest to an answer, for the reader to look into
+                meta = near.article.meta
+                pointer = _closest(meta)
+                text += " " + closest_report(q.language, pointer.language, title=meta.title,
+                                             source=f" — {source_label(meta, q.language)}" if meta.outlet else "")
             return Answer(
-                question=q.text, language=q.language, answer=text, refused=True, retrieved=refs,
-                closest=_closest(meta) if meta is not None else None,
+                question=q.text, language=q.language, answer=text, refused=True, retrieved=refs, closest=pointer,
                 timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(time.perf_counter() - t0, 4)),
             )
         composed = compose(q, chosen, self.generator, max_tokens=self.settings.llm.max_tokens, on_partial=on_partial,
@@ -131,4 +132,6 @@ class Answerer:
 
 
 def _closest(meta: ArticleMeta) -> Closest:
-    return Closest(doc_id=meta.doc_id, title=meta.title, outlet=meta.outlet, published=meta.published_iso, url=meta.url)
+    language = meta.language if meta.language in ("id", "en") else detect_language(meta.title)
+    return Closest(doc_id=meta.doc_id, title=meta.title, outlet=meta.outlet, published=meta.published_iso, url=meta.url,
+                   language=language)

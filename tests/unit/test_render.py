@@ -84,13 +84,16 @@ def test_refusal_is_plain_and_in_the_users_language():
 
 def test_a_refusal_naming_the_closest_article_links_it_in_the_readers_language():
     closest = Closest(doc_id="d1", title="Kim & <Putin> meet", outlet="KBS", published="2024-06-19",
-                      url="https://example.org/a?x=1&y=2")
+                      url="https://example.org/a?x=1&y=2", language="id")
     refusal = answer("Sorry, the articles I have don't answer that. The closest report I have: “Kim & <Putin> meet” — "
                      "KBS (2024-06-19).", [], refused=True, closest=closest)
     parsed = parse_html(render_answer(refusal, "id"))
     assert parsed.text.startswith(message("id", "refusal") + "\n\nLaporan terdekat yang saya miliki: “Kim & <Putin> meet”")
     assert "KBS" in parsed.text
     assert [e["url"] for e in parsed.entities if e["type"] == "text_link"] == ["https://example.org/a?x=1&y=2"]
+    # to a reader of the other language, the article's is named
+    in_en = parse_html(render_answer(refusal, "en")).text
+    assert "The closest report I have, in Indonesian: “Kim & <Putin> meet” — KBS" in in_en
     unsafe = answer("x", [], refused=True, closest=closest.model_copy(update={"url": "javascript:alert(1)"}))
     assert [e for e in parse_html(render_answer(unsafe, "en")).entities if e["type"] == "text_link"] == []
 
