@@ -159,6 +159,7 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     ("Pada hari apa Kim tiba?", "Kim tiba pada hari Senin (11/9/2023) malam.", "Senin, 11 September 2023"),
     ("Pada hari apa Kim tiba?", "Kim tiba pada 12 September.", "12 September"),
     ("When was the treaty signed?", "Perjanjian itu ditandatangani pada 19/06/2024.", "19 June 2024"),
+    ("When was the treaty signed?", "Nomor dokumennya 31/02/2024.", None),  # no such day
     # two dates in one sentence: code can't tell which one is meant, so no direct answer
     ("When was it signed?", "Ditandatangani 19 Juni 2024 dan berlaku 4 Desember 2024.", None),
     # a "how many" is answered by a count: not a day of a month, a clause's number or a span of time
