@@ -134,7 +134,8 @@ def test_the_closest_passage_is_named_only_for_want_of_an_answer():
     assert closest(model, ps, probs, "off_topic") is None and closest(model, ps, probs, "instruction") is None
     assert closest(model, ps, np.array([0.1, 0.25, 0.05, 0.2]), "refusal") is None
     assert closest(model, [], np.zeros(0), "refusal") is None
-    ps[1].article.on_topic = False  # a recipe in the index is no report to point at
+    for p in ps:
+        p.article.on_topic = False  # a recipe in the index is no report to point at
     assert closest(model, ps, probs, "refusal") is None
 
 
