@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from prompts import closest_report, message
-from retrieval.answering.compose import compose, source_label
+from retrieval.answering.compose import article_language, compose, source_label
 from retrieval.answering.evidence import article_views, choose, closest, score
 from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import Question, parse_question
@@ -26,7 +26,6 @@ from retrieval.index.store import ChunkStore
 from retrieval.index.topic import TopicFilter
 from retrieval.models.llm import Generator
 from retrieval.settings import Settings
-from retrieval.text import detect_language
 from retrieval.types import (
     Answer,
     ArticleMeta,
@@ -105,7 +104,7 @@ class Answerer:
             log.debug("best passage %s p=%.3f (threshold %.3f)", ps[top].sentence.sentence_id, probs[top],
                       self.model.threshold)
         if not chosen:
-            near = closest(self.model, ps, probs, why)
+            near = closest(ps, probs, why, self.model.pointer)
             text, pointer = message(q.language, why), None
             if near is not None:  # the article nearest to an answer, for the reader to look into
                 meta = near.article.meta
@@ -132,6 +131,5 @@ class Answerer:
 
 
 def _closest(meta: ArticleMeta) -> Closest:
-    language = meta.language if meta.language in ("id", "en") else detect_language(meta.title)
     return Closest(doc_id=meta.doc_id, title=meta.title, outlet=meta.outlet, published=meta.published_iso, url=meta.url,
-                   language=language)
+                   language=article_language(meta, meta.title))

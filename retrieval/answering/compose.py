@@ -45,8 +45,14 @@ def carries_answer(q: Question, text: str, cited: list[Evidence]) -> bool:
     return any(m.has(c) for c in concepts(MARKER.sub("", text)))
 
 
+def article_language(meta: ArticleMeta, text: str) -> str:
+    """An article's language as a reader is told it: its own when it is one we answer in, else
+    read off ``text`` (a Malay page reads as Indonesian)."""
+    return meta.language if meta.language in ("id", "en") else detect_language(text)
+
+
 def evidence_language(e: Evidence) -> str:
-    return e.article.language if e.article.language in ("id", "en") else detect_language(e.text)
+    return article_language(e.article, e.text)
 
 
 def quote(q: Question, e: Evidence, n: int) -> str:

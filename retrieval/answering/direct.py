@@ -82,10 +82,12 @@ def _render_date(m: re.Match[str], language: str, weekday: bool = False) -> str 
         return None
     if year and len(year) == 2:
         year = "20" + year
-    if day is not None and year and _weekday(day, month, year) is None:
-        return None  # no such day ("31/02/2024"): a number that only looks like a date
-    if weekday and not day_name and day is not None and year:
-        day_name = _weekday(day, month, year)
+    if day is not None and year:
+        named = _weekday(day, month, year)
+        if named is None:
+            return None  # no such day ("31/02/2024"): a number that only looks like a date
+        if weekday and not day_name:
+            day_name = named
     months = EN_MONTHS if language == "en" else ID_MONTHS
     parts = [f"{day} {months[month - 1]}" if day else months[month - 1]]
     if year:

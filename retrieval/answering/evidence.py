@@ -148,26 +148,36 @@ def score(model: EvidenceModel, q: Question, articles: list[ArticleView]) -> tup
     return ps, (model.probabilities(matrix(ps, model.features)) if ps else np.zeros(0))
 
 
-def closest(model: EvidenceModel, ps: list[Passage], probs: np.ndarray, why: str) -> Passage | None:
+def refusal_reason(q: Question, ps: list[Passage]) -> str:
+    """Why a question gets no answer, as the message key of its refusal: it instructs the bot
+    (``instruction``), no candidate article touches it (``off_topic``), or they touch it and none
+    answers (``refusal``)."""
+    if q.instruction:
+        return "instruction"
+    if not ps or not q.concepts:
+        return "off_topic"
+    return "refusal" if any(p.features.get("cov_doc", 0.0) > 0 for p in ps) else "off_topic"
+
+
+def closest(ps: list[Passage], probs: np.ndarray, why: str, floor: float) -> Passage | None:
     """The passage whose article a refusal names as the closest report: the most likely one, when
-    the question was refused for want of an answer (not an instruction to the bot, nor a question
-    no article touches), that passage is at least the model's fitted ``pointer`` likely and its
-    article is about the subject (the topic filter's: a recipe in the index is no report to point
-    a question about Kim's favourite food at). A quarter of the answerable training questions are
-    refused, and for two in three of those the most likely article is one that answers: better
-    read than a dead end."""
+    the question was refused for want of an answer (``why``, :func:`refusal_reason`: not an
+    instruction to the bot, nor a question no article touches), that passage is at least ``floor``
+    likely (the evidence model's fitted ``pointer``) and its article is about the subject (the
+    topic filter's: a recipe in the index is no report to point a question about Kim's favourite
+    food at). A quarter of the answerable training questions are refused, and for two in three of
+    those the most likely article is one that answers: better read than a dead end."""
     if why != "refusal" or probs.size == 0:
         return None
     best = int(np.argmax(probs))
-    return ps[best] if probs[best] >= model.pointer and ps[best].article.on_topic else None
+    return ps[best] if probs[best] >= floor and ps[best].article.on_topic else None
 
 
 def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarray, *, k: int) -> tuple[list[Evidence], str]:
     """The evidence to answer from (best first), or ``([], reason)``: the message key of the refusal."""
-    if q.instruction:
-        return [], "instruction"
-    if not ps or not q.concepts:
-        return [], "off_topic"
+    if q.instruction or not ps or not q.concepts:
+        return [], refusal_reason(q, ps)
+
     def choice(candidates: list[Passage], p: np.ndarray) -> list[Pick]:
         return pick(candidates, p, threshold=model.threshold, companion=model.companion,
                     same_article=model.same_article, same_article_max=model.same_article_max, k=k)
@@ -207,7 +217,6 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
     if picks and not holds_an_amount(q, picks):
         picks = []
     if not picks:
-        covered = any(p.features.get("cov_doc", 0.0) > 0 for p in ps)
-        return [], "refusal" if covered else "off_topic"
+        return [], refusal_reason(q, ps)
     return [Evidence(key=n, article=p.passage.article.meta, focus=p.passage.sentence, sentences=p.quoted,
                      probability=p.probability) for n, p in enumerate(picks, start=1)], ""

@@ -102,7 +102,7 @@ def metrics(results: list[ItemResult]) -> Metrics:
         median_latency_s=statistics.median(lat) if lat else None,
         leads=len(led := [r for r in ans if r.direct_ok is not None]),
         lead_accuracy=_ratio(sum(bool(r.direct_ok) for r in led), len(led)),
-        pointers=sum(r.refused and r.closest is not None for r in results),
+        pointers=sum(r.closest is not None for r in results),  # judge() keeps a refusal's only
         pointer_accuracy=_ratio(sum(bool(r.closest_gold) for r in pointed), len(pointed)),
     )
 

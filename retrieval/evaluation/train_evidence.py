@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from retrieval.answering.evidence import article_views, holds_an_amount, pick
+from retrieval.answering.evidence import article_views, closest, holds_an_amount, pick, refusal_reason
 from retrieval.answering.features import FEATURES, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
@@ -184,18 +184,13 @@ def fit_pointer(data: list[QuestionData], probs: list[np.ndarray], chosen: Outco
     no pointer at all, as the answerer does."""
     refused: list[tuple[float, QuestionData, bool]] = []
     for d, p in zip(data, probs, strict=True):
-        if p.size == 0 or d.question.instruction or not d.question.concepts:
-            continue
         picks = pick(d.passages, p, threshold=chosen.threshold, companion=1.0, same_article=chosen.same_article,
                      same_article_max=chosen.same_article_max)
         if picks and holds_an_amount(d.question, picks):
             continue  # answered
-        if not any(x.features.get("cov_doc", 0.0) > 0 for x in d.passages):
-            continue  # refused as off the subject: no pointer
-        best = int(np.argmax(p))
-        if not d.passages[best].article.on_topic:
-            continue  # the answerer names no article off the subject
-        refused.append((float(p[best]), d, d.passages[best].article.meta.doc_id in d.item.gold_docs))
+        near = closest(d.passages, p, refusal_reason(d.question, d.passages), floor=0.0)
+        if near is not None:  # a refusal that may name an article: whether it does is the floor's to say
+            refused.append((float(p.max()), d, near.article.meta.doc_id in d.item.gold_docs))
     off = [r[0] for r in refused if r[1].item.kind == "off_topic"]
     allowed = int(off_topic_share * len(off))
     floor = next(f for f in [*sorted({round(r[0], 3) for r in refused}), 1.01] if sum(q >= f for q in off) <= allowed)

@@ -128,15 +128,14 @@ def test_a_refusal_names_the_closest_article_when_it_is_likely_enough(tmp_path):
 
 def test_the_closest_passage_is_named_only_for_want_of_an_answer():
     ps = _passages()
-    model = dataclasses.replace(lexical_model(), pointer=0.3)
     probs = np.array([0.1, 0.35, 0.05, 0.2])
-    assert closest(model, ps, probs, "refusal") is ps[1]
-    assert closest(model, ps, probs, "off_topic") is None and closest(model, ps, probs, "instruction") is None
-    assert closest(model, ps, np.array([0.1, 0.25, 0.05, 0.2]), "refusal") is None
-    assert closest(model, [], np.zeros(0), "refusal") is None
+    assert closest(ps, probs, "refusal", 0.3) is ps[1]
+    assert closest(ps, probs, "off_topic", 0.3) is None and closest(ps, probs, "instruction", 0.3) is None
+    assert closest(ps, np.array([0.1, 0.25, 0.05, 0.2]), "refusal", 0.3) is None
+    assert closest([], np.zeros(0), "refusal", 0.3) is None
     for p in ps:
         p.article.on_topic = False  # a recipe in the index is no report to point at
-    assert closest(model, ps, probs, "refusal") is None
+    assert closest(ps, probs, "refusal", 0.3) is None
 
 
 def test_instructions_are_refused_before_anything_is_retrieved(core: AnswerService, generator: FakeGenerator):
