@@ -16,6 +16,8 @@ from pathlib import Path
 from retrieval.text import STOPWORDS, fold, numbers, similar, stem_variants, tokens, words
 
 GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary_en_id.tsv"
+ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+QUESTION_WORDS = frozenset({"how", "what", "which", "when", "where", "who", "why"})
 
 
 Form = tuple[frozenset[str], ...]  # a phrase: for each word, its root variants
@@ -137,7 +139,17 @@ def concepts(text: str, exclude: frozenset[str] = frozenset(), group_names: bool
     while i < len(toks):
         tok = toks[i]
         low = fold(tok)
-        if low in STOPWORDS or low in exclude or len(low) < 2:
+        if phrase := _phrase_at(toks, i):  # "entered into force": one meaning, not "into" + "force" (troops)
+            key = " ".join(fold(t) for t in phrase)
+            if key not in seen:
+                seen.add(key)
+                out.append(Concept(" ".join(phrase), tuple(dict.fromkeys([_form(key), *glossary()[key]]))))
+            i += len(phrase)
+            continue
+        if low in ORDINAL_SUFFIXES and i > 0 and toks[i - 1][-1:].isdigit():
+            i += 1  # "528th" is the number 528 ("ke-528"), not 528 and a word "th" no article holds
+            continue
+        if low in STOPWORDS or low in exclude or (len(low) < 2 and not low.isdigit()):
             i += 1
             continue
         if low[0].isdigit():
@@ -166,6 +178,24 @@ def concepts(text: str, exclude: frozenset[str] = frozenset(), group_names: bool
         out.append(Concept(" ".join(parts), tuple(dict.fromkeys(forms)), is_name=parts[0][:1].isupper() and not opening,
                            translated=len(forms) > len(parts) or not parts[0][:1].islower()))
     return out
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> frozenset[str]:
+    """The glossary's English phrases that a question may write in lower case ("into force",
+    "foreign minister"); not "how many", which says what kind of answer is asked for (read by the
+    question's type, not matched in passages). Names ("North Korea") are grouped by their capitals."""
+    return frozenset(k for k in glossary() if " " in k and k.split()[0] not in QUESTION_WORDS)
+
+
+def _phrase_at(toks: list[str], i: int) -> list[str] | None:
+    """The longest glossary phrase (two or three words, in lower case) starting at ``toks[i]``."""
+    if not toks[i][:1].islower():
+        return None
+    for n in (3, 2):
+        if i + n <= len(toks) and " ".join(fold(t) for t in toks[i:i + n]) in _phrases():
+            return toks[i:i + n]
+    return None
 
 
 def expand_terms(text: str) -> list[str]:

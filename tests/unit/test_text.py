@@ -38,6 +38,30 @@ def test_glossary_bridges_english_to_indonesian():
                      "Moscow": True, "food": False}
 
 
+def test_an_english_phrase_is_one_concept_not_its_words():
+    """"Enter into force" is "mulai berlaku", not "enter" + "force" (troops, "pasukan")."""
+    found = {c.surface: c for c in concepts("When did the treaty enter into force?")}
+    assert set(found) == {"treaty", "enter into force"}
+    in_force = Matcher("Perjanjian itu mulai berlaku pada hari Rabu (04/12).")
+    troops = Matcher("Pasukan Korea Utara tiba di Kursk pada hari Rabu.")
+    assert in_force.has(found["enter into force"]) and not troops.has(found["enter into force"])
+    assert Matcher("The treaty entered into force on Wednesday.").has(found["enter into force"])
+    # "how many" is the kind of answer asked for, no phrase to match; a capitalised run is still a name
+    assert [c.surface for c in concepts("how many troops?")] == ["many", "troops"]
+    assert [c.surface for c in concepts("Who met the Foreign Minister?", group_names=True)] == ["met", "Foreign Minister"]
+
+
+def test_ordinals_and_single_digits_are_numbers_to_match():
+    """"528th" is 528 (Indonesian writes "ke-528"), not 528 and a word "th" that no Indonesian article
+    holds; "Pasal 4" asks about the number 4 too."""
+    regiment = concepts("When did the 528th Engineer Regiment return?")
+    assert [c.surface for c in regiment] == ["528", "Engineer", "Regiment", "return"]
+    assert Matcher("Resimen Teknik ke-528 kembali dari Kursk.").has(regiment[0])
+    article4 = [c for c in concepts("Apa isi Pasal 4 perjanjian?") if c.is_number]
+    assert [c.surface for c in article4] == ["4"]
+    assert Matcher("Pasal 4 dari perjanjian tersebut menyatakan bantuan militer.").has(article4[0])
+    assert not Matcher("Pasal 3 dari perjanjian tersebut.").has(article4[0])
+
 def test_fold_of_ascii_is_its_lower_case_and_accents_still_go():
     assert fold("Kim Jong-UN 10.000") == "kim jong-un 10.000"
     assert fold("Pyŏngyang") == "pyongyang"
