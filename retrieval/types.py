@@ -66,7 +66,9 @@ class Evidence:
     article: ArticleMeta
     focus: Sentence
     sentences: tuple[Sentence, ...]
-    probability: float = field(metadata={"doc": "the evidence model's probability that this passage answers"})
+    probability: float | None = field(metadata={
+        "doc": "the evidence model's probability that this passage answers (None: quoted as asked, not scored: "
+               "the opening of the article a refusal named, for \"what does it say?\")"})
 
     @property
     def text(self) -> str:

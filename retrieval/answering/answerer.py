@@ -31,6 +31,7 @@ from retrieval.types import (
     ArticleMeta,
     Citation,
     Closest,
+    Evidence,
     Language,
     RetrievedChunk,
     RetrievedRef,
@@ -39,6 +40,8 @@ from retrieval.types import (
 )
 
 log = logging.getLogger(__name__)
+# How much of an article a reply asking what it says is shown: its opening, as a news lead tells it.
+LEAD_SENTENCES = 2
 
 
 class Answerer:
@@ -87,6 +90,9 @@ class Answerer:
         q = self.parse(question, history=history, language=language)
         if q.empty:
             return Answer(question=q.text, language=q.language, answer=message(q.language, "empty"), refused=True)
+        replied_to = q.follows.answer if q.follows is not None else None
+        if replied_to is not None and replied_to.refused and q.asks_what_it_says:
+            return self._after_refusal(q, replied_to, t0, on_partial)
         retrieved = self.retrieve(q)
         refs = [RetrievedRef(doc_id=r.chunk.doc_id, chunk_id=r.chunk.chunk_id, score=r.score) for r in retrieved]
         doc_ids = list(dict.fromkeys(r.chunk.doc_id for r in retrieved))
@@ -115,6 +121,10 @@ class Answerer:
                 question=q.text, language=q.language, answer=text, refused=True, retrieved=refs, closest=pointer,
                 timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(time.perf_counter() - t0, 4)),
             )
+        return self._composed(q, chosen, refs, t0, t1, on_partial)
+
+    def _composed(self, q: Question, chosen: list[Evidence], refs: list[RetrievedRef], t0: float, t1: float,
+                  on_partial: Callable[[str], None] | None) -> Answer:
         composed = compose(q, chosen, self.generator, max_tokens=self.settings.llm.max_tokens, on_partial=on_partial,
                            phrase=self.settings.answering.phrase)
         t2 = time.perf_counter()
@@ -128,6 +138,24 @@ class Answerer:
             retrieved=refs, direct=composed.direct,
             timings=Timings(retrieve_s=round(t1 - t0, 4), generate_s=round(t2 - t1, 4), total_s=round(t2 - t0, 4)),
         )
+
+    def _after_refusal(self, q: Question, before: Answer, t0: float,
+                       on_partial: Callable[[str], None] | None) -> Answer:
+        """A reply to a refusal asking only "what does it say?": the opening of the article the
+        refusal named as the closest report, quoted and cited (it answers what was asked now:
+        what that report says). With no report named there is nothing more to say, and the
+        refusal stands, rather than the reply's few words finding an answer the question didn't."""
+        near = before.closest
+        lead = [s for s in self.store.sentences_of([near.doc_id]) if s.index >= 0][:LEAD_SENTENCES] if near else []
+        t1 = time.perf_counter()
+        if near is None or not lead:
+            return Answer(question=q.text, language=q.language, answer=message(q.language, "refusal"), refused=True,
+                          timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(t1 - t0, 4)))
+        meta = ArticleMeta(doc_id=near.doc_id, title=near.title, outlet=near.outlet, published=near.published,
+                           url=near.url)
+        evidence = Evidence(key=1, article=meta, focus=lead[0], sentences=tuple(lead), probability=None)
+        refs = [RetrievedRef(doc_id=near.doc_id, chunk_id=lead[0].chunk_id, score=1.0)]
+        return self._composed(q, [evidence], refs, t0, t1, on_partial)
 
 
 def _closest(meta: ArticleMeta) -> Closest:

@@ -205,9 +205,21 @@ class Question:
     def empty(self) -> bool:
         return not self.text
 
+    @property
+    def asks_what_it_says(self) -> bool:
+        """A reply that asks for nothing but more of what was said ("What does it say?", "Tell me
+        more", "Apa isinya?"): no kind of answer of its own ("when?", "who said it?") and its own
+        words, if any, only of that kind."""
+        return (self.follows is not None and question_type(self.text) == "other"
+                and all(fold(w) in MORE_WORDS for c in self.own for w in c.surface.split()))
+
 
 _PREPOSITIONS = frozenset("under over between among across against toward towards upon within without one two three four "
                           "five six seven eight nine ten satu dua tiga empat lima".split())
+# The words of a reply asking only to hear more about what was said, or what the article named says.
+MORE_WORDS = frozenset("say says said tell more else detail details article report story summarise summarize summary "
+                       "isi isinya kata katanya bilang artikel laporan berita cerita ceritakan lanjut lebih lagi "
+                       "ringkas ringkasan rincian".split())
 FOLLOW_UP_WORDS = frozenset("that it this those these then there itu ini tersebut sana begitu dia ia mereka".split())
 
 

@@ -126,6 +126,31 @@ def test_a_refusal_names_the_closest_article_when_it_is_likely_enough(tmp_path):
     assert floored.refused and floored.closest is None and floored.answer == message("en", "refusal")
 
 
+def test_asked_what_it_says_after_a_refusal_the_named_report_opens_cited(tmp_path):
+    """"What does it say?" after a refusal naming the closest report: that article's opening, quoted
+    and cited; the refused question is not asked again with fewer words (which found another
+    article's passage before). With no report named, the refusal stands."""
+    service = fake_service(tmp_path / "data", None)
+    service.answerer._model = dataclasses.replace(lexical_model(), pointer=0.0)
+    refused = service.ask("When was Kim Jong Un born?")
+    assert refused.refused and refused.closest is not None
+    lead = [s for s in service.store.sentences_of([refused.closest.doc_id]) if s.index >= 0]
+    for reply, language in (("What does it say?", "en"), ("Apa isinya?", "id"), ("Tell me more", "en")):
+        said = service.ask(reply, history=[Turn(question=refused.question, answer=refused)])
+        assert not said.refused and said.language == language
+        assert [c.doc_id for c in said.citations] == [refused.closest.doc_id]
+        assert said.citations[0].quote == f"{lead[0].text} {lead[1].text}"
+        assert said.retrieved[0].doc_id == refused.closest.doc_id and "[1]" in said.answer
+    # a reply with words of its own asks something new: answered (or not) as any question is
+    new = service.ask("What does it say about the treaty?", history=[Turn(question=refused.question, answer=refused)])
+    assert len(new.retrieved) > 1, "searched like any question, not the named article's opening"
+    service.answerer._model = dataclasses.replace(lexical_model(), pointer=1.01)
+    bare = service.ask("When was Kim Jong Un born?")
+    again = service.ask("What does it say?", history=[Turn(question=bare.question, answer=bare)])
+    assert bare.closest is None and again.refused and again.citations == []
+    assert again.answer == message("en", "refusal")
+
+
 def test_the_closest_passage_is_named_only_for_want_of_an_answer():
     ps = _passages()
     probs = np.array([0.1, 0.35, 0.05, 0.2])

@@ -96,6 +96,20 @@ def test_a_short_reply_after_an_answer_is_a_follow_up_of_it():
     assert parse(long_new, history=[first]).follows is None
 
 
+@pytest.mark.parametrize("reply", ["What does it say?", "Tell me more", "Apa isinya?", "Ceritakan lebih lanjut!",
+                                   "What does the article say?", "and?", "Apa kata laporan itu?"])
+def test_a_reply_asking_only_what_was_said_is_recognised(reply):
+    first = Turn(question="What did Japan say about the troops?", answer=None)
+    assert parse(reply, history=[first]).asks_what_it_says
+    assert not parse(reply).asks_what_it_says, "only a reply to something said"
+
+
+@pytest.mark.parametrize("reply", ["What does it say about Japan?", "Kapan itu terjadi?", "Who said it?"])
+def test_a_reply_with_words_of_its_own_asks_something_new(reply):
+    first = Turn(question="What did Japan say about the troops?", answer=None)
+    assert not parse(reply, history=[first]).asks_what_it_says
+
+
 def test_a_follow_up_that_keeps_the_kind_asked_gets_a_name_first():
     """"And the deputy?" has no question word of its own: it asks what the question it follows asked
     (who), so a name answers it, as it answers that question; an agency question's follow-up does not."""
