@@ -15,7 +15,7 @@ from html import escape, unescape
 from typing import Literal
 
 from prompts import closest_report, message
-from retrieval.types import Answer, Citation, Language
+from retrieval.types import Answer, Citation, Closest, Language
 
 MAX_TEXT_LENGTH = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH, after entity parsing
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
@@ -69,6 +69,12 @@ def _article(title: str, url: str | None, outlet: str | None, published: str | N
     return linked, f" — {esc(extra)}" if extra else ""
 
 
+def _closest(c: Closest, lang: Language) -> str:
+    """"The closest report I have: “<linked title>” — Outlet, date." for a refusal that named one."""
+    title, source = _article(c.title, c.url, c.outlet, c.published, lang)
+    return closest_report(lang, c.language, title=title, source=source)
+
+
 def source_line(c: Citation, lang: Language) -> str:
     """``[1] Title — Outlet, 19 Nov 2024`` with the title linked when the URL is known."""
     title, source = _article(c.title, c.url, c.outlet, c.published, lang)
@@ -95,9 +101,7 @@ def render_refusal(answer: Answer, lang: Language) -> str:
     """A refusal, plainly: the core's own words when they are in the user's language; when the core
     named the article closest to an answer, that one on a line of its own, linked."""
     if answer.closest is not None:
-        c = answer.closest
-        title, source = _article(c.title, c.url, c.outlet, c.published, lang)
-        return f"{esc(message(lang, 'refusal'))}\n\n{closest_report(lang, c.language, title=title, source=source)}"
+        return f"{esc(message(lang, 'refusal'))}\n\n{_closest(answer.closest, lang)}\n{message(lang, 'closest_hint_reply')}"
     if answer.answer.strip() and answer.language == lang:
         return esc(answer.answer.strip())
     return esc(message(lang, "refusal"))
@@ -106,8 +110,9 @@ def render_refusal(answer: Answer, lang: Language) -> str:
 def render_sources(answer: Answer, lang: Language) -> str:
     """``/sources``: every cited article with its id and the quote that supports the answer."""
     question = answer.question.strip()[:200]
-    if not answer.citations:
-        return message(lang, "no_sources", escape=esc, question=question)
+    if not answer.citations:  # a refusal: the article it named, if any, is still worth a look
+        none = message(lang, "no_sources", escape=esc, question=question)
+        return none if answer.closest is None else f"{none}\n\n{_closest(answer.closest, lang)}"
     blocks = [f"<b>{message(lang, 'sources')}</b> — <i>{esc(question)}</i>"]
     for c in answer.citations:
         block = f"{source_line(c, lang)}\n<code>{esc(c.doc_id)}</code>"

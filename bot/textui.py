@@ -24,6 +24,6 @@ def format_sources(ans: Answer) -> str:
 
 def format_answer(ans: Answer) -> str:
     body = textwrap.fill(ans.answer, width=100)
-    if ans.closest is not None and ans.closest.url:
-        body += f"\n{ans.closest.url}"  # the article a refusal points at, to open
+    if ans.closest is not None:  # the article a refusal points at: to open, or to ask what it says
+        body += (f"\n{ans.closest.url}" if ans.closest.url else "") + f"\n{message(ans.language, 'closest_hint_ask')}"
     return body if not ans.citations else f"{body}\n\n{format_sources(ans)}"

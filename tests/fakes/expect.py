@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+
+from prompts import LANGUAGES, catalog
 
 from .bot_api import Call, FakeBotAPI
 
@@ -65,5 +68,8 @@ async def command_reply(server: FakeBotAPI, person, command: str, timeout: float
 
 def refuses(text: str, refusals: set[str]) -> bool:
     """Is ``text`` one of the core's refusals: alone, or followed by the article closest to an
-    answer that the refusal names (a paragraph of its own)?"""
-    return text in refusals or any(text.startswith(r + "\n\n") for r in refusals)
+    answer that the refusal names (a paragraph of its own, "The closest report I have ...")?"""
+    named = tuple(os.path.commonprefix([catalog()[lang]["closest"], catalog()[lang]["closest_foreign"]])
+                  for lang in LANGUAGES)
+    return text in refusals or any(text.startswith(r + "\n\n") and text[len(r) + 2:].startswith(named)
+                                   for r in refusals)

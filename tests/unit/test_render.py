@@ -91,6 +91,11 @@ def test_a_refusal_naming_the_closest_article_links_it_in_the_readers_language()
     assert parsed.text.startswith(message("id", "refusal") + "\n\nLaporan terdekat yang saya miliki: “Kim & <Putin> meet”")
     assert "KBS" in parsed.text
     assert [e["url"] for e in parsed.entities if e["type"] == "text_link"] == ["https://example.org/a?x=1&y=2"]
+    assert parsed.text.endswith("\nBalas pesan ini dengan “apa isinya?” untuk membaca pembukaannya.")
+    # /sources: it cites nothing, and the article it named is still worth a look
+    sources = parse_html(render_sources(refusal, "en"))
+    assert sources.text.startswith("No sources: the answer to") and "The closest report I have, in Indonesian" in sources.text
+    assert [e["url"] for e in sources.entities if e["type"] == "text_link"] == ["https://example.org/a?x=1&y=2"]
     # to a reader of the other language, the article's is named
     in_en = parse_html(render_answer(refusal, "en")).text
     assert "The closest report I have, in Indonesian: “Kim & <Putin> meet” — KBS" in in_en

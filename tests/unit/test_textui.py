@@ -1,5 +1,5 @@
 """The terminal's plain-text answer: wrapped text, then sources; a refusal naming the closest
-article gives its address to open."""
+article gives its address to open, and says how to read its opening here."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def test_a_refusal_naming_the_closest_article_gives_its_address():
     closest = Closest(doc_id="d", title="Title", outlet="KBS", published=None, url="https://x.org/a")
     refusal = Answer(question="q", language="en", answer="Sorry. The closest report I have: “Title” — KBS.",
                      refused=True, closest=closest)
-    assert format_answer(refusal) == "Sorry. The closest report I have: “Title” — KBS.\nhttps://x.org/a"
+    assert format_answer(refusal) == ("Sorry. The closest report I have: “Title” — KBS.\nhttps://x.org/a\n"
+                                      "Ask “what does it say?” to read its opening.")
     bare = refusal.model_copy(update={"closest": None})
     assert format_answer(bare) == "Sorry. The closest report I have: “Title” — KBS."
