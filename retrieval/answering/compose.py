@@ -21,7 +21,7 @@ from retrieval.answering.verify import MARKER, verify
 from retrieval.models.llm import Generator, LLMError
 from retrieval.settings.models import Phrase
 from retrieval.text import detect_language
-from retrieval.text.lexicon import Matcher, concepts
+from retrieval.text.lexicon import Matcher, concepts, matcher_of
 from retrieval.types import ArticleMeta, Evidence
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,10 @@ def source_label(meta: ArticleMeta, language: str) -> str:
 
 def carries_answer(q: Question, text: str, cited: list[Evidence]) -> bool:
     """A phrased sentence must hold the answer its evidence holds (the date for "when", the name for
-    "who"), in either language, not just restate the topic."""
-    found = [t for e in cited for t in answer_tokens(q, e.text, e.article.title)]
+    "who"), in either language, not just restate the topic. A word of the evidence that the question
+    already says in its own language ("Rusia" for "Russia", "Kamis" for "Thursday") is no answer."""
+    found = [t for e in cited for t in answer_tokens(q, e.text, e.article.title)
+             if not any(matcher_of(t).has(c) for c in q.concepts)]
     if not found:
         return False
     m = Matcher(" ".join(found))

@@ -62,3 +62,17 @@ def test_the_model_phrases_only_what_the_reader_would_otherwise_read_in_another_
     assert len(gen.prompts) == 2
     compose(parse("What did the two countries exchange?"), ev, gen, max_tokens=64, phrase="never")
     assert len(gen.prompts) == 2
+
+
+def test_a_phrased_sentence_naming_only_what_the_question_names_carries_no_answer():
+    """"Which official said ...?" over Indonesian evidence: a phrased sentence whose only name is
+    "Rusia" (the question's "Russia") does not say who; one naming the official does."""
+    said = sentence(0, "Rusia menyerang Ukraina dengan rudal dari Korea Utara, kata pejabat senior Mykola Petrenko.")
+    q = parse("Which official said Russia struck Ukraine with missiles from North Korea?")
+    gen = FakeGenerator()
+    gen.enqueue("(Rusia) attacked Ukraine with missiles [1].")  # verified: every word is in the evidence
+    composed = compose(q, [evidence(said)], gen, max_tokens=64)
+    assert composed.text.startswith("According to KBS World, in Indonesian: “"), composed.text
+    gen.enqueue("Mykola Petrenko said Russia struck Ukraine with missiles from North Korea [1].")
+    composed = compose(q, [evidence(said)], gen, max_tokens=64)
+    assert composed.text.startswith("Mykola Petrenko said Russia struck Ukraine"), composed.text
