@@ -9,7 +9,8 @@ A sentence survives only if
 - every name in it (a capitalised word) appears in the cited evidence, allowing
   transliteration (Moscow ~ Moskow) and the glossary (Thursday ~ Kamis);
 - most of its content words are expressed by the evidence (through the glossary for English);
-- it adds something the question did not already say, in the language of the reply.
+- it adds something the question did not already say, in the language of the reply (not the
+  other-language evidence copied: a headline's words with no function word to tell).
 What the model adds beyond the evidence (an invented place or date) is caught here.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import detect_language, numbers, split_sentences
+from retrieval.text import detect_language, fold, numbers, split_sentences, tokens
 from retrieval.text.lexicon import Matcher, concepts
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -52,7 +53,7 @@ def check_sentence(sentence: str, evidence: dict[int, str], question: str, langu
     text = body.rstrip(" .") + " " + " ".join(f"[{k}]" for k in valid) + "."
     if len(body.split()) < 3:
         return Checked(text, valid, False, "too short to be an answer")
-    if detect_language(body) != language:
+    if detect_language(body) != language or _copied_across(body, cited, language):
         return Checked(text, valid, False, "not in the reply language")
     said = numbers(body)
     missing_numbers = said - numbers(cited)
@@ -79,6 +80,17 @@ def check_sentence(sentence: str, evidence: dict[int, str], question: str, langu
     if content and all(q.has(c) for c in content):
         return Checked(text, valid, False, "only repeats the question")
     return Checked(text, valid, True)
+
+
+def _copied_across(body: str, cited: str, language: str) -> bool:
+    """Is ``body`` the other-language evidence copied rather than said in ``language``? Its function
+    words don't decide (a headline has none: "Kim Jong-un akhirnya nikmati limosin mewah pemberian
+    Putin") and most of its lower-case words are the evidence's own."""
+    if detect_language(body, otherwise="und") != "und" or detect_language(cited) == language:
+        return False
+    own = {fold(t) for t in tokens(cited)}
+    plain = [fold(t) for t in tokens(body) if t[:1].islower() and len(t) > 2]
+    return bool(plain) and sum(t in own for t in plain) / len(plain) >= 0.5
 
 
 def verify(generation: str, evidence: dict[int, str], question: str, language: str) -> list[Checked]:

@@ -63,6 +63,12 @@ def test_check_sentence_says_why_it_refuses():
     assert "names not in the evidence" in check_sentence("Shoigu passed on greetings to Kim [1].", ev, Q, "en").reason
     assert "numbers not in the evidence" in check_sentence("Krivoruchko met Kim 3 times [1].", ev, Q, "en").reason
     assert check_sentence("Krivoruchko menyampaikan salam dari Putin [1].", ev, Q, "en").reason == "not in the reply language"
+    # the Indonesian evidence copied, with no function word of either language to tell, is no English
+    headline = {1: "Kim Jong Un akhirnya nikmati limosin mewah pemberian Presiden Putin, yang dikirim dari Moskow."}
+    assert check_sentence("Kim Jong Un akhirnya nikmati limosin mewah pemberian Presiden Putin [1].", headline,
+                          "When did Kim first ride the limousine?", "en").reason == "not in the reply language"
+    assert check_sentence("Kim finally rode the limousine Putin gave him [1].", headline,
+                          "When did Kim first ride the limousine?", "en").reason != "not in the reply language"
 
 
 def test_a_lone_source_is_cited_even_when_the_model_forgets_the_marker():
