@@ -71,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     et.add_argument("file", type=Path, help="JSONL: id, title, text, on_topic (see corpus/eval/topic.jsonl)")
 
     ev = sub.add_parser("eval", help="score a question set (format of shared/eval/dev.jsonl)")
-    ev.add_argument("file", type=Path)
+    ev.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                    help="question sets (JSONL: dev.jsonl's format); several are scored as one")
     ev.add_argument("--split", help="only the questions of this split (e.g. train or val)")
     ev.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
                     help="ingest these files or folders into the index first (repeatable); e.g. realdev's articles")

@@ -35,7 +35,7 @@ def _with_corpus(service, paths: list[Path]) -> None:
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    items = load_items(args.file, split=args.split)
+    items = [item for f in args.files for item in load_items(f, split=args.split)]
     service = _service(settings)
     _with_corpus(service, args.corpus)
     report = score(items, lambda q: service.ask(q))

@@ -51,16 +51,17 @@ def test_batch_keeps_order_and_reports_bad_lines(cli_env, capsys):
 
 
 def test_eval_reports_every_metric(cli_env, capsys):
-    f = cli_env / "set.jsonl"
+    f, g = cli_env / "set.jsonl", cli_env / "more.jsonl"  # several sets are scored as one
     f.write_text(
         json.dumps({"id": "a", "lang": "id", "question": "Sejak hari apa kunjungan delegasi Kozlov berlangsung?",
-                    "answerable": True, "facts": [["Minggu", "Sunday"]], "gold_docs": ["001_dcd6b936241eaf9f"]}) + "\n"
-        + json.dumps({"id": "b", "lang": "en", "question": "What is Putin's favourite colour?", "answerable": False,
-                      "facts": [], "gold_docs": []}) + "\n",
+                    "answerable": True, "facts": [["Minggu", "Sunday"]], "gold_docs": ["001_dcd6b936241eaf9f"]}) + "\n",
         encoding="utf-8",
     )
-    assert main(["eval", str(f), "--json"]) == 0
+    g.write_text(json.dumps({"id": "b", "lang": "en", "question": "What is Putin's favourite colour?",
+                             "answerable": False, "facts": [], "gold_docs": []}) + "\n", encoding="utf-8")
+    assert main(["eval", str(f), str(g), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
+    assert [i["id"] for i in report["items"]] == ["a", "b"]
     assert report["answer_accuracy"] == 1.0 and report["refusal_accuracy"] == 1.0
     assert report["citation_precision"] == 1.0 and report["retrieval_recall_at_5"] == 1.0
     assert report["median_latency_s"] > 0
