@@ -154,8 +154,7 @@ class Answerer:
         meta = ArticleMeta(doc_id=near.doc_id, title=near.title, outlet=near.outlet, published=near.published,
                            url=near.url)
         evidence = Evidence(key=1, article=meta, focus=lead[0], sentences=tuple(lead), probability=None)
-        refs = [RetrievedRef(doc_id=near.doc_id, chunk_id=lead[0].chunk_id, score=1.0)]
-        return self._composed(q, [evidence], refs, t0, t1, on_partial)
+        return self._composed(q, [evidence], [], t0, t1, on_partial)  # nothing was searched for
 
 
 def _closest(meta: ArticleMeta) -> Closest:
