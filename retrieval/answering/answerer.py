@@ -96,10 +96,9 @@ class Answerer:
         retrieved = self.retrieve(q)
         refs = [RetrievedRef(doc_id=r.chunk.doc_id, chunk_id=r.chunk.chunk_id, score=r.score) for r in retrieved]
         doc_ids = list(dict.fromkeys(r.chunk.doc_id for r in retrieved))
-        before = q.follows.answer.citations if q.follows and q.follows.answer else []
+        before = replied_to.citations if replied_to is not None else []
         followed = list(dict.fromkeys(c.doc_id for c in before))
-        metas = {c.doc_id: ArticleMeta(doc_id=c.doc_id, title=c.title, outlet=c.outlet, published=c.published, url=c.url)
-                 for c in before}
+        metas = {c.doc_id: _meta(c) for c in before}
         views = article_views(retrieved, self.store.sentences_of(list(dict.fromkeys(followed + doc_ids))),
                               first=followed, metas=metas, topic=self.topic)
         ps, probs = score(self.model, q, views)
@@ -151,10 +150,13 @@ class Answerer:
         if near is None or not lead:
             return Answer(question=q.text, language=q.language, answer=message(q.language, "refusal"), refused=True,
                           timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(t1 - t0, 4)))
-        meta = ArticleMeta(doc_id=near.doc_id, title=near.title, outlet=near.outlet, published=near.published,
-                           url=near.url)
-        evidence = Evidence(key=1, article=meta, focus=lead[0], sentences=tuple(lead), probability=None)
+        evidence = Evidence(key=1, article=_meta(near), focus=lead[0], sentences=tuple(lead), probability=None)
         return self._composed(q, [evidence], [], t0, t1, on_partial)  # nothing was searched for
+
+
+def _meta(c: Citation | Closest) -> ArticleMeta:
+    """What an answer's citation, or a refusal's closest report, says of its article."""
+    return ArticleMeta(doc_id=c.doc_id, title=c.title, outlet=c.outlet, published=c.published, url=c.url)
 
 
 def _closest(meta: ArticleMeta) -> Closest:

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from retrieval.answering.evidence import article_views, closest, holds_an_amount, pick, refusal_reason
+from retrieval.answering.evidence import Pick, article_views, closest, holds_an_amount, pick, refusal_reason
 from retrieval.answering.features import FEATURES, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
@@ -117,16 +117,22 @@ class Outcome:
     citation_precision: float
 
 
+def _answered(d: QuestionData, p: np.ndarray, threshold: float, companion: float, same_article: float,
+              same_article_max: int) -> list[Pick]:
+    """What the answerer would quote for this question at this setting (none: it refuses): the
+    evidence it picks, unless a "how many" question finds no amount of the kind asked there."""
+    chosen = pick(d.passages, p, threshold=threshold, companion=companion, same_article=same_article,
+                  same_article_max=same_article_max)
+    return chosen if chosen and holds_an_amount(d.question, chosen) else []
+
+
 def replay(data: list[QuestionData], probs: list[np.ndarray], threshold: float, companion: float,
            same_article: float = 0.5, same_article_max: int = 1) -> Outcome:
     right = answered = answerable = refused_ok = unanswerable = cited = cited_gold = 0
     for d, p in zip(data, probs, strict=True):
         if d.item.kind in APART:
             continue
-        chosen = pick(d.passages, p, threshold=threshold, companion=companion, same_article=same_article,
-                      same_article_max=same_article_max)
-        if chosen and not holds_an_amount(d.question, chosen):
-            chosen = []
+        chosen = _answered(d, p, threshold, companion, same_article, same_article_max)
         text = " ".join(" ".join(s.text for s in c.quoted) for c in chosen)
         ok = bool(chosen) and d.item.answerable and facts_match(text, d.item.facts)
         answered += bool(chosen)
@@ -184,10 +190,8 @@ def fit_pointer(data: list[QuestionData], probs: list[np.ndarray], chosen: Outco
     no pointer at all, as the answerer does."""
     refused: list[tuple[float, QuestionData, bool]] = []
     for d, p in zip(data, probs, strict=True):
-        picks = pick(d.passages, p, threshold=chosen.threshold, companion=1.0, same_article=chosen.same_article,
-                     same_article_max=chosen.same_article_max)
-        if picks and holds_an_amount(d.question, picks):
-            continue  # answered
+        if _answered(d, p, chosen.threshold, 1.0, chosen.same_article, chosen.same_article_max):
+            continue
         near = closest(d.passages, p, refusal_reason(d.question, d.passages), floor=0.0)
         if near is not None:  # a refusal that may name an article: whether it does is the floor's to say
             refused.append((float(p.max()), d, near.article.meta.doc_id in d.item.gold_docs))
