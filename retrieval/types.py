@@ -138,14 +138,18 @@ class Answer(BaseModel):
     closest: Closest | None = Field(default=None, description=(
         "with a refusal, the article the evidence model found nearest to answering, when it is likely enough "
         "(the fitted pointer floor) to be worth reading; never with an answer"))
+    reader: bool = Field(default=False, description=(
+        "the language model chose the evidence among the likeliest passages (RNKBOT_READER) where the evidence "
+        "model alone would have refused; in the JSON only when true"))
     direct: list[str] = Field(default_factory=list, exclude=True, description=(
         "the values the answer leads with, read off the evidence by code (a date, a number, a name); "
         "for `rnkbot eval`, not part of the JSON contract"))
 
     def contract(self) -> dict:
-        """The JSON object other tools read: the documented keys, and ``closest`` only on a refusal
-        that names the closest article."""
-        return self.model_dump(mode="json", exclude=None if self.closest is not None else {"closest"})
+        """The JSON object other tools read: the documented keys, ``closest`` only on a refusal that
+        names the closest article, ``reader`` only on an answer whose evidence the reader chose."""
+        hidden = ({"closest"} if self.closest is None else set()) | (set() if self.reader else {"reader"})
+        return self.model_dump(mode="json", exclude=hidden or None)
 
 
 class Turn(BaseModel):

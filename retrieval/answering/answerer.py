@@ -3,7 +3,8 @@
 1. The question is read once (:mod:`retrieval.answering.question`).
 2. Retrieve chunks (hybrid); their articles' sentences are the candidate passages.
 3. The evidence model picks the passage(s) that answer, or decides that none does
-   (:mod:`retrieval.answering.evidence`).
+   (:mod:`retrieval.answering.evidence`); where it hesitates, a capable model may read the
+   likeliest few and name the one that answers (opt-in, :mod:`retrieval.answering.read`).
 4. The answer is composed from the evidence (:mod:`retrieval.answering.compose`): a direct
    answer when the question asks for a date, number or name, then the quote with its citation;
    the model may phrase it, and every sentence it writes is verified against the evidence it
@@ -16,15 +17,19 @@ import logging
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from prompts import closest_report, message
 from retrieval.answering.compose import article_language, compose, source_label
-from retrieval.answering.evidence import article_views, choose, closest, score
+from retrieval.answering.evidence import article_views, as_evidence, choose, closest, score
+from retrieval.answering.features import Passage
 from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import Question, parse_question
+from retrieval.answering.read import read
 from retrieval.index.search import HybridRetriever
 from retrieval.index.store import ChunkStore
 from retrieval.index.topic import TopicFilter
-from retrieval.models.llm import Generator
+from retrieval.models.llm import Generator, LLMError
 from retrieval.settings import Settings
 from retrieval.types import (
     Answer,
@@ -108,6 +113,9 @@ class Answerer:
             top = int(probs.argmax())
             log.debug("best passage %s p=%.3f (threshold %.3f)", ps[top].sentence.sentence_id, probs[top],
                       self.model.threshold)
+        if not chosen and why == "refusal" and (chosen := self._read(q, ps, probs)):
+            answer = self._composed(q, chosen, refs, t0, t1, on_partial)
+            return answer.model_copy(update={"reader": True})
         if not chosen:
             near = closest(ps, probs, why, self.model.pointer)
             text, pointer = message(q.language, why), None
@@ -121,6 +129,19 @@ class Answerer:
                 timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(time.perf_counter() - t0, 4)),
             )
         return self._composed(q, chosen, refs, t0, t1, on_partial)
+
+    def _read(self, q: Question, ps: list[Passage], probs: np.ndarray) -> list[Evidence]:
+        """The evidence a capable model reads as answering where the evidence model refused
+        (:mod:`retrieval.answering.read`; only with ``RNKBOT_READER`` and a chat-style model): the
+        refusal stands when it names none, or fails."""
+        if not self.settings.answering.reader or self.generator is None or self.generator.style != "chat":
+            return []
+        try:
+            found = read(self.generator, q, ps, probs, floor=self.model.pointer, n=self.settings.answering.reader_passages)
+        except LLMError as exc:
+            log.warning("the reader could not read (%s); refusing as the evidence model decided", exc)
+            return []
+        return as_evidence([found]) if found is not None else []
 
     def _composed(self, q: Question, chosen: list[Evidence], refs: list[RetrievedRef], t0: float, t1: float,
                   on_partial: Callable[[str], None] | None) -> Answer:

@@ -91,6 +91,17 @@ def _context(p: Passage, *, following: bool = True) -> list[Sentence]:
     return quoted
 
 
+def quoted_pick(p: Passage, probability: float) -> Pick:
+    """One passage as evidence on its own: the sentence with what it needs around it (:func:`_context`)."""
+    return Pick(p, probability, tuple(_context(p)))
+
+
+def as_evidence(picks: list[Pick]) -> list[Evidence]:
+    """Picks as numbered evidence for composing an answer (1 the best)."""
+    return [Evidence(key=n, article=p.passage.article.meta, focus=p.passage.sentence, sentences=p.quoted,
+                     probability=p.probability) for n, p in enumerate(picks, start=1)]
+
+
 def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: float, same_article: float = 0.5,
          same_article_max: int = 1, k: int = 3) -> list[Pick]:
     """The evidence an answer quotes, best first; empty when even the best passage is below ``threshold``.
@@ -126,7 +137,7 @@ def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: f
         other = ps[int(i)]
         if other.article.meta.doc_id in docs:
             continue
-        chosen.append(Pick(other, float(probs[i]), tuple(_context(other))))
+        chosen.append(quoted_pick(other, float(probs[i])))
         docs.add(other.article.meta.doc_id)
     return chosen
 
@@ -218,5 +229,4 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         picks = []
     if not picks:
         return [], refusal_reason(q, ps)
-    return [Evidence(key=n, article=p.passage.article.meta, focus=p.passage.sentence, sentences=p.quoted,
-                     probability=p.probability) for n, p in enumerate(picks, start=1)], ""
+    return as_evidence(picks), ""

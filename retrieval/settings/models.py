@@ -114,6 +114,20 @@ class AnsweringSettings(Section):
                     "`always` for a capable model; `never` for quotes alone. Direct answers (dates, numbers, "
                     "names) are stated by code either way.",
     )
+    reader: bool = env(
+        "RNKBOT_READER", False,
+        description="Let the language model read where the evidence model hesitates: when no passage reaches the "
+                    "answer threshold but the likeliest reaches the fitted pointer floor, the model (chat style: an "
+                    "instruction-tuned GGUF or a server) is shown the likeliest passages, each with its article's "
+                    "title and date, and names the one that answers the question, or none; that passage is then "
+                    "quoted and cited like any evidence, and anything the model writes is verified as always. For a "
+                    "capable model only, so off by default: the packaged 270M model cannot read, and no capable "
+                    "model could be measured offline here (README 'A capable reader').",
+    )
+    reader_passages: int = env(
+        "RNKBOT_READER_PASSAGES", 5, ge=2, le=10,
+        description="Most passages the reader is shown (the likeliest first, each at least the pointer floor likely).",
+    )
     max_question_chars: int = env(
         "RNKBOT_MAX_QUESTION_CHARS", 1000, ge=50,
         description="Longer questions are cut to this length (the user is told).",

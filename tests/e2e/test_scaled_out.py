@@ -79,6 +79,29 @@ def test_ingest_ask_and_digest_against_servers(scaled_out, capsys):
                                                           "002_620ccf5526c3d172"]
 
 
+def test_a_reader_behind_the_server_only_chooses_among_indexed_passages(scaled_out, capsys, monkeypatch):
+    """RNKBOT_READER on the real stack: a question the evidence model refuses while naming the
+    closest report goes to the model behind the server's chat endpoint. Whatever the packaged model
+    replies, the answer is the refusal or a verbatim quote of an indexed article, cited and marked
+    as read (tests/unit/test_read.py pins each reply's outcome)."""
+    for key, value in {"RNKBOT_READER": "true", "RNKBOT_LLM_PROMPT_STYLE": "chat", "RNKBOT_PHRASE": "never"}.items():
+        monkeypatch.setenv(key, value)
+    assert main(["ingest", "--quiet", str(ARTICLES_DIR)]) == 0
+    capsys.readouterr()
+    asked_before = scaled_out.llm.log.read_text(errors="replace").count("POST /v1/chat/completions")
+    assert main(["ask", "--json", "When was Kim Jong Un born?"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert scaled_out.llm.log.read_text(errors="replace").count("POST /v1/chat/completions") == asked_before + 1
+    if answer["refused"]:
+        assert answer["citations"] == [] and "reader" not in answer and answer["closest"]["doc_id"]
+    else:
+        assert answer["reader"] is True and answer["citations"]
+        texts = {p.stem: " ".join(p.read_text(encoding="utf-8").split()) for p in ARTICLES_DIR.iterdir()}
+        for c in answer["citations"]:
+            assert " ".join(c["quote"].split()) in texts[c["doc_id"]]
+            assert f"“{c['quote']}” [{c['n']}]" in answer["answer"]
+
+
 def test_a_server_stopped_mid_run_is_a_clear_error_and_it_recovers(scaled_out, capsys, caplog):
     assert main(["ingest", "--quiet", str(ARTICLES_DIR)]) == 0
     capsys.readouterr()
