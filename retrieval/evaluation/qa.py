@@ -18,6 +18,9 @@ holds a string of every group), ``gold_docs``, and optionally ``id``, ``lang``, 
 - pointers: refused questions whose refusal names the article closest to an answer
   (``Answer.closest``); pointer accuracy: of those that the articles do answer, the share pointed
   at a gold article (a refusal the reader can still get the answer from).
+- read: answers whose evidence the opt-in reader chose (``RNKBOT_READER``: a language model shown
+  the likeliest passages where the evidence model refused); read accuracy: the share of those that
+  are right answers (to an unanswerable question, none is).
 
 Questions of kind ``off_topic_in_corpus`` (answerable only from an off-topic article in the
 index) are reported apart: refusing them is right, and a correctly cited answer is acceptable.
@@ -69,6 +72,7 @@ class ItemResult:
     direct_ok: bool | None = None
     closest: str | None = None
     closest_gold: bool | None = None
+    reader: bool = False
 
 
 @dataclass
@@ -84,6 +88,8 @@ class Metrics:
     lead_accuracy: float | None = None
     pointers: int = 0
     pointer_accuracy: float | None = None
+    read: int = 0
+    read_accuracy: float | None = None
 
 
 def metrics(results: list[ItemResult]) -> Metrics:
@@ -104,6 +110,8 @@ def metrics(results: list[ItemResult]) -> Metrics:
         lead_accuracy=_ratio(sum(bool(r.direct_ok) for r in led), len(led)),
         pointers=sum(r.closest is not None for r in results),  # judge() keeps a refusal's only
         pointer_accuracy=_ratio(sum(bool(r.closest_gold) for r in pointed), len(pointed)),
+        read=len(read := [r for r in results if r.reader]),
+        read_accuracy=_ratio(sum(r.answerable and r.correct for r in read), len(read)),
     )
 
 
@@ -141,6 +149,9 @@ class EvalReport:
             lines.append(row(f"  {kind}", m))
         for kind, m in sorted(self.apart.items()):
             lines.append(row(f"apart: {kind}", m))
+        if self.overall.read:
+            lines.append(f"reader (RNKBOT_READER): {self.overall.read} answers chosen by the language model, "
+                         f"{fmt(self.overall.read_accuracy).strip()} of them right")
         misses = [r for r in self.items if not r.correct]
         if misses:
             lines.append("")
@@ -210,7 +221,8 @@ def judge(it: EvalItem, a: Answer) -> ItemResult:
     closest = a.closest.doc_id if a.refused and a.closest is not None else None
     return ItemResult(it.id, it.kind, it.lang, it.answerable, correct, a.refused, cited,
                       sum(d in it.gold_docs for d in cited), hit, a.timings.total_s, a.answer, a.direct, direct_ok,
-                      closest, closest in it.gold_docs if closest is not None and it.answerable else None)
+                      closest, closest in it.gold_docs if closest is not None and it.answerable else None,
+                      a.reader and not a.refused)
 
 
 def report(results: list[ItemResult]) -> EvalReport:

@@ -46,3 +46,17 @@ def test_a_refusal_pointing_at_a_gold_article_counts_for_the_pointer_not_for_the
     assert (to_gold.closest_gold, elsewhere.closest_gold, bare.closest_gold) == (True, False, None)
     m = report([to_gold, elsewhere, bare]).overall
     assert (m.pointers, m.pointer_accuracy) == (2, 0.5)
+
+
+def test_answers_the_reader_chose_are_counted_with_how_many_are_right():
+    """With RNKBOT_READER, `rnkbot eval` says how many answers the language model's reading chose and
+    how many of those are right; an answer to an unanswerable question is never right."""
+    unanswerable = EvalItem(id="q2", lang="id", question="Kapan Kim Jong Un lahir?", answerable=False, facts=[],
+                            gold_docs=[], kind="unanswerable_absent")
+    read = answer([], "").model_copy(update={"reader": True})
+    results = [judge(ITEM, read), judge(unanswerable, read), judge(ITEM, answer([], ""))]
+    assert [r.reader for r in results] == [True, True, False]
+    m = report(results).overall
+    assert (m.read, m.read_accuracy) == (2, 0.5)
+    assert "reader (RNKBOT_READER): 2 answers chosen by the language model, 0.500 of them right" in report(results).table()
+    assert report([judge(ITEM, answer([], ""))]).overall.read == 0
