@@ -58,6 +58,10 @@ class Answerer:
         self.generator = generator
         self._model = model
         self.topic = TopicFilter(store.embeddings, settings.topic)
+        if settings.answering.reader and (generator is None or generator.style != "chat"):
+            log.warning("RNKBOT_READER is set but the model %s: the reader stays off (it needs an instruction-tuned "
+                        "model with RNKBOT_LLM_PROMPT_STYLE=chat, or a server)",
+                        "is off" if generator is None else "takes completion prompts")
 
     @property
     def model(self) -> EvidenceModel:

@@ -79,12 +79,14 @@ def test_the_reader_is_asked_only_when_the_evidence_model_refuses_for_want_of_an
     assert not service.ask(SEOUL_FEARED).refused and generator.prompts == []
 
 
-def test_off_by_default_and_only_for_a_chat_model(tmp_path):
+def test_off_by_default_and_only_for_a_chat_model(tmp_path, caplog):
     chat = FakeGenerator(style="chat")
     off = hesitant(tmp_path / "off", chat, reader=False)
     assert off.ask(SEOUL_FEARED).refused and chat.prompts == []
+    assert "RNKBOT_READER" not in caplog.text
     base = FakeGenerator(style="completion")  # a base model has no instructions to follow
     assert hesitant(tmp_path / "base", base).ask(SEOUL_FEARED).refused and base.prompts == []
+    assert "RNKBOT_READER is set but the model takes completion prompts: the reader stays off" in caplog.text
 
 
 def test_a_failing_reader_keeps_the_refusal(tmp_path, caplog):
