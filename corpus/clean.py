@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from .article import Article
 from .dates import MONTH_NUMBERS
+from .language import article_language
 
 # Lines that are site furniture, whatever the outlet. Matched against the whole stripped line.
 BOILERPLATE = [
@@ -153,8 +154,10 @@ def _headline(raw: str, outlet: str | None) -> str | None:
     return line
 
 
-def clean_article(raw: str, doc_id: str, *, language: str = "id", url: str | None = None) -> Article:
-    """Clean a scraped article and read its metadata. Raises ``ValueError`` when no body text is left."""
+def clean_article(raw: str, doc_id: str, *, language: str | None = None, url: str | None = None) -> Article:
+    """Clean a scraped article and read its metadata; its ``language``, when not given, from its text
+    (Indonesian, the corpus's own, when too few words tell). Raises ``ValueError`` when no body
+    text is left."""
     outlet = detect_outlet(raw)
     raw = raw.replace("\r\n", "\n")
     lines = [part for ln in raw.split("\n") for part in _unglue(ln.strip())]
@@ -203,7 +206,7 @@ def clean_article(raw: str, doc_id: str, *, language: str = "id", url: str | Non
         title = body[0][:120]
     return Article(
         doc_id=doc_id, title=title, outlet=outlet, published=published, author=author,
-        language=language, url=url, text="\n\n".join(body),
+        language=language or article_language("\n\n".join(body), otherwise="id"), url=url, text="\n\n".join(body),
     )
 
 

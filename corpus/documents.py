@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from .article import Article
 from .clean import clean_article
 from .errors import RnkbotError
+from .language import article_language
 
 SUFFIXES = (".md", ".txt", ".html", ".htm")
 _FIELDS = ("doc_id", "title", "outlet", "published", "author", "language", "url", "source")
@@ -74,7 +75,8 @@ def from_markdown(text: str, path: Path) -> Article:
     # Front matter is written by people too: the body still goes through the cleaner's paragraph rules.
     known = {k: meta.get(k) for k in _FIELDS if k in meta}
     try:
-        return Article(**{**known, "language": known.get("language") or "id", "source": known.get("source") or "file"},
+        language = known.get("language") or article_language(body, otherwise="id")
+        return Article(**{**known, "language": language, "source": known.get("source") or "file"},
                        text=body.strip())
     except ValidationError as exc:
         first = exc.errors()[0]

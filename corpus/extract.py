@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from .article import Article
 from .clean import clean_paragraphs
 from .errors import RnkbotError
-from .language import detect_language
+from .language import article_language
 
 MIN_WORDS = 40  # shorter "articles" are teasers, paywalls or error pages
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
@@ -24,8 +24,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGN
 _PUBLISHED = re.compile(r"""<meta[^>]+(?:property|name)=["'](?:article:published_time|pubdate|datePublished)["'][^>]*"""
                         r"""content=["']([^"']+)["']""", re.IGNORECASE)
 _HTML_LANG = re.compile(r"""<html[^>]*\blang=["']?([A-Za-z]{2})""", re.IGNORECASE)
-LANGUAGE_SAMPLE_CHARS = 5000  # the language is read from the start of the text
-MIN_LANGUAGE_HITS = 5  # fewer function words than this: trust the page's lang attribute, else "und"
 
 
 class ExtractionError(RnkbotError, ValueError):
@@ -105,8 +103,8 @@ def extract_article(html: str, url: str | None, *, source: str, doc_id: str | No
         outlet=(doc.sitename or "").strip() or (urlsplit(canon).hostname if canon else None),
         published=_iso_date(published.group(1) if published else None) or _iso_date(doc.date),
         author=(doc.author or "").strip() or None,
-        language=detect_language(text[:LANGUAGE_SAMPLE_CHARS], min_hits=MIN_LANGUAGE_HITS,
-                                 otherwise=lang_hint.group(1).lower() if lang_hint else "und"),
+        # too few function words to tell: the page's lang attribute, else "und"
+        language=article_language(text, otherwise=lang_hint.group(1).lower() if lang_hint else "und"),
         url=canon,
         source=source,
         text=text,

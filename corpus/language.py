@@ -92,3 +92,13 @@ def detect_language(text: str, *, min_hits: int = 1, otherwise: str | None = Non
         return otherwise
     affixed = sum(bool(_ID_AFFIXED.match(t)) for t in toks)
     return "id" if affixed >= max(1, len(toks) // 4) else "en"
+
+
+LANGUAGE_SAMPLE_CHARS = 5000  # an article's language is read from the start of its text
+MIN_LANGUAGE_HITS = 5  # fewer function words than this do not decide an article's language
+
+
+def article_language(text: str, otherwise: str) -> str:
+    """An article's language from its text (``"id"`` or ``"en"``), or ``otherwise`` when its first
+    words hold too few function words to tell (a page's own ``lang``, a file's default)."""
+    return detect_language(text[:LANGUAGE_SAMPLE_CHARS], min_hits=MIN_LANGUAGE_HITS, otherwise=otherwise)

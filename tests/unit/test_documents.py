@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.documents import DocumentError, from_markdown, to_markdown
+from corpus.documents import DocumentError, from_markdown, load_file, to_markdown
 from corpus.errors import RnkbotError
 
 
@@ -37,3 +37,23 @@ def test_bad_files_say_what_is_wrong(text: str, why: str):
     with pytest.raises(DocumentError, match="x.md: .*" + why.replace("'", ".").replace("(", ".")) as err:
         from_markdown(text, Path("x.md"))
     assert isinstance(err.value, RnkbotError)
+
+
+EN_BODY = ("The delegation arrived in the capital on Tuesday and was met at the airport by officials of the "
+           "ministry. They said that the talks would cover trade, fisheries and a new shipping route, and that "
+           "a second round was planned for the spring.")
+ID_BODY = ("Delegasi itu tiba di ibu kota pada hari Selasa dan disambut di bandara oleh pejabat kementerian. "
+           "Mereka mengatakan bahwa pembicaraan akan membahas perdagangan, perikanan dan rute pelayaran baru.")
+
+
+def test_a_file_that_does_not_say_its_language_gets_the_one_its_text_is_in(tmp_path):
+    """An English article in a .txt file (or a .md without `language`) is English: answers quoting
+    it tell an Indonesian reader so, and don't tell an English one it is Indonesian. Front matter
+    or a manifest that states it wins; too few words to tell leaves the corpus's own, Indonesian."""
+    (tmp_path / "901_en.txt").write_text(f"Delegation arrives for talks\n\n{EN_BODY}\n", encoding="utf-8")
+    (tmp_path / "902_id.txt").write_text(f"Delegasi tiba untuk pembicaraan\n\n{ID_BODY}\n", encoding="utf-8")
+    assert load_file(tmp_path / "901_en.txt").language == "en"
+    assert load_file(tmp_path / "902_id.txt").language == "id"
+    assert from_markdown(f"---\ntitle: T\n---\n\n{EN_BODY}\n", Path("e.md")).language == "en"
+    assert from_markdown(f"---\ntitle: T\nlanguage: id\n---\n\n{EN_BODY}\n", Path("e.md")).language == "id"
+    assert from_markdown("---\ntitle: T\n---\n\nPutin, Kim, Pyongyang 2024.\n", Path("e.md")).language == "id"
