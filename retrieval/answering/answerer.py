@@ -26,6 +26,7 @@ from retrieval.answering.features import Passage
 from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import Question, parse_question
 from retrieval.answering.read import read
+from retrieval.index.records import article_meta
 from retrieval.index.search import HybridRetriever
 from retrieval.index.store import ChunkStore
 from retrieval.index.topic import TopicFilter
@@ -107,7 +108,7 @@ class Answerer:
         doc_ids = list(dict.fromkeys(r.chunk.doc_id for r in retrieved))
         before = replied_to.citations if replied_to is not None else []
         followed = list(dict.fromkeys(c.doc_id for c in before))
-        metas = {c.doc_id: _meta(c) for c in before}
+        metas = {c.doc_id: self._article(c) for c in before}
         views = article_views(retrieved, self.store.sentences_of(list(dict.fromkeys(followed + doc_ids))),
                               first=followed, metas=metas, topic=self.topic)
         ps, probs = score(self.model, q, views)
@@ -175,13 +176,17 @@ class Answerer:
         if near is None or not lead:
             return Answer(question=q.text, language=q.language, answer=message(q.language, "refusal"), refused=True,
                           timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(t1 - t0, 4)))
-        evidence = Evidence(key=1, article=_meta(near), focus=lead[0], sentences=tuple(lead), probability=None)
+        evidence = Evidence(key=1, article=self._article(near), focus=lead[0], sentences=tuple(lead), probability=None)
         return self._composed(q, [evidence], [], t0, t1, on_partial)  # nothing was searched for
 
-
-def _meta(c: Citation | Closest) -> ArticleMeta:
-    """What an answer's citation, or a refusal's closest report, says of its article."""
-    return ArticleMeta(doc_id=c.doc_id, title=c.title, outlet=c.outlet, published=c.published, url=c.url)
+    def _article(self, c: Citation | Closest) -> ArticleMeta:
+        """The article an earlier answer cited, or a refusal named, as the index holds it (its
+        language included: an answer quoting it says so when it is not the reader's); what the
+        citation says of it when the index no longer does."""
+        record = self.store.article_record(c.doc_id)
+        if record is not None:
+            return article_meta(record)
+        return ArticleMeta(doc_id=c.doc_id, title=c.title, outlet=c.outlet, published=c.published, url=c.url)
 
 
 def _closest(meta: ArticleMeta) -> Closest:

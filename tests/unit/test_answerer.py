@@ -358,3 +358,31 @@ def test_a_question_retrieves_as_many_chunks_as_the_model_was_fit_with_unless_se
     pinned = fake_service(tmp_path / "b", generator, answering={"retrieve_k": 4})
     pinned.answerer._model = replace(pinned.answerer.model, retrieve_k=6)
     assert len(pinned.ask(TROOPS_ID).retrieved) == 4
+
+
+PETROV = ("Russian fisheries delegation in Pyongyang\n\n"
+          "A Russian fisheries delegation led by Deputy Minister Ivan Petrov arrived in Pyongyang on Tuesday for "
+          "talks on fishing quotas with officials of the North Korean government. Petrov said that the two sides "
+          "had agreed to open a new shipping route between Vladivostok and Rajin in the spring.\n")
+
+
+def test_a_follow_up_from_an_english_article_is_not_called_indonesian(tmp_path):
+    """A reply answered from the English article the first answer cited names its language as the
+    index has it (the citation the reply carries does not say it): an English reader is not told
+    the quote is Indonesian, and the "what does it say?" reading of a refusal's report neither."""
+    service = fake_service(tmp_path / "data", None)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "903_petrov.txt").write_text(PETROV, encoding="utf-8")
+    assert service.ingester().ingest_paths([tmp_path / "in"]).added == ["903_petrov"]
+    first = service.ask("Who led the Russian fisheries delegation to Pyongyang?")
+    assert first.citations[0].doc_id == "903_petrov" and "Indonesian" not in first.answer, first.answer
+    reply = service.ask("When did it arrive?", history=[Turn(question=first.question, answer=first)])
+    assert not reply.refused and reply.citations[0].doc_id == "903_petrov", reply.answer
+    assert "Indonesian" not in reply.answer, reply.answer
+    asked_id = service.ask("Kapan delegasi itu tiba?", history=[Turn(question=first.question, answer=first)])
+    assert "dalam bahasa Inggris" in asked_id.answer, asked_id.answer
+    service.answerer._model = dataclasses.replace(lexical_model(), threshold=1.01, pointer=0.0)
+    refused = service.ask("Who led the Russian fisheries delegation to Pyongyang?")
+    assert refused.refused and refused.closest is not None and refused.closest.doc_id == "903_petrov"
+    said = service.ask("What does it say?", history=[Turn(question=refused.question, answer=refused)])
+    assert said.citations[0].doc_id == "903_petrov" and "Indonesian" not in said.answer, said.answer
