@@ -206,8 +206,12 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
 
         fresh = [i for i, p in enumerate(ps) if p.sentence.text not in said or holds_asked_kind(p)]
         ps, probs = [ps[i] for i in fresh], probs[fresh]
+        # the cited articles can say it when they hold the reply's own words somewhere, title
+        # included: "kapan perjanjian itu mulai berlaku?" after an answer about a visit that
+        # mentions the treaty is for the article that says when it entered into force
         followed = {c.doc_id for c in before}
-        mine = [i for i, p in enumerate(ps) if p.article.meta.doc_id in followed]
+        mine = [i for i, p in enumerate(ps)
+                if p.article.meta.doc_id in followed and all(p.article.matcher.has(c) for c in q.own)]
         picks = choice([ps[i] for i in mine], probs[mine]) if mine else []
         typed = [i for i in mine if holds_asked_kind(ps[i])]
         if not picks and typed:

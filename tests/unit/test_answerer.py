@@ -386,3 +386,26 @@ def test_a_follow_up_from_an_english_article_is_not_called_indonesian(tmp_path):
     assert refused.refused and refused.closest is not None and refused.closest.doc_id == "903_petrov"
     said = service.ask("What does it say?", history=[Turn(question=refused.question, answer=refused)])
     assert said.citations[0].doc_id == "903_petrov" and "Indonesian" not in said.answer, said.answer
+
+
+FISHING_DEAL = ("Fishing agreement signed in Vladivostok\n\n"
+                "The fishing agreement between Russia and North Korea was signed in Vladivostok on 14 May 2024 by "
+                "the two fisheries ministers. It sets catch quotas for the Sea of Japan for five years.\n")
+
+
+def test_a_reply_asking_what_the_cited_article_does_not_hold_is_answered_from_one_that_does(tmp_path):
+    """A reply is answered from the article the earlier answer cited only when that article holds the
+    reply's own words: "when was the fishing agreement signed?" after an answer about a delegation's
+    visit is answered from the report of the signing, not with the day the delegation arrived."""
+    service = fake_service(tmp_path / "data", None)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "903_petrov.txt").write_text(PETROV, encoding="utf-8")
+    (tmp_path / "in" / "904_fishing_deal.txt").write_text(FISHING_DEAL, encoding="utf-8")
+    service.ingester().ingest_paths([tmp_path / "in"])
+    first = service.ask("Who led the Russian fisheries delegation to Pyongyang?")
+    assert first.citations[0].doc_id == "903_petrov"
+    history = [Turn(question=first.question, answer=first)]
+    signed = service.ask("When was the fishing agreement signed?", history=history)
+    assert signed.answer.startswith("14 May 2024 [1]. ") and signed.citations[0].doc_id == "904_fishing_deal", signed.answer
+    arrived = service.ask("When did the delegation arrive?", history=history)
+    assert arrived.answer.startswith("Tuesday [1]. ") and arrived.citations[0].doc_id == "903_petrov", arrived.answer
