@@ -147,6 +147,12 @@ def question_type(text: str) -> QType:
     return found[0] if found else "other"
 
 
+# A reply that asks the question it follows again about something else: its "what" or "how" is no
+# question word of its own.
+SAME_QUESTION_ABOUT = re.compile(r"^\W*(?:(?:and|but|dan|lalu|terus)\s+)?(?:(?:what|how)\s+about|bagaimana\s+dengan)\b",
+                                 re.IGNORECASE)
+
+
 def focus_words(text: str) -> tuple[str, ...]:
     """The thing asked about, next to the question word: "how many *troops*", "which *article*",
     "berapa *tentara*", "*pasal* berapa", "siapa *menteri*…"."""
@@ -274,7 +280,10 @@ def parse_question(
     follows = previous if previous is not None and text and is_follow_up(text) else None
     search_text = f"{follows.question} {text}" if follows is not None else text
     qtype = question_type(text)
-    if qtype == "other" and follows is not None:
+    if follows is not None and (_question_word(text) is None or SAME_QUESTION_ABOUT.search(text)):
+        # "And the deputy?", "what about Shoigu?": the question it follows, about something else; a
+        # reply with a question word of its own asks that ("apa yang ditandatangani?" after "kapan
+        # ...?" asks what, not when)
         qtype = question_type(follows.question)
     own = concepts(text, exclude=FORM_WORDS, group_names=True, question=True)
     cs = list(own)
