@@ -26,7 +26,7 @@ from retrieval.answering.features import (
 )
 from retrieval.answering.question import Question, asks_for_a_person
 from retrieval.text import STOPWORDS, fold, stem_variants, tokens
-from retrieval.text.lexicon import english_word, english_words
+from retrieval.text.lexicon import english_word, english_words, translations
 
 DAY_EN = {"senin": "Monday", "selasa": "Tuesday", "rabu": "Wednesday", "kamis": "Thursday", "jumat": "Friday",
           "sabtu": "Saturday", "minggu": "Sunday"}
@@ -308,13 +308,15 @@ def durations(text: str, q: Question) -> list[str]:
 
 def names(text: str, q: Question) -> list[str]:
     """Personal names the question does not already hold: runs of two to four capitalised words that
-    are not ordinary words capitalised as titles ("Presiden", "Menteri") and don't open the sentence."""
+    are not ordinary words capitalised as titles ("Presiden", "Menteri", "Defense Minister") or as an
+    institution's name ("Russian Security Council"), and don't open the sentence."""
     toks = tokens(text)
     runs: list[list[str]] = []
     cur: list[str] = []
     for i, t in enumerate(toks):
         fresh = t[:1].isupper() and i > 0 and not (stem_variants(t) & q.stems) and fold(t) not in DAY_EN \
-            and fold(t) not in MONTH_NUMBERS and english_word(t) is None and not t.isupper()
+            and fold(t) not in MONTH_NUMBERS and english_word(t) is None and not t.isupper() \
+            and not (len(t) >= 4 and translations(t))  # an English word the glossary knows ("Un", "Son" are name parts)
         if fresh:
             cur.append(t)
         elif cur:
@@ -322,7 +324,8 @@ def names(text: str, q: Question) -> list[str]:
             cur = []
     if cur:
         runs.append(cur)
-    return list(dict.fromkeys(" ".join(r) for r in runs if 2 <= len(r) <= 4))
+    # a run the glossary knows as a phrase is no name either ("Luar Negeri": foreign)
+    return list(dict.fromkeys(" ".join(r) for r in runs if 2 <= len(r) <= 4 and english_word(" ".join(r)) is None))
 
 
 def clock(found: str, language: str) -> str:

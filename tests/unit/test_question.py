@@ -315,3 +315,13 @@ def test_a_small_corpus_counts_as_large_as_the_one_the_model_was_fit_on():
     assert floored["agree"] > 10 * raw["agree"] and floored["2023"] == max(floored.values())
     # a corpus bigger than the floor is read as it is
     assert weights_for(list(q.concepts), FlatStats(), "en", min_docs=5) == weights_for(list(q.concepts), FlatStats(), "en")
+
+
+def test_a_who_answer_leads_with_a_person_not_an_institution_or_a_title():
+    """"Who did Shoigu meet?" is not answered "Russian Security Council"; the name after a title
+    written in English ("Defense Minister No Kwang Chol") or in Indonesian is the person."""
+    who = parse("Who did Shoigu meet?")
+    assert direct_answer(who, "Tass quoted the Russian Security Council as saying that Shoigu met Kim.") is None
+    assert direct_answer(who, "Shoigu walked with North Korean Defense Minister No Kwang Chol.") == "No Kwang Chol"
+    assert direct_answer(who, "Ia bertemu Menteri Luar Negeri Korea Utara Choe Son Hui di Moskow.") == "Choe Son Hui"
+    assert direct_answer(who, "He met Kim Jong Un in Pyongyang.") == "Kim Jong Un"
