@@ -43,7 +43,8 @@ Shape = Literal["identity", "clock", "duration", "frequency", "clause", "ordinal
 SHAPE_PATTERNS: list[tuple[Shape, str]] = [
     ("clock", r"\b(pukul berapa|jam berapa|(at )?what time of (the )?day|(at )?what time (did|does|do|was|were|is|will)|"
               r"what hour)\b"),
-    ("duration", r"\b(how long|how many (hours|days|weeks|months|years|minutes|decades)|berapa lama|"
+    # "how long is the bridge?" asks for a length, as the amount check reads it too (direct.py)
+    ("duration", r"\b(how long(?! is\b)|how many (hours|days|weeks|months|years|minutes|decades)|berapa lama|"
                  r"berapa (jam|hari|pekan|minggu|tahun|bulan|menit|dekade))\b"),
     ("frequency", r"\b(how often|how frequently|seberapa sering|berapa kali|how many times)\b"),
     ("clause", r"\b(which|what|under which) (article|clause|section|paragraph)s?\b|\b(pasal|ayat|bab) (berapa|apa|mana)\b"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.answering.direct import direct_answer, english_number
+from retrieval.answering.direct import asked_measure, direct_answer, english_number
 from retrieval.answering.question import Question, answer_shape, focus_words, parse_question, question_type, weights_for
 from retrieval.text.lexicon import Concept
 from retrieval.types import Answer, Turn
@@ -204,8 +204,8 @@ def test_control_and_zero_width_characters_are_dropped_and_long_questions_cut():
     # count of passengers; an amount of money answers a cost, with its magnitude and currency
     ("How much did the Tumen River bridge cost to build?", "Jembatan sepanjang 850 meter itu dibangun.", None),
     ("Berapa penumpang kereta pertama?", "Kereta itu menempuh lebih dari 10.000 km dari Pyongyang.", None),
-    # ("how long" reads as a duration, so the bridge's length is not stated either: a known limit)
-    ("How long is the bridge?", "Jembatan sepanjang 850 meter itu dibangun di atas Sungai Tumen.", None),
+    # "how long is" a thing asks for its length, stated in English
+    ("How long is the bridge?", "Jembatan sepanjang 850 meter itu dibangun di atas Sungai Tumen.", "850 metres"),
     ("How much did the bridge cost?", "Officials said the bridge will cost $1.5 billion to build.", "$1.5 billion"),
     ("Berapa biaya jembatan itu?", "Biaya pembangunan jembatan itu mencapai 9 miliar rubel.", "9 miliar rubel"),
     ("How much did the bridge cost?", "Biaya pembangunan jembatan itu mencapai 9 miliar rubel.", "9 billion rubles"),
@@ -325,3 +325,11 @@ def test_a_who_answer_leads_with_a_person_not_an_institution_or_a_title():
     assert direct_answer(who, "Shoigu walked with North Korean Defense Minister No Kwang Chol.") == "No Kwang Chol"
     assert direct_answer(who, "Ia bertemu Menteri Luar Negeri Korea Utara Choe Son Hui di Moskow.") == "Choe Son Hui"
     assert direct_answer(who, "He met Kim Jong Un in Pyongyang.") == "Kim Jong Un"
+
+
+def test_how_long_is_a_thing_asks_for_its_length():
+    """"How long is the bridge?" wants a length (the amount check asks one of its quote), "how long
+    did the talks last?" a duration."""
+    assert answer_shape("How long is the Tumen River road bridge?") is None
+    assert asked_measure(parse("How long is the Tumen River road bridge?")) == "length"
+    assert answer_shape("How long did the talks last?") == answer_shape("Berapa lama pembicaraan itu?") == "duration"
