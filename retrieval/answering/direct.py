@@ -21,6 +21,7 @@ from retrieval.answering.features import (
     EN_MONTHS,
     ID_MONTHS,
     NUMBER_WORDS,
+    ROLE_WORDS,
     TIME_UNITS,
     shape_tokens,
 )
@@ -311,11 +312,16 @@ def names(text: str, q: Question) -> list[str]:
     are not ordinary words capitalised as titles ("Presiden", "Menteri", "Defense Minister") or as an
     institution's name ("Russian Security Council"), and don't open the sentence."""
     toks = tokens(text)
+    # words of a title or of a phrase the glossary knows ("Juru Bicara", "Prime Minister", "Luar
+    # Negeri") are no name
+    in_phrase = {j for i in range(len(toks) - 1) for j in (i, i + 1)
+                 if (pair := f"{toks[i]} {toks[i + 1]}") and (english_word(pair) or translations(pair)
+                                                               or ROLE_WORDS.fullmatch(pair))}
     runs: list[list[str]] = []
     cur: list[str] = []
     for i, t in enumerate(toks):
         fresh = t[:1].isupper() and i > 0 and not (stem_variants(t) & q.stems) and fold(t) not in DAY_EN \
-            and fold(t) not in MONTH_NUMBERS and english_word(t) is None and not t.isupper() \
+            and fold(t) not in MONTH_NUMBERS and english_word(t) is None and not t.isupper() and i not in in_phrase \
             and not (len(t) >= 4 and translations(t))  # an English word the glossary knows ("Un", "Son" are name parts)
         if fresh:
             cur.append(t)

@@ -325,6 +325,9 @@ def test_a_who_answer_leads_with_a_person_not_an_institution_or_a_title():
     assert direct_answer(who, "Shoigu walked with North Korean Defense Minister No Kwang Chol.") == "No Kwang Chol"
     assert direct_answer(who, "Ia bertemu Menteri Luar Negeri Korea Utara Choe Son Hui di Moskow.") == "Choe Son Hui"
     assert direct_answer(who, "He met Kim Jong Un in Pyongyang.") == "Kim Jong Un"
+    by_whom = parse("menurut siapa?")
+    assert direct_answer(by_whom, "Hal itu dikatakan oleh Juru Bicara Dewan Keamanan Nasional AS John Kirby pada "
+                                  "hari Jumat.") == "John Kirby"
 
 
 def test_how_long_is_a_thing_asks_for_its_length():
