@@ -100,6 +100,10 @@ class Answerer:
         q = self.parse(question, history=history, language=language)
         if q.empty:
             return Answer(question=q.text, language=q.language, answer=message(q.language, "empty"), refused=True)
+        if q.courtesy is not None:  # "hi", "terima kasih": said back, in the reader's language
+            key, said = q.courtesy
+            reply = language or said
+            return Answer(question=q.text, language=reply, answer=message(reply, key), refused=True)
         replied_to = q.follows.answer if q.follows is not None else None
         if replied_to is not None and replied_to.refused and q.asks_what_it_says:
             return self._after_refusal(q, replied_to, t0, on_partial)

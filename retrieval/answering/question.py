@@ -64,7 +64,7 @@ FORM_WORDS = frozenset(
     "day days week date time year month hari tanggal pukul waktu minggu pekan jumlah many much kind sort "
     "happen happened terjadi isi contain contains content contents why reason alasan mengapa kenapa "
     # courtesy around the question ("Please tell me: ...", "Tolong jelaskan: ..."): not content either
-    "please kindly tolong mohon jelaskan explain beritahu sebutkan".split()
+    "please kindly tolong mohon jelaskan explain beritahu sebutkan hi hello hey halo hai".split()
 )
 # A question that tries to change how the bot answers rather than ask about the articles.
 _INSTRUCTION = re.compile(
@@ -148,6 +148,17 @@ def question_type(text: str) -> QType:
     return found[0] if found else "other"
 
 
+# Messages that are only a greeting or a thank-you (a name, "bot", emoji and punctuation around it):
+# no question to answer from the articles, nor one to refuse as off the subject.
+_AROUND = r"(?:\s+(?:bot|rnkbot|there|semua|kak|min|admin))?[\s!.,~🙂😊🙏👋]*"
+COURTESY: list[tuple[str, re.Pattern[str]]] = [
+    ("greeting", re.compile(r"\W*(?:(?P<en>hi|hello|hey|good (?:morning|afternoon|evening))|halo|hallo|hai|"
+                            r"selamat (?:pagi|siang|sore|malam)|assalamu'?alaikum)" + _AROUND, re.IGNORECASE)),
+    ("thanks", re.compile(r"\W*(?:(?P<en>thanks?(?: you)?(?: so much| very much| a lot)?|thx|ty)|terima ?kasih(?: banyak)?|"
+                          r"makasih(?: banyak)?|trims)" + _AROUND, re.IGNORECASE)),
+]
+
+
 # A reply that asks the question it follows again about something else: its "what" or "how" is no
 # question word of its own.
 SAME_QUESTION_ABOUT = re.compile(r"^\W*(?:(?:and|but|dan|lalu|terus)\s+)?(?:(?:what|how)\s+about|bagaimana\s+dengan)\b",
@@ -211,6 +222,16 @@ class Question:
     @property
     def empty(self) -> bool:
         return not self.text
+
+    @property
+    def courtesy(self) -> tuple[str, Language] | None:
+        """A message that is only a greeting or a thank-you ("hi", "Halo!", "terima kasih"): the
+        message key of the reply and the language the words are in (the reader's, unless set)."""
+        for key, pattern in COURTESY:
+            if found := pattern.fullmatch(self.text):
+                said: Language = "en" if found.group("en") else "id"
+                return key, said
+        return None
 
     @property
     def asks_what_it_says(self) -> bool:

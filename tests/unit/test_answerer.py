@@ -8,6 +8,7 @@ import dataclasses
 import re
 
 import numpy as np
+import pytest
 
 from prompts import message
 from retrieval.answering.evidence import choose, closest, holds_an_amount, pick
@@ -409,3 +410,22 @@ def test_a_reply_asking_what_the_cited_article_does_not_hold_is_answered_from_on
     assert signed.answer.startswith("14 May 2024 [1]. ") and signed.citations[0].doc_id == "904_fishing_deal", signed.answer
     arrived = service.ask("When did the delegation arrive?", history=history)
     assert arrived.answer.startswith("Tuesday [1]. ") and arrived.citations[0].doc_id == "903_petrov", arrived.answer
+
+
+@pytest.mark.parametrize(("said", "key", "language"), [
+    ("hi", "greeting", "en"), ("Hello bot!", "greeting", "en"), ("Halo", "greeting", "id"),
+    ("selamat pagi 👋", "greeting", "id"), ("thanks!", "thanks", "en"), ("Terima kasih banyak 🙏", "thanks", "id"),
+])
+def test_a_greeting_or_a_thank_you_is_said_back_not_refused(core: AnswerService, generator: FakeGenerator,
+                                                           said, key, language):
+    """"hi" is no question about another subject ("Sorry, I only answer questions about ..."): it gets a
+    greeting and an example question, in the language it was said in unless the reader chose one."""
+    answer = core.ask(said)
+    assert answer.answer == message(language, key) and answer.language == language
+    assert answer.refused and answer.citations == [] and answer.retrieved == [] and generator.prompts == []
+    assert core.ask(said, language="id").answer == message("id", key)
+
+
+def test_a_question_that_opens_with_a_greeting_is_answered(core: AnswerService):
+    answer = core.ask("Hi, who led the Russian military delegation that visited Pyongyang?")
+    assert not answer.refused and answer.citations[0].doc_id == ZARUDNITSKI
