@@ -154,6 +154,11 @@ _AROUND = r"(?:\s+(?:bot|rnkbot|there|semua|kak|min|admin))?[\s!.,~🙂😊🙏�
 COURTESY: list[tuple[str, re.Pattern[str]]] = [
     ("greeting", re.compile(r"\W*(?:(?P<en>hi|hello|hey|good (?:morning|afternoon|evening))|halo|hallo|hai|"
                             r"selamat (?:pagi|siang|sore|malam)|assalamu'?alaikum)" + _AROUND, re.IGNORECASE)),
+    # "what's new?" has no subject to look up: the digest lists what is new
+    ("whats_new", re.compile(r"\W*(?:(?P<en>(?:(?:tell|give|show) me |what(?:'s| is| are) )?(?:the |any )?"
+                             r"(?:latest|newest|recent|today's) (?:news|updates?)|any news|what(?:'s| is) new|news today)|"
+                             r"(?:ada )?(?:berita|kabar) (?:terbaru|terkini|hari ini|baru)(?: apa)?|apa (?:berita|kabar) "
+                             r"(?:terbaru|terkini|hari ini)|ada berita apa(?: hari ini)?)" + _AROUND + r"\??", re.IGNORECASE)),
     ("thanks", re.compile(r"\W*(?:(?P<en>thanks?(?: you)?(?: so much| very much| a lot)?|thx|ty)|terima ?kasih(?: banyak)?|"
                           r"makasih(?: banyak)?|trims)" + _AROUND, re.IGNORECASE)),
 ]
@@ -225,8 +230,9 @@ class Question:
 
     @property
     def courtesy(self) -> tuple[str, Language] | None:
-        """A message that is only a greeting or a thank-you ("hi", "Halo!", "terima kasih"): the
-        message key of the reply and the language the words are in (the reader's, unless set)."""
+        """A message that is only a greeting, a thank-you or "what's new?" ("hi", "Halo!", "terima
+        kasih", "berita terbaru?"): the message key of the reply and the language the words are in
+        (the reader's, unless set)."""
         for key, pattern in COURTESY:
             if found := pattern.fullmatch(self.text):
                 said: Language = "en" if found.group("en") else "id"

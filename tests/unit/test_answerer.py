@@ -415,11 +415,14 @@ def test_a_reply_asking_what_the_cited_article_does_not_hold_is_answered_from_on
 @pytest.mark.parametrize(("said", "key", "language"), [
     ("hi", "greeting", "en"), ("Hello bot!", "greeting", "en"), ("Halo", "greeting", "id"),
     ("selamat pagi 👋", "greeting", "id"), ("thanks!", "thanks", "en"), ("Terima kasih banyak 🙏", "thanks", "id"),
+    ("tell me the latest news", "whats_new", "en"), ("What's new?", "whats_new", "en"),
+    ("berita terbaru?", "whats_new", "id"), ("Ada berita apa hari ini?", "whats_new", "id"),
 ])
-def test_a_greeting_or_a_thank_you_is_said_back_not_refused(core: AnswerService, generator: FakeGenerator,
-                                                           said, key, language):
+def test_a_greeting_a_thank_you_or_whats_new_gets_its_own_reply(core: AnswerService, generator: FakeGenerator,
+                                                                said, key, language):
     """"hi" is no question about another subject ("Sorry, I only answer questions about ..."): it gets a
-    greeting and an example question, in the language it was said in unless the reader chose one."""
+    greeting and an example question, "what's new?" the way to the digest, in the language it was
+    said in unless the reader chose one."""
     answer = core.ask(said)
     assert answer.answer == message(language, key) and answer.language == language
     assert answer.refused and answer.citations == [] and answer.retrieved == [] and generator.prompts == []
@@ -429,3 +432,4 @@ def test_a_greeting_or_a_thank_you_is_said_back_not_refused(core: AnswerService,
 def test_a_question_that_opens_with_a_greeting_is_answered(core: AnswerService):
     answer = core.ask("Hi, who led the Russian military delegation that visited Pyongyang?")
     assert not answer.refused and answer.citations[0].doc_id == ZARUDNITSKI
+    assert core.ask("What is the latest news about the treaty?").answer != message("en", "whats_new")
