@@ -23,8 +23,9 @@ import numpy as np
 from retrieval.answering.direct import has_amount
 from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
-from retrieval.answering.question import Question
+from retrieval.answering.question import Question, identity_name
 from retrieval.index.topic import TopicFilter
+from retrieval.text import fold, tokens
 from retrieval.text.lexicon import matcher_of
 from retrieval.types import ArticleMeta, Evidence, RetrievedChunk, Sentence
 
@@ -193,6 +194,11 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         return pick(candidates, p, threshold=model.threshold, companion=model.companion,
                     same_article=model.same_article, same_article_max=model.same_article_max, k=k)
 
+    if named := identity_name(q):
+        # "who is X?" is answered by a passage that names X in full: articles name a person once,
+        # then by one name, and "Kim" or "Jong" alone is as much Kim Jong Un as Kim Yo Jong
+        full = [i for i, p in enumerate(ps) if named <= {fold(t) for s in _context(p) for t in tokens(s.text)}]
+        ps, probs = [ps[i] for i in full], probs[full]
     picks: list[Pick] = []
     before = q.follows.answer.citations if q.follows and q.follows.answer else []
     if before:

@@ -113,6 +113,15 @@ _TITLES = frozenset("presiden president menteri minister wakil deputy kepala hea
                     "jenderal general duta ambassador ketua chairman sekretaris secretary direktur director".split())
 
 
+def identity_name(q: Question) -> frozenset[str]:
+    """The words of the name a "who is X?" question asks about ("Kim Yo Jong" -> kim, yo, jong), or
+    none for any other question."""
+    if q.shape != "identity":
+        return frozenset()
+    named = IDENTITY.match(q.text.strip()) or _WHO_IS_NAME_THEN.match(q.text.strip())
+    return frozenset(fold(t) for t in tokens(named.group("name"))) if named else frozenset()
+
+
 def answer_shape(text: str) -> Shape | None:
     named = IDENTITY.match(text.strip()) or _WHO_IS_NAME_THEN.match(text.strip())
     if named and not any(fold(w) in _TITLES for w in named.group("name").split()):

@@ -433,3 +433,21 @@ def test_a_question_that_opens_with_a_greeting_is_answered(core: AnswerService):
     answer = core.ask("Hi, who led the Russian military delegation that visited Pyongyang?")
     assert not answer.refused and answer.citations[0].doc_id == ZARUDNITSKI
     assert core.ask("What is the latest news about the treaty?").answer != message("en", "whats_new")
+
+
+KIM_YO_JONG = ("Statement on the gift\n\n"
+               "The younger sister of the leader, Kim Yo Jong, said the gift showed the special personal relations "
+               "between the two leaders. The statement was carried by the state news agency on Sunday.\n")
+
+
+def test_who_is_x_is_answered_by_a_passage_naming_x_in_full(tmp_path):
+    """"Who is Kim Yo Jong?" is not answered from a sentence about Kim Jong Un: the seed articles say
+    "Kim Jong-un" again and again, and any part of a name matches it ("Kim", "Jong")."""
+    service = fake_service(tmp_path / "data", None)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "905_kim_yo_jong.txt").write_text(KIM_YO_JONG, encoding="utf-8")
+    service.ingester().ingest_paths([tmp_path / "in"])
+    service.answerer._model = dataclasses.replace(lexical_model(), threshold=0.2)
+    answer = service.ask("Who is Kim Yo Jong?")
+    assert not answer.refused and [c.doc_id for c in answer.citations] == ["905_kim_yo_jong"], answer.answer
+    assert "younger sister" in answer.citations[0].quote
