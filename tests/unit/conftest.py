@@ -19,6 +19,13 @@ from tests.fakes.embeddings import FakeEmbeddings
 from tests.fakes.generator import FakeGenerator
 from tests.fakes.store import InMemoryStore
 
+# Questions about the seed corpus the unit tests share, and the articles that answer them.
+WHO_LED = "Who led the Russian military delegation that visited Pyongyang?"
+ZARUDNITSKI = "001_dcd6b936241eaf9f"
+TROOPS_ID = "Berapa pasukan yang dikirim Korea Utara untuk membantu Rusia?"
+KOMPAS_000 = "000_9a6ab7c0c6407063"
+SEOUL_FEARED = "What did Seoul fear Russia would give North Korea in return for its troops?"
+
 
 def lexical_model() -> EvidenceModel:
     """An evidence model with weights set by hand on word-level features only (the fake embedder's

@@ -16,11 +16,7 @@ from retrieval.answering.read import parse_choice
 from retrieval.models.llm import LLMError
 from retrieval.service import AnswerService
 from tests.fakes.generator import FakeGenerator
-from tests.unit.conftest import fake_service, lexical_model
-
-SEOUL_FEARED = "What did Seoul fear Russia would give North Korea in return for its troops?"
-TROOPS_ID = "Berapa pasukan yang dikirim Korea Utara untuk membantu Rusia?"
-KOMPAS_000 = "000_9a6ab7c0c6407063"
+from tests.unit.conftest import KOMPAS_000, SEOUL_FEARED, TROOPS_ID, fake_service, lexical_model
 
 
 def hesitant(tmp_path: Path, generator: FakeGenerator, *, pointer: float = 0.0, **answering: object) -> AnswerService:
