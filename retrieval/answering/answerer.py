@@ -100,8 +100,8 @@ class Answerer:
         q = self.parse(question, history=history, language=language)
         if q.empty:
             return Answer(question=q.text, language=q.language, answer=message(q.language, "empty"), refused=True)
-        if q.courtesy is not None:  # "hi", "terima kasih": said back, in the reader's language
-            key, said = q.courtesy
+        if (courtesy := q.courtesy) is not None:  # "hi", "terima kasih": said back, in the reader's language
+            key, said = courtesy
             reply = language or said
             return Answer(question=q.text, language=reply, answer=message(reply, key), refused=True)
         replied_to = q.follows.answer if q.follows is not None else None

@@ -51,7 +51,7 @@ def passage_text(chosen: Pick) -> str:
     """A passage as the reader sees it: its article's title and date (a question's constraints are
     often met there), then exactly what the answer would quote."""
     meta = chosen.passage.article.meta
-    header = meta.title + (f" ({meta.published.date().isoformat()})" if meta.published else "")
+    header = meta.title + (f" ({meta.published_date})" if meta.published_date else "")
     return f"{header}: " + " ".join(s.text for s in chosen.quoted)
 
 
