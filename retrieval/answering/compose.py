@@ -73,7 +73,8 @@ def _direct(q: Question, e: Evidence) -> str | None:
     about something else ("Selasa" for the day a visit was *reported*, the signing date for when a
     bill went to the Duma). Replayed out of fold on the training questions, reading further quoted
     sentences when the best one held no single value added 1 right lead and 18 wrong ones."""
-    return direct_answer(q, e.focus.text)
+    published = e.article.published.date() if e.article.published else None
+    return direct_answer(q, e.focus.text, published)
 
 
 def lead(q: Question, evidence: list[Evidence]) -> tuple[str, list[str]]:

@@ -106,12 +106,57 @@ def _render_day(word: str, language: str) -> str:
     return DAY_EN.get(w, word.capitalize()) if language == "en" else DAY_ID.get(w, word.capitalize())
 
 
-def dates(text: str, language: str, weekday: bool = False) -> list[str]:
+# A weekday told relative to the report: "Rabu depan", "next Wednesday" (after it); "Rabu lalu",
+# "last Wednesday" (the one before the report's own day).
+_AFTER_REPORT = re.compile(r"^\s*(depan|mendatang|nanti)\b", re.IGNORECASE)
+_BEFORE_REPORT = re.compile(r"^\s*(lalu|kemarin)\b", re.IGNORECASE)
+_NEXT_LAST = re.compile(r"\b(next|coming|last|this)\s*$", re.IGNORECASE)
+
+
+# "minggu" is also "week": it is Sunday only told as a day ("pada Minggu", "hari Minggu").
+_SUNDAY = re.compile(r"\b(pada|hari|on|sejak|setiap)\s+$", re.IGNORECASE)
+
+
+def weekday_date(word: str, before: str, after: str, published: dt.date) -> dt.date | None:
+    """The day a weekday told alone means, from the day the report was published: news says "on
+    Wednesday" of the latest Wednesday up to its own day ("pada Rabu" in a Thursday report is the day
+    before), "Rabu lalu"/"last Wednesday" of the one before its own day, "Rabu depan"/"next
+    Wednesday" of the one after. ``before``/``after`` are the text around the word; None when the
+    word is no weekday."""
+    w = fold(word)
+    name = w if w in DAY_EN else DAY_ID.get(w, "").lower()
+    if name not in DAY_EN:
+        return None
+    target = list(DAY_EN).index(name)  # senin (Monday) = 0, as date.weekday()
+    back = (published.weekday() - target) % 7
+    qualifier = _NEXT_LAST.search(before)
+    if _AFTER_REPORT.match(after) or (qualifier and fold(qualifier.group(1)) in ("next", "coming")):
+        return published + dt.timedelta(days=(target - published.weekday()) % 7 or 7)
+    if _BEFORE_REPORT.match(after) or (qualifier and fold(qualifier.group(1)) == "last"):
+        return published - dt.timedelta(days=back or 7)
+    return published - dt.timedelta(days=back)
+
+
+def _day_with_date(word: str, day: dt.date, language: str) -> str:
+    months = EN_MONTHS if language == "en" else ID_MONTHS
+    return f"{_render_day(word, language)} ({day.day} {months[day.month - 1]} {day.year})"
+
+
+def dates(text: str, language: str, weekday: bool = False, published: dt.date | None = None) -> list[str]:
     """The dates of ``text`` rendered in ``language``; with ``weekday``, a date holding its year
-    names its day of the week too when the text doesn't ("Wednesday, 19 June 2024")."""
+    names its day of the week too when the text doesn't ("Wednesday, 19 June 2024"). A weekday told
+    alone ("pada Kamis") is given with the day it means when the report's ``published`` day is
+    known ("Thursday (19 December 2024)", :func:`weekday_date`), else as the weekday alone."""
     out = [r for m in _DATE.finditer(text) if (r := _render_date(m, language, weekday))]
     if not out:  # a weekday alone: "pada Kamis"
-        out = [_render_day(t, language) for t in tokens(text) if fold(t) in DAY_EN or fold(t) in DAY_ID]
+        for m in re.finditer(r"\w+", text):
+            w = fold(m.group(0))
+            if w not in DAY_EN and w not in DAY_ID:
+                continue
+            if w == "minggu" and not _SUNDAY.search(text[:m.start()]):
+                continue  # "dua minggu terakhir", "minggu lalu": a week, not Sunday
+            day = weekday_date(m.group(0), text[:m.start()], text[m.end():], published) if published else None
+            out.append(_day_with_date(m.group(0), day, language) if day else _render_day(m.group(0), language))
     return list(dict.fromkeys(out))
 
 
@@ -357,9 +402,10 @@ _DAY_BEFORE_OR_AFTER = re.compile(r"\b(hari sebelumnya|sehari sebelumnya|sehari 
                                   r"a day (earlier|later|before)|the (previous|next|following) day)\b", re.IGNORECASE)
 
 
-def direct_answer(q: Question, focus: str) -> str | None:
+def direct_answer(q: Question, focus: str, published: dt.date | None = None) -> str | None:
     """The one answer of the asked kind in ``focus`` (the sentence holding the answer), rendered in
-    the asker's language; ``None`` when there is none or more than one."""
+    the asker's language; ``None`` when there is none or more than one. ``published``, the day its
+    article was published, dates a weekday told alone."""
     found: list[str]
     if q.shape == "duration":
         found = durations(focus, q)
@@ -374,7 +420,7 @@ def direct_answer(q: Question, focus: str) -> str | None:
     elif q.qtype == "time" and _DAY_BEFORE_OR_AFTER.search(focus):
         found = []  # "KCNA said on Thursday (05/12) that ... the day before": the date is the report's
     elif q.qtype == "time":
-        said = dates(focus, q.language, weekday=bool(ASKS_WEEKDAY.search(q.text)))
+        said = dates(focus, q.language, weekday=bool(ASKS_WEEKDAY.search(q.text)), published=published)
         found = [d for d in said if not any(n in q.numbers for n in re.findall(r"\d+", d))] or said
         found = [d for d in found if not _month_asked_about(d, q)]
     elif q.qtype == "number" and q.shape is None:

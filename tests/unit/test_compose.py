@@ -4,9 +4,14 @@ another language than the reader's."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import numpy as np
+import pytest
 
 from retrieval.answering.compose import compose
+from retrieval.answering.direct import dates, weekday_date
 from retrieval.types import ArticleMeta, Evidence, Sentence
 from tests.fakes.generator import FakeGenerator
 from tests.unit.test_question import parse
@@ -76,3 +81,40 @@ def test_a_phrased_sentence_naming_only_what_the_question_names_carries_no_answe
     gen.enqueue("Mykola Petrenko said Russia struck Ukraine with missiles from North Korea [1].")
     composed = compose(q, [evidence(said)], gen, max_tokens=64)
     assert composed.text.startswith("Mykola Petrenko said Russia struck Ukraine"), composed.text
+
+
+def test_a_weekday_told_alone_is_dated_from_the_reports_publication_day():
+    """"pada Kamis" in a report published on Thursday 19 December 2024 is that day, and an English
+    reader is told which day it was; without a publication date the weekday is all there is."""
+    said = sentence(0, "Badan Intelijen Nasional mengungkapkan pada Kamis bahwa 100 tentara Korea Utara tewas.")
+    dated = ArticleMeta(doc_id="519_x", title="Perjanjian mulai berlaku", outlet="KBS World", published="2024-12-19")
+    ev = Evidence(key=1, article=dated, focus=said, sentences=(said,), probability=0.5)
+    assert compose(parse("When did the NIS say that?"), [ev], None, max_tokens=64).direct == \
+        ["Thursday (19 December 2024)"]
+    assert compose(parse("Kapan NIS mengungkapkannya?"), [ev], None, max_tokens=64).direct == ["Kamis (19 Desember 2024)"]
+    undated = Evidence(key=1, article=META, focus=said, sentences=(said,), probability=0.5)
+    assert compose(parse("When did the NIS say that?"), [undated], None, max_tokens=64).direct == ["Thursday"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Pembicaraan dimulai pada Rabu di kosmodrom.", date(2024, 12, 18)),  # the latest Wednesday before
+    ("Putin tiba pada Kamis.", date(2024, 12, 19)),  # the report's own day
+    ("Delegasi bertemu pada Rabu lalu.", date(2024, 12, 18)),
+    ("Kim akan berkunjung pada Rabu depan.", date(2024, 12, 25)),
+    ("They will meet next Thursday.", date(2024, 12, 26)),
+    ("They met last Thursday.", date(2024, 12, 12)),
+])
+def test_which_day_a_weekday_means(text, expected):
+    published = date(2024, 12, 19)  # a Thursday
+    assert compose_date(text, published) == expected
+
+
+def compose_date(text: str, published: date) -> date | None:
+    m = next(m for m in re.finditer(r"\w+", text) if weekday_date(m.group(0), "", "", published))
+    return weekday_date(m.group(0), text[:m.start()], text[m.end():], published)
+
+
+def test_a_week_is_no_sunday():
+    """"minggu" is also "week": "dalam dua minggu terakhir" holds no day; "pada hari Minggu" does."""
+    assert dates("Pasukan pindah ke Kursk dalam dua minggu terakhir.", "en", published=date(2024, 12, 19)) == []
+    assert dates("Mereka tiba pada hari Minggu.", "en", published=date(2024, 12, 19)) == ["Sunday (15 December 2024)"]
