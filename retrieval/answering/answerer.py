@@ -98,6 +98,18 @@ class Answerer:
     ) -> Answer:
         t0 = time.perf_counter()
         q = self.parse(question, history=history, language=language)
+        answer = self._answer(q, t0, language, on_partial)
+        if answer.refused and q.follows is not None and not q.points_back and answer.retrieved:
+            # Read as a follow-up only for saying little ("Berapa tentara Korea Utara yang dikirim ke
+            # Rusia?" after an answer about a bridge), and nothing there answers it: it is asked
+            # again as a question of its own, and that reading stands if it finds an answer.
+            alone = self._answer(self.parse(question, history=[], language=language), t0, language, on_partial)
+            if not alone.refused:
+                return alone
+        return answer
+
+    def _answer(self, q: Question, t0: float, language: Language | None,
+                on_partial: Callable[[str], None] | None) -> Answer:
         if q.empty:
             return Answer(question=q.text, language=q.language, answer=message(q.language, "empty"), refused=True)
         if (courtesy := q.courtesy) is not None:  # "hi", "terima kasih": said back, in the reader's language

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -228,6 +229,8 @@ class Question:
     instruction: bool = False
     truncated: bool = False
     follows: Turn | None = field(default=None, repr=False)
+    points_back: bool = field(default=False, metadata={
+        "doc": "a follow-up that says so (\"itu\", \"that\", \"and ...\"), not one read as such for saying little"})
 
     @property
     def names(self) -> tuple[Concept, ...]:
@@ -263,12 +266,34 @@ _PREPOSITIONS = frozenset("under over between among across against toward toward
 MORE_WORDS = frozenset("say says said tell more else detail details article report story summarise summarize summary "
                        "isi isinya kata katanya bilang artikel laporan berita cerita ceritakan lanjut lebih lagi "
                        "ringkas ringkasan rincian".split())
-FOLLOW_UP_WORDS = frozenset("that it this those these then there itu ini tersebut sana begitu dia ia mereka".split())
+FOLLOW_UP_WORDS = frozenset("that it this those these then there he she they him her them his its their "
+                            "itu ini tersebut sana begitu dia ia mereka beliau".split())
+# A reply opening with "and ..."/"dan ..." carries on from what was said.
+_CARRIES_ON = re.compile(r"^\W*(and|but|also|dan|lalu|terus|kalau|juga|serta)\b", re.IGNORECASE)
+# A message with this many content words of its own says what it is about by itself; the two
+# countries every article is about don't count ("Siapa yang memimpin delegasi Rusia?" after an
+# answer about a ceremony asks about that ceremony).
+STANDS_ALONE = 3
+SUBJECT_WORDS = frozenset({"russia", "russian", "russians", "rusia", "north korea", "north korean", "north koreans",
+                           "korea utara", "korut", "dprk"})
 
 
-def is_follow_up(text: str) -> bool:
-    words = {fold(w) for w in tokens(text)}
-    return len(words) <= 8 or bool(words & FOLLOW_UP_WORDS)
+def points_back(text: str) -> bool:
+    """Whether a message says it is about what was said before: "kapan itu?", "and what does that
+    treaty require?", "dan tahun 2023?", "what about Shoigu?"."""
+    return bool({fold(w) for w in tokens(text)} & FOLLOW_UP_WORDS or _CARRIES_ON.search(text)
+                or SAME_QUESTION_ABOUT.search(text))
+
+
+def is_follow_up(text: str, own: Sequence[Concept]) -> bool:
+    """Whether a message after an answer is about that answer: it points back (:func:`points_back`),
+    or it is short and says too little to be about anything by itself ("berapa lama?", "who said
+    so?", "Where was the ceremony held?"). A short question that names its own subject ("How many
+    North Korean soldiers died in Kursk?": three content words besides the two countries) is a new
+    question, whatever came before."""
+    if points_back(text):
+        return True
+    return len(set(tokens(text))) <= 8 and sum(fold(c.surface) not in SUBJECT_WORDS for c in own) < STANDS_ALONE
 
 
 def normalise(text: str, max_chars: int) -> tuple[str, bool]:
@@ -314,7 +339,8 @@ def parse_question(
     text, truncated = normalise(raw, max_chars)
     lang: Language = language or detect_language(text)
     previous = history[-1] if history else None
-    follows = previous if previous is not None and text and is_follow_up(text) else None
+    own = concepts(text, exclude=FORM_WORDS, group_names=True, question=True)
+    follows = previous if previous is not None and text and is_follow_up(text, own) else None
     search_text = f"{follows.question} {text}" if follows is not None else text
     qtype = question_type(text)
     if follows is not None and (_question_word(text) is None or SAME_QUESTION_ABOUT.search(text)):
@@ -322,7 +348,6 @@ def parse_question(
         # reply with a question word of its own asks that ("apa yang ditandatangani?" after "kapan
         # ...?" asks what, not when)
         qtype = question_type(follows.question)
-    own = concepts(text, exclude=FORM_WORDS, group_names=True, question=True)
     cs = list(own)
     if follows is not None:
         # "and what does that treaty require?": what it asks, about whom the earlier question was
@@ -340,6 +365,7 @@ def parse_question(
         focus=tuple(concepts(" ".join(focus_words(text)))), shape=answer_shape(text),
         about_article=bool(ABOUT_ARTICLE.search(text)),
         instruction=bool(_INSTRUCTION.search(text)), truncated=truncated, follows=follows,
+        points_back=follows is not None and points_back(text),
     )
 
 

@@ -138,3 +138,20 @@ def test_a_question_that_opens_with_a_greeting_is_answered(core: AnswerService):
     assert not answer.refused and answer.citations[0].doc_id == ZARUDNITSKI
     assert core.ask("What is the latest news about the treaty?").answer != message("en", "whats_new")
 
+
+
+def test_a_short_question_of_its_own_after_an_answer_is_not_lost_to_it(tmp_path):
+    """"How many troops did North Korea send?" after an answer about a fisheries delegation says too
+    little to be sure it is a question of its own, so it is first read as a reply to that answer;
+    nothing there answers it, so it is answered as asked alone (the terminal chat sends every line
+    as a reply), not refused with the delegation's report as the closest one."""
+    service = fake_service(tmp_path / "data", None)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "903_petrov.txt").write_text(PETROV, encoding="utf-8")
+    service.ingester().ingest_paths([tmp_path / "in"])
+    first = service.ask("Who led the Russian fisheries delegation to Pyongyang?")
+    history = [Turn(question=first.question, answer=first)]
+    alone = service.ask("How many troops did North Korea send?")
+    after = service.ask("How many troops did North Korea send?", history=history)
+    assert not alone.refused and KOMPAS_000 in {c.doc_id for c in alone.citations}, alone.answer
+    assert after.answer == alone.answer and after.citations == alone.citations

@@ -96,6 +96,21 @@ def test_a_short_reply_after_an_answer_is_a_follow_up_of_it():
     assert parse(long_new, history=[first]).follows is None
 
 
+@pytest.mark.parametrize(("text", "follows", "points"), [
+    ("How many North Korean soldiers died in Kursk?", False, False),  # names what it is about
+    ("Kapan Putin mengunjungi Pyongyang?", False, False),
+    ("Siapa yang memimpin delegasi Rusia?", True, False),  # the two countries say nothing of which event
+    ("Where was the ceremony held?", True, False),
+    ("berapa lama?", True, False),
+    ("Kapan perjanjian itu ditandatangani di Pyongyang oleh kedua pemimpin?", True, True),
+    ("and what does that treaty require?", True, True),
+    ("Dan Shoigu?", True, True),
+])
+def test_a_message_after_an_answer_is_a_reply_when_it_points_back_or_says_little(text, follows, points):
+    q = parse(text, history=[Turn(question="When will the Tumen River bridge be finished?")])
+    assert (q.follows is not None, q.points_back) == (follows, points)
+
+
 @pytest.mark.parametrize("reply", ["What does it say?", "Tell me more", "Apa isinya?", "Ceritakan lebih lanjut!",
                                    "What does the article say?", "and?", "Apa kata laporan itu?"])
 def test_a_reply_asking_only_what_was_said_is_recognised(reply):
