@@ -58,6 +58,19 @@ _QUALIFIERS = {"sekitar": "about", "lebih dari": "more than", "setidaknya": "at 
 ASKS_WEEKDAY = re.compile(r"\b(day of the week|what day|which day|hari apa)\b", re.IGNORECASE)
 
 
+# "When will ...?", "When is it expected to ...?", "Kapan ... akan/ditargetkan ...?": a time after
+# the report is asked for; not when it was *said* that something will happen ("When did Putin
+# say Kim will visit?": the day he said it).
+_AHEAD = re.compile(r"\b(when\s+(will|shall)|(expected|scheduled|due|going|planned|set)\s+to|akan|bakal|dijadwalkan|"
+                    r"ditargetkan|direncanakan|diperkirakan)\b", re.IGNORECASE)
+_SAID = re.compile(r"\b(say|said|says|announce\w*|promise\w*|pledge\w*|mengatakan|menyatakan|mengumumkan|menyebut\w*|"
+                   r"berjanji|menjanjikan|kata)\b", re.IGNORECASE)
+
+
+def asks_ahead(text: str) -> bool:
+    return bool(_AHEAD.search(text)) and not _SAID.search(text)
+
+
 def _weekday(day: int, month: int, year: str) -> str | None:
     """The weekday of a date in the calendar, in Indonesian ("rabu"), or None for no such date."""
     try:
@@ -66,9 +79,9 @@ def _weekday(day: int, month: int, year: str) -> str | None:
         return None
 
 
-def _render_date(m: re.Match[str], language: str, weekday: bool = False) -> str | None:
+def _parts(m: re.Match[str]) -> tuple[int | None, int, str | None]:
+    """A matched date's day (None for a month alone), month and year (None when not said; "24" -> "2024")."""
     g = m.groupdict()
-    day_name = g.get("day")
     if g.get("d1"):
         day, month, year = int(g["d1"]), int(g["m1"]), g.get("y1")
     elif g.get("d2"):
@@ -79,10 +92,28 @@ def _render_date(m: re.Match[str], language: str, weekday: bool = False) -> str 
         day, month, year = None, MONTH_NUMBERS[fold(g["mon4"])], g.get("y4")
     else:
         day, month, year = None, MONTH_NUMBERS[fold(g["mon5"])], None
-    if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
-        return None
     if year and len(year) == 2:
         year = "20" + year
+    return day, month, year
+
+
+def _ended_before(m: re.Match[str], day: dt.date) -> bool:
+    """Whether a matched date was over before ``day`` (a month alone at its end; without a year, in
+    ``day``'s year)."""
+    d, month, year = _parts(m)
+    try:
+        y = int(year) if year else day.year
+        last = dt.date(y, month, d) if d else dt.date(y + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    except ValueError:
+        return False
+    return last < day
+
+
+def _render_date(m: re.Match[str], language: str, weekday: bool = False) -> str | None:
+    day_name = m.group("day")
+    day, month, year = _parts(m)
+    if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+        return None
     if day is not None and year:
         named = _weekday(day, month, year)
         if named is None:
@@ -142,12 +173,19 @@ def _day_with_date(word: str, day: dt.date, language: str) -> str:
     return f"{_render_day(word, language)} ({day.day} {months[day.month - 1]} {day.year})"
 
 
-def dates(text: str, language: str, weekday: bool = False, published: dt.date | None = None) -> list[str]:
+def dates(text: str, language: str, weekday: bool = False, published: dt.date | None = None,
+          ahead: bool = False) -> list[str]:
     """The dates of ``text`` rendered in ``language``; with ``weekday``, a date holding its year
     names its day of the week too when the text doesn't ("Wednesday, 19 June 2024"). A weekday told
     alone ("pada Kamis") is given with the day it means when the report's ``published`` day is
-    known ("Thursday (19 December 2024)", :func:`weekday_date`), else as the weekday alone."""
-    out = [r for m in _DATE.finditer(text) if (r := _render_date(m, language, weekday))]
+    known ("Thursday (19 December 2024)", :func:`weekday_date`), else as the weekday alone. With
+    ``ahead`` (the question asks when something will happen), a date over before the report was
+    published is no answer: it is when something else happened ("when will the bridge be
+    finished?" in a report of 2 May 2025: not 30 April 2025, when building began)."""
+    found = [m for m in _DATE.finditer(text) if not (ahead and published and _ended_before(m, published))]
+    out = [r for m in found if (r := _render_date(m, language, weekday))]
+    if ahead and published and not found and _DATE.search(text):
+        return []  # every date there is past: no weekday alone stands in for them
     if not out:  # a weekday alone: "pada Kamis"
         for m in re.finditer(r"\w+", text):
             w = fold(m.group(0))
@@ -420,7 +458,8 @@ def direct_answer(q: Question, focus: str, published: dt.date | None = None) -> 
     elif q.qtype == "time" and _DAY_BEFORE_OR_AFTER.search(focus):
         found = []  # "KCNA said on Thursday (05/12) that ... the day before": the date is the report's
     elif q.qtype == "time":
-        said = dates(focus, q.language, weekday=bool(ASKS_WEEKDAY.search(q.text)), published=published)
+        said = dates(focus, q.language, weekday=bool(ASKS_WEEKDAY.search(q.text)), published=published,
+                     ahead=asks_ahead(q.text))
         found = [d for d in said if not any(n in q.numbers for n in re.findall(r"\d+", d))] or said
         found = [d for d in found if not _month_asked_about(d, q)]
     elif q.qtype == "number" and q.shape is None:

@@ -118,3 +118,23 @@ def test_a_week_is_no_sunday():
     """"minggu" is also "week": "dalam dua minggu terakhir" holds no day; "pada hari Minggu" does."""
     assert dates("Pasukan pindah ke Kursk dalam dua minggu terakhir.", "en", published=date(2024, 12, 19)) == []
     assert dates("Mereka tiba pada hari Minggu.", "en", published=date(2024, 12, 19)) == ["Sunday (15 December 2024)"]
+
+
+def test_when_something_will_happen_is_not_answered_with_a_day_already_past():
+    """"When is the bridge expected to be finished?" over a report of 2 May 2025 whose chosen
+    sentence dates the start of building (30 April 2025): that day is no answer, so none leads; a
+    day after the report does. Asked when it was *said* that something will happen, the day it was
+    said answers."""
+    began = sentence(0, "Pada hari Rabu (30 April 2025), Rusia dan Korea Utara resmi memulai pembangunan jembatan.")
+    due = sentence(1, "Jembatan itu dijadwalkan selesai pada Juni 2026.")
+    report = ArticleMeta(doc_id="519_x", title="Jembatan Tumen", outlet="BITV", published="2025-05-02")
+
+    def lead(question: str, s: Sentence) -> list[str]:
+        ev = Evidence(key=1, article=report, focus=s, sentences=(s,), probability=0.5)
+        return compose(parse(question), [ev], None, max_tokens=64).direct
+
+    assert lead("When is the bridge expected to be finished?", began) == []
+    assert lead("Kapan jembatan itu akan selesai?", began) == []
+    assert lead("When will the bridge be finished?", due) == ["June 2026"]
+    assert lead("When did construction of the bridge begin?", began) == ["Wednesday, 30 April 2025"]
+    assert lead("When did Russia announce it will build the bridge?", began) == ["Wednesday, 30 April 2025"]
