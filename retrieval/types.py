@@ -141,6 +141,9 @@ class Answer(BaseModel):
     reader: bool = Field(default=False, description=(
         "the language model chose the evidence among the likeliest passages (RNKBOT_READER) where the evidence "
         "model alone would have refused; in the JSON only when true"))
+    read_as: str | None = Field(default=None, description=(
+        "a follow-up as it was read: together with the question it follows (what a reply to it follows in "
+        "turn); in the JSON only for a follow-up"))
     direct: list[str] = Field(default_factory=list, exclude=True, description=(
         "the values the answer leads with, read off the evidence by code (a date, a number, a name); "
         "for `rnkbot eval`, not part of the JSON contract"))
@@ -148,7 +151,8 @@ class Answer(BaseModel):
     def contract(self) -> dict:
         """The JSON object other tools read: the documented keys, ``closest`` only on a refusal that
         names the closest article, ``reader`` only on an answer whose evidence the reader chose."""
-        hidden = ({"closest"} if self.closest is None else set()) | (set() if self.reader else {"reader"})
+        hidden = ({"closest"} if self.closest is None else set()) | (set() if self.reader else {"reader"}) | \
+            ({"read_as"} if self.read_as is None else set())
         return self.model_dump(mode="json", exclude=hidden or None)
 
 

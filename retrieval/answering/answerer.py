@@ -24,7 +24,7 @@ from retrieval.answering.compose import article_language, compose, source_label
 from retrieval.answering.evidence import article_views, as_evidence, choose, closest, score
 from retrieval.answering.features import Passage
 from retrieval.answering.model import EvidenceModel, load_model
-from retrieval.answering.question import Question, parse_question
+from retrieval.answering.question import Question, language_asked, parse_question
 from retrieval.answering.read import read
 from retrieval.index.records import article_meta
 from retrieval.index.search import HybridRetriever
@@ -96,6 +96,9 @@ class Answerer:
         language: Language | None = None,
         on_partial: Callable[[str], None] | None = None,
     ) -> Answer:
+        if history and (asked := language_asked(question)) is not None:
+            # "and in English?": the question just answered, again, in that language
+            return self.answer(history[-1].question, history=history[:-1], language=asked, on_partial=on_partial)
         t0 = time.perf_counter()
         q = self.parse(question, history=history, language=language)
         answer = self._answer(q, t0, language, on_partial)
@@ -106,6 +109,8 @@ class Answerer:
             alone = self._answer(self.parse(question, history=[], language=language), t0, language, on_partial)
             if not alone.refused:
                 return alone
+        if q.follows is not None:
+            answer = answer.model_copy(update={"read_as": q.search_text})
         return answer
 
     def _answer(self, q: Question, t0: float, language: Language | None,

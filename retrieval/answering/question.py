@@ -143,7 +143,7 @@ def asks_for_a_person(q: Question) -> bool:
     """Does a "person" question ask for a person ("who", "siapa", "which official") rather than an
     agency, a country or an outlet ("which agency", "negara mana")? Read from the question its kind
     came from: a follow-up without a question word of its own asks what the one it follows asked."""
-    text = q.text if q.follows is None or question_type(q.text) == q.qtype else q.follows.question
+    text = q.asked_by or q.text
     found = _question_word(text)
     if not found or found[0] != "person":
         return False
@@ -172,6 +172,17 @@ COURTESY: list[tuple[str, re.Pattern[str]]] = [
     ("thanks", re.compile(r"\W*(?:(?P<en>thanks?(?: you)?(?: so much| very much| a lot)?|thx|ty)|terima ?kasih(?: banyak)?|"
                           r"makasih(?: banyak)?|trims)" + _AROUND, re.IGNORECASE)),
 ]
+
+
+# Thanks said before or after the question ("...? Terima kasih", "Thanks! When ...?"): no words to
+# look up ("terima kasih" inside a question, "Zelensky thanked ...", is).
+_THANKS = (r"(?:thanks?(?: you)?(?: so much| very much| a lot| in advance)?|thx|ty|"
+           r"terima ?kasih(?: banyak)?|makasih(?: banyak)?|trims)")
+_THANKS_AROUND = re.compile(rf"^\W*{_THANKS}\s*[,.!:;🙏]+\s*|(?<=[?.!,])\s*{_THANKS}\W*$", re.IGNORECASE)
+
+
+def without_thanks(text: str) -> str:
+    return _THANKS_AROUND.sub("", text).strip() or text
 
 
 # A reply that asks the question it follows again about something else: its "what" or "how" is no
@@ -229,6 +240,9 @@ class Question:
     instruction: bool = False
     truncated: bool = False
     follows: Turn | None = field(default=None, repr=False)
+    asked_by: str = field(default="", metadata={
+        "doc": "the text whose question word says what is asked, when not ``text``: for a reply without one "
+               "(\"And the deputy?\"), the question it follows"})
     points_back: bool = field(default=False, metadata={
         "doc": "a follow-up that says so (\"itu\", \"that\", \"and ...\"), not one read as such for saying little"})
 
@@ -339,21 +353,24 @@ def parse_question(
     text, truncated = normalise(raw, max_chars)
     lang: Language = language or detect_language(text)
     previous = history[-1] if history else None
-    own = concepts(text, exclude=FORM_WORDS, group_names=True, question=True)
+    own = concepts(without_thanks(text), exclude=FORM_WORDS, group_names=True, question=True)
     follows = previous if previous is not None and text and is_follow_up(text, own) else None
-    search_text = f"{follows.question} {text}" if follows is not None else text
-    qtype = question_type(text)
+    prior = read_as(follows) if follows is not None else ""
+    search_text = f"{prior} {text}" if follows is not None else text
+    qtype, asked_by = question_type(text), ""
     if follows is not None and (_question_word(text) is None or SAME_QUESTION_ABOUT.search(text)):
         # "And the deputy?", "what about Shoigu?": the question it follows, about something else; a
         # reply with a question word of its own asks that ("apa yang ditandatangani?" after "kapan
-        # ...?" asks what, not when)
-        qtype = question_type(follows.question)
+        # ...?" asks what, not when). A reply that had none itself asked what its own question asked.
+        asked_by = follows.question if _question_word(follows.question) else prior
+        qtype = question_type(asked_by)
     cs = list(own)
     if follows is not None:
-        # "and what does that treaty require?": what it asks, about whom the earlier question was
+        # "and what does that treaty require?": what it asks, about whom the earlier question was;
+        # a reply with no words of its own ("kapan?", "who said so?") is about all the earlier one was
         seen = {c.surface.lower() for c in cs}
-        cs += [c for c in concepts(follows.question, exclude=FORM_WORDS, group_names=True, question=True)
-               if c.is_name and c.surface.lower() not in seen]
+        cs += [c for c in concepts(prior, exclude=FORM_WORDS, group_names=True, question=True)
+               if (c.is_name or not own) and c.surface.lower() not in seen]
     weights = weights_for(cs, stats, lang, min_docs)
     stems = frozenset().union(*(stem_variants(c.surface.split()[0]) for c in cs),
                               *(stem_variants(t) for t in tokens(text)))
@@ -362,11 +379,33 @@ def parse_question(
         text=text, search_text=search_text, language=lang, qtype=qtype, concepts=tuple(cs), own=tuple(own),
         weights=tuple(weights),
         stems=stems, numbers=frozenset(numbers(text)), vector=vector,
-        focus=tuple(concepts(" ".join(focus_words(text)))), shape=answer_shape(text),
+        focus=tuple(concepts(" ".join(focus_words(without_thanks(text))))), shape=answer_shape(text),
         about_article=bool(ABOUT_ARTICLE.search(text)),
         instruction=bool(_INSTRUCTION.search(text)), truncated=truncated, follows=follows,
-        points_back=follows is not None and points_back(text),
+        points_back=follows is not None and points_back(text), asked_by=asked_by,
     )
+
+
+# "and in English?", "dalam bahasa Indonesia dong": the answer just given, in that language.
+_IN_LANGUAGE = re.compile(
+    r"^\W*(?:(?:and|but|now|dan|sekarang|lalu)\s+)?(?:(?:please|pls|tolong|could you|can you|bisa)\s+)?"
+    r"(?:(?:answer|say|tell|write|repeat|jawab|ulangi|tulis|jelaskan)\w*\s+)?(?:(?:it|that|me|again|lagi)\s+)*"
+    r"(?:(?:in|dalam|pakai|dengan|pake)\s+(?:bahasa\s+)?|bahasa\s+)(?P<lang>english|inggris|indonesian|indonesia)"
+    r"(?:\s+(?:please|pls|dong|ya|saja|aja|juga|too))*\W*$", re.IGNORECASE)
+
+
+def language_asked(text: str) -> Language | None:
+    """The language a message asks the last answer again in ("and in English?" -> "en"), or None."""
+    m = _IN_LANGUAGE.match(text)
+    if m is None:
+        return None
+    return "en" if fold(m.group("lang")) in ("english", "inggris") else "id"
+
+
+def read_as(turn: Turn) -> str:
+    """An earlier turn's question as it was read: a reply together with the question it followed
+    (so a third "kapan?" after "who said so?" is still about the first question), else as asked."""
+    return turn.answer.read_as if turn.answer is not None and turn.answer.read_as else turn.question
 
 
 class EmbedQuery(Protocol):

@@ -11,7 +11,7 @@ from prompts import message
 from retrieval.service import AnswerService
 from retrieval.types import Turn
 from tests.fakes.generator import FakeGenerator
-from tests.unit.conftest import KOMPAS_000, TROOPS_ID, ZARUDNITSKI, fake_service, lexical_model
+from tests.unit.conftest import KOMPAS_000, TROOPS_ID, WHO_LED, ZARUDNITSKI, fake_service, lexical_model
 
 
 def test_asked_what_it_says_after_a_refusal_the_named_report_opens_cited(tmp_path):
@@ -155,3 +155,37 @@ def test_a_short_question_of_its_own_after_an_answer_is_not_lost_to_it(tmp_path)
     after = service.ask("How many troops did North Korea send?", history=history)
     assert not alone.refused and KOMPAS_000 in {c.doc_id for c in alone.citations}, alone.answer
     assert after.answer == alone.answer and after.citations == alone.citations
+
+
+def test_a_reply_to_a_reply_is_still_about_the_first_question(core: AnswerService, generator: FakeGenerator):
+    """"who said so?" then "kapan?": the third message follows the second as it was read (with the
+    first question), not its three words alone, which said nothing to search for (it was refused as
+    off the subject). A reply with no words of its own is about everything the first one asked."""
+    generator.enqueue("", "", "", "")
+    first = core.ask(TROOPS_ID)
+    second = core.ask("who said so?", history=[Turn(question=first.question, answer=first)])
+    assert second.read_as == f"{TROOPS_ID} who said so?" and "read_as" in second.contract()
+    assert "read_as" not in first.contract(), "only a follow-up says how it was read"
+    third = core.ask("kapan?", history=[Turn(question=first.question, answer=first),
+                                        Turn(question=second.question, answer=second)])
+    assert third.read_as == f"{TROOPS_ID} who said so? kapan?"
+    assert not third.refused and third.citations[0].doc_id == KOMPAS_000, third.answer
+
+
+@pytest.mark.parametrize("asked", ["and in English?", "In English please", "Bahasa Inggris?"])
+def test_asked_for_the_answer_in_another_language_the_question_is_answered_again_in_it(core: AnswerService, asked):
+    first = core.ask(TROOPS_ID)
+    again = core.ask(asked, history=[Turn(question=first.question, answer=first)])
+    assert first.language == "id" and again.language == "en"
+    assert again.question == TROOPS_ID and again.citations == first.citations
+    assert again.answer.startswith("About 10,000 troops [1]."), again.answer
+    back = core.ask("dalam bahasa Indonesia dong", history=[Turn(question=again.question, answer=again)])
+    assert back.answer == first.answer
+
+
+def test_thanks_around_a_question_is_no_word_to_look_up(core: AnswerService):
+    plain = core.ask(WHO_LED)
+    for polite in (f"{WHO_LED} Thanks!", f"Thanks! {WHO_LED}", "Siapa yang memimpin delegasi militer Rusia ke Pyongyang? "
+                   "Terima kasih banyak 🙏"):
+        answer = core.ask(polite)
+        assert not answer.refused and answer.citations[0].doc_id == plain.citations[0].doc_id == ZARUDNITSKI, polite
