@@ -95,6 +95,10 @@ class AnswerService:
                 more = service.sources().run(urls, feeds, progress=progress)
                 for name in ("added", "updated", "unchanged", "duplicates", "skipped"):
                     getattr(report, name).extend(getattr(more, name))
+        # what the old index held and the rebuild was not given (files, pages or feeds added by
+        # their own `ingest` runs) is gone: said, so that it can be given again
+        kept = {*report.added, *report.updated, *report.unchanged}
+        report.dropped = sorted(d for d in stamps if d not in kept)
         return report
 
     def ingester(self) -> Ingester:

@@ -154,11 +154,21 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (item, why: "same text as <doc_id>")
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    sources: dict[str, str] = field(default_factory=dict)  # doc_id -> the path or URL that wrote it this run
+    dropped: list[str] = field(default_factory=list)  # a rebuild: articles of the old index it was not given
 
     def summary(self) -> str:
         parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged",
                  f"{len(self.duplicates)} duplicates", f"{len(self.skipped)} skipped"]
         lines = [", ".join(parts)]
+        # an article replaced is named with what replaced it: a file that only shares another's
+        # name (its doc_id) would otherwise replace that article unseen
+        lines += [f"  updated {d} from {self.sources[d]}" for d in self.updated if self.sources.get(d, d) != d]
+        if self.dropped:
+            shown = ", ".join(self.dropped[:10]) + (f" and {len(self.dropped) - 10} more" if len(self.dropped) > 10 else "")
+            n = len(self.dropped)
+            lines.append(f"  not rebuilt: {n} article{'s' * (n != 1)} of the old index that were not in the corpus "
+                         f"folder nor given ({shown}); give their files, URLs or feeds to `rnkbot ingest` to add them again")
         lines += [f"  duplicate {src}: {why}" for src, why in self.duplicates]
         lines += [f"  skipped {src}: {why}" for src, why in self.skipped]
         return "\n".join(lines)
@@ -239,6 +249,15 @@ class Ingester:
         batch_texts: dict[str, str] = {}
         for article, label in items:
             doc_id, digest = article.doc_id, digests[article.doc_id]
+            first = report.sources.get(doc_id)
+            if label is not None and first is not None and first != label:
+                # two files of one name in one run ("a/same.txt", "b/same.txt"): the second would
+                # replace the first unseen
+                report.skipped.append((label, f"its doc_id {doc_id} is also {first}'s (a file's name is its doc_id): "
+                                              "rename one of them"))
+                continue
+            if label is not None:
+                report.sources[doc_id] = label
             if doc_id in done:
                 self.store.ensure_lexical(doc_id, digest)  # a write cut short after Chroma's part
                 report.unchanged.append(doc_id)

@@ -106,7 +106,8 @@ class SourceIngester:
         unique: dict[str, _Page] = {}
         for page in pages:  # the same link in two feeds is read once
             unique.setdefault(canonical_url(page.url), page)
-        return files, list(unique.values())
+        once = {f.resolve(): f for f in reversed(files)}  # a file named twice ("a a/x.txt") is read once
+        return list(dict.fromkeys(once[f.resolve()] for f in files)), list(unique.values())
 
     def _fresh(self, entries: list[FeedEntry], report: IngestReport) -> list[_Page]:
         """Entries not handled before in this process with the same updated/published stamp

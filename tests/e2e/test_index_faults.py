@@ -115,6 +115,21 @@ def test_the_rebuild_replaces_the_lexical_index_too(settings: Settings):
         fresh.close()
 
 
+def test_a_rebuild_says_which_articles_it_was_not_given(settings: Settings, tmp_path: Path):
+    """Articles added from other folders are not in the corpus folder a rebuild reads: they are
+    gone from the new index, and the rebuild says which, and how to add them again."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "901_petrov.txt").write_text("Russian fisheries delegation in Pyongyang\n\nA Russian fisheries delegation "
+                                          "led by Ivan Petrov arrived in Pyongyang on Tuesday.\n", encoding="utf-8")
+    assert cli(settings, "ingest", "--quiet")[0] == 0
+    assert cli(settings, "ingest", "--quiet", str(extra))[0] == 0
+    code, out, _ = cli(settings, "ingest", "--rebuild", "--quiet")
+    assert code == 0 and "not rebuilt: 1 article of the old index" in out and "(901_petrov)" in out, out
+    code, out, _ = cli(settings, "ingest", "--rebuild", "--quiet", str(extra))
+    assert code == 0 and "not rebuilt" not in out, "given again, it is rebuilt"
+
+
 def test_an_empty_index_and_a_rebuild_from_nothing(settings: Settings, tmp_path: Path):
     empty = tmp_path / "no-articles"
     empty.mkdir()

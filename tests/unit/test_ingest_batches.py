@@ -37,3 +37,31 @@ def test_files_are_written_in_batches_and_a_bad_file_is_only_reported(tmp_path: 
     assert len(report.added) == 5 and [p for p, _ in report.skipped] == [str(folder / "zz_broken.md")]
     assert [len(c) for c in calls] == [2, 2, 1]  # five files, two at a time
     assert sorted(d for c in calls for d in c) == sorted(p.stem for p in ARTICLES_DIR.glob("*.md"))
+
+
+def test_two_files_of_one_name_do_not_replace_each_other(tmp_path: Path):
+    """A .txt file's name is its doc_id: "a/same.txt" and "b/same.txt" in one run were "1 added, 1
+    updated", the second replacing the first unseen. Now the second is skipped and says why; a file
+    named twice is read once; and an article replaced by a file of its name says which file did."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "same.txt").write_text(
+        "Kozlov di Pyongyang\n\nMenteri Sumber Daya Alam Rusia Alexander Kozlov tiba di Pyongyang pada hari Minggu "
+        "untuk memimpin sidang komisi antarpemerintah. Ia disambut oleh pejabat senior Korea Utara di bandara.\n")
+    (tmp_path / "b" / "same.txt").write_text(
+        "Jembatan Tumen\n\nRusia dan Korea Utara resmi memulai pembangunan jembatan jalan di atas Sungai Tumen pada "
+        "30 April 2025. Jembatan sepanjang 850 meter itu dijadwalkan selesai pada musim panas 2026.\n")
+    service = AnswerService(make_settings(tmp_path / "data"), cast(ChunkStore, InMemoryStore(FakeEmbeddings())), None,
+                            lexical_model())
+    report = service.sources().run([tmp_path / "a", tmp_path / "b"])
+    assert report.added == ["same"] and report.updated == []
+    assert report.skipped == [(str(tmp_path / "b" / "same.txt"),
+                               f"its doc_id same is also {tmp_path / 'a' / 'same.txt'}'s (a file's name is its doc_id): "
+                               "rename one of them")]
+    record = service.store.article_record("same")
+    assert record is not None and record["title"] == "Kozlov di Pyongyang"
+    twice = service.sources().run([tmp_path / "a", tmp_path / "a" / "same.txt"])
+    assert (twice.unchanged, twice.skipped) == (["same"], [])
+    replaced = service.sources().run([tmp_path / "b"])
+    assert replaced.updated == ["same"]
+    assert f"  updated same from {tmp_path / 'b' / 'same.txt'}" in replaced.summary().splitlines()
