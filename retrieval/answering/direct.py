@@ -373,20 +373,37 @@ SMALL_NUMBERS_EN = dict(zip("satu dua tiga empat lima enam tujuh delapan sembila
                             "one two three four five six seven eight nine ten eleven".split(), strict=True))
 
 
+SMALL_NUMBERS_ID = {en: id_ for id_, en in SMALL_NUMBERS_EN.items()}
+_TIME_UNITS_ID = {"hour": "jam", "day": "hari", "minute": "menit", "second": "detik", "week": "minggu", "month": "bulan",
+                  "year": "tahun", "decade": "dekade"}
+_QUALIFIERS_ID = {"about": "sekitar", "around": "sekitar", "over": "lebih dari", "more than": "lebih dari",
+                  "at least": "setidaknya", "almost": "hampir", "nearly": "hampir", "fewer than": "kurang dari",
+                  "up to": "hingga"}
+
+
 def durations(text: str, q: Question) -> list[str]:
-    """Spans of time ("lima jam", "12 hari"); for an English reader in English ("five hours")."""
+    """Spans of time ("lima jam", "12 hari") with what qualifies them ("more than", "sekitar"), in the
+    reader's language: "more than five hours" for an English reader of "lebih dari lima jam", "lebih
+    dari lima jam" for an Indonesian reader of "more than five hours"."""
     toks = tokens(text)
     out = []
-    for a, b in zip(toks, toks[1:], strict=False):
-        if (a[0].isdigit() or fold(a) in NUMBER_WORDS) and fold(b).startswith(TIME_UNITS):
-            if q.language != "en":
-                out.append(f"{a} {b}")
-                continue
+    for i, (a, b) in enumerate(zip(toks, toks[1:], strict=False)):
+        if not ((a[0].isdigit() or fold(a) in NUMBER_WORDS) and fold(b).startswith(TIME_UNITS)):
+            continue
+        before = " ".join(toks[max(0, i - 2):i]).lower()
+        qual = next((k for k in _QUALIFIERS if before.endswith(k)), None)
+        if q.language == "en":
             number = SMALL_NUMBERS_EN.get(fold(a), english_number(a))
             unit = english_word(b) or b
             if unit != b and number not in ("1", "one") and not unit.endswith("s"):
                 unit += "s"
-            out.append(f"{number} {unit}")
+            qualifier = _QUALIFIERS[qual] if qual else ""
+        else:
+            number = SMALL_NUMBERS_ID.get(fold(a), a)
+            unit = _TIME_UNITS_ID.get(fold(b).removesuffix("s"), b)
+            qualifier = _QUALIFIERS_ID.get(qual, qual) if qual else ""
+            qualifier = "" if qualifier == "sebanyak" else qualifier
+        out.append(" ".join(w for w in (qualifier, number, unit) if w))
     return list(dict.fromkeys(out))
 
 
@@ -440,6 +457,31 @@ _DAY_BEFORE_OR_AFTER = re.compile(r"\b(hari sebelumnya|sehari sebelumnya|sehari 
                                   r"a day (earlier|later|before)|the (previous|next|following) day)\b", re.IGNORECASE)
 
 
+# A wire story's dateline: "SEOUL, Oct. 19 (Xinhua) --", "MOSCOW, June 4, 2024 (UPI) -". Its date is
+# the day the story was filed, not the day of what it tells.
+_DATELINE = re.compile(rf"^\W*[A-Z][A-Za-z .'-]{{1,40}},\s+(?P<date>(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?)"
+                       rf"\s*(?:\([^)]{{1,40}}\))?\s*(?:--|—|–|-)\s*", re.IGNORECASE)
+
+
+def _after_dateline(text: str, published: dt.date | None) -> tuple[str, dt.date | None]:
+    """A sentence without its dateline, and the day to read its weekdays from: the dateline's ("Oct.
+    19 ... arrived on Wednesday" is 18 October), in the year the report was published; else
+    ``published``."""
+    m = _DATELINE.match(text)
+    if m is None:
+        return text, published
+    date = _DATE.search(m.group("date"))
+    day: dt.date | None = published
+    if date is not None:
+        d, month, year = _parts(date)
+        try:
+            y = int(year) if year else (published.year if published else None)
+            day = dt.date(y, month, d) if y and d else published
+        except ValueError:
+            day = published
+    return text[m.end():], day
+
+
 def direct_answer(q: Question, focus: str, published: dt.date | None = None) -> str | None:
     """The one answer of the asked kind in ``focus`` (the sentence holding the answer), rendered in
     the asker's language; ``None`` when there is none or more than one. ``published``, the day its
@@ -458,6 +500,7 @@ def direct_answer(q: Question, focus: str, published: dt.date | None = None) -> 
     elif q.qtype == "time" and _DAY_BEFORE_OR_AFTER.search(focus):
         found = []  # "KCNA said on Thursday (05/12) that ... the day before": the date is the report's
     elif q.qtype == "time":
+        focus, published = _after_dateline(focus, published)
         said = dates(focus, q.language, weekday=bool(ASKS_WEEKDAY.search(q.text)), published=published,
                      ahead=asks_ahead(q.text))
         found = [d for d in said if not any(n in q.numbers for n in re.findall(r"\d+", d))] or said
