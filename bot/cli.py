@@ -212,14 +212,26 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_digest(args, settings: Settings) -> int:
+    """The digest of ``(since, until]``: ``until`` is read once the index is ready, ``since`` is
+    ``--since`` (a span counted back from ``until``) or 24 hours before it.
+
+    The window ends when the digest reads the index, not when the command started: on a fresh
+    data dir ``_service`` builds the index first, and every article it adds is stamped with the
+    moment it went in, after the command started. A window fixed before that build left them all
+    out ("no new articles") and the next run showed them. ``--since`` is checked before the build
+    too, so that a mistyped date fails at once rather than after minutes of indexing.
+    """
     from .digest_view import digest_text
 
     tz = parse_timezone(settings.digest.timezone)
-    now = datetime.now(UTC)
-    since = parse_since(args.since, tz, now) if args.since else now - timedelta(hours=24)
-    if since >= now:
-        raise UsageError(f"--since {args.since} is not in the past")
-    digest = _service(settings).digest(since, now, args.lang, everything=args.all)
+    if args.since:
+        started = datetime.now(UTC)
+        if parse_since(args.since, tz, started) >= started:
+            raise UsageError(f"--since {args.since} is not in the past")
+    service = _service(settings)
+    until = datetime.now(UTC)
+    since = parse_since(args.since, tz, until) if args.since else until - timedelta(hours=24)
+    digest = service.digest(since, until, args.lang, everything=args.all)
     print(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False) if args.json else digest_text(digest, tz))
     return 0
 

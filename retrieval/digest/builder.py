@@ -55,7 +55,8 @@ class DigestItem(BaseModel):
     outlets: int = Field(1, description="How many outlets reported the event.")
     reports: int = Field(1, description="How many articles reported it.")
     when: str | None = Field(None, description="The event's date (or first/last dates), ISO; null when none is known.")
-    lead: str = Field("", description="The lead sentence the summary rests on, as the report wrote it.")
+    lead: str = Field("", description="The lead sentence the summary rests on, as the report wrote it; when not "
+                      "`phrased`, the quote of the item's first source, the report it is taken from.")
 
 
 class Digest(BaseModel):
@@ -234,6 +235,11 @@ class DigestBuilder:
 
     def _summarise(self, event: Event, lang: Language) -> _Summary:
         lead, backers = self._best_lead(event)
+        # The report the lead is quoted from comes first: the quote names its outlet and language, and
+        # its number is the first marker after it. Any other order (the event's) would put another
+        # outlet's name on this report's words, and another report's number first.
+        source = next(p for p in backers if p.doc_id == lead.doc_id)
+        backers = (source, *(p for p in backers if p is not source))
         # For each backing article, the lead sentence of its own that is closest to the chosen one.
         quotes = tuple(lead.text if p.doc_id == lead.doc_id else _closest(self._lead(p), lead).text for p in backers)
         others = tuple(p for p in event.articles if p not in backers)
@@ -254,7 +260,7 @@ class DigestBuilder:
             # The actors and their roles in the subscriber's language, in the same cited sentence as the quote.
             actors = actors_en(lead.text) if lang == "en" else []
             who = f"{join_names(actors, lang)}; " if actors else ""
-            text = who + message(lang, "digest_quote", source=_label(backers[0].meta, lang), quote=lead.text,
+            text = who + message(lang, "digest_quote", source=_label(source.meta, lang), quote=lead.text,
                                  markers=markers, quote_language=message(lang, f"language_{source_lang}"))
         return _Summary(head + text, backers, quotes, others, False, lead.text)
 
