@@ -22,6 +22,7 @@ import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import SecretStr, ValidationError
 
@@ -126,34 +127,50 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _batch_questions(path: Path, max_chars: int) -> Iterator[tuple[str, str | None]]:
-    """``(question, None)`` per line (a JSON object with "question", or plain text), or
-    ``(line, error)`` for a line that cannot be one: a bad line is reported in its place."""
-    for no, line in numbered_lines(path):
+class BatchLine(NamedTuple):
+    """One line of a ``--batch`` file, as it will be answered: the question (or the line itself,
+    for ``error``), and how long it was before it was cut (``None``: not cut)."""
+
+    no: int
+    question: str
+    error: str | None = None
+    cut_from: int | None = None
+
+
+def _batch_questions(path: Path, max_chars: int) -> Iterator[BatchLine]:
+    """One :class:`BatchLine` per line of the file, blank lines included: a JSON object with
+    "question", or plain text. A line that cannot be a question carries its ``error``, so the
+    answers line up with the questions (line N of the output answers line N of the input)."""
+    for no, line in numbered_lines(path, blank=True):
         if not line.lstrip().startswith("{"):
             yield _checked(line, no, max_chars)
             continue
         try:
             obj = parse_line(path, no, line)
         except JsonlError as exc:
-            yield line, f"line {no}: {exc.reason}"
+            yield BatchLine(no, line, f"line {no}: {exc.reason}")
             continue
         q = obj.get("question") if isinstance(obj, dict) else None
         if not isinstance(q, str):
-            yield line, f"line {no}: JSON has no string 'question'"
+            yield BatchLine(no, line, f"line {no}: JSON has no string 'question'")
             continue
         yield _checked(q, no, max_chars)
 
 
-def _checked(text: str, no: int, max_chars: int) -> tuple[str, str | None]:
+def _checked(text: str, no: int, max_chars: int) -> BatchLine:
     q = clean_question(text, max_chars)
     if not q.has_words:
-        return text, f"line {no}: {_NO_WORDS if q.text else _EMPTY}"
-    return q.text, None
+        return BatchLine(no, text, f"line {no}: {_NO_WORDS if q.text else _EMPTY}")
+    return BatchLine(no, q.text, cut_from=q.original_chars if q.cut else None)
 
 
 _EMPTY = "the question is empty"
 _NO_WORDS = "the question has no words (ask in Indonesian or English)"
+
+
+def _cut_note(chars: int, kept: int, where: str = "") -> str:
+    """The stderr line for a question cut to ``max_question_chars`` (``where``: "line 3: " in a batch)."""
+    return f"rnkbot ask: {where}the question was {chars} characters long; its first {kept} were used"
 
 
 def _question(text: str | None, settings: Settings) -> str:
@@ -164,8 +181,7 @@ def _question(text: str | None, settings: Settings) -> str:
     if not q.has_words:
         raise UsageError(_NO_WORDS)
     if q.cut:
-        print(f"rnkbot ask: the question was {q.original_chars} characters long; its first {len(q.text)} were used",
-              file=sys.stderr)
+        print(_cut_note(q.original_chars, len(q.text)), file=sys.stderr)
     return q.text
 
 
@@ -173,16 +189,20 @@ def cmd_ask(args, settings: Settings) -> int:
     if not args.question and not args.batch:
         print("rnkbot ask: give a question, or --batch FILE", file=sys.stderr)
         return 2
+    if args.batch and args.question is not None:  # it would be ignored: say so rather than answer the file alone
+        raise UsageError("give a question or --batch FILE, not both (put the question in the file)")
     if args.batch and not args.batch.is_file():
         raise FileNotFoundError(f"{args.batch}: no such file")
     question = None if args.batch else _question(args.question, settings)
     service = _service(settings)
     if args.batch:
-        for question, error in _batch_questions(args.batch, settings.answering.max_question_chars):
-            if error:
-                print(json.dumps({"question": question, "error": error}, ensure_ascii=False), flush=True)
+        for line in _batch_questions(args.batch, settings.answering.max_question_chars):
+            if line.error:
+                print(json.dumps({"question": line.question, "error": line.error}, ensure_ascii=False), flush=True)
                 continue
-            ans = service.ask(question, language=args.lang)
+            if line.cut_from is not None:  # warned as a single question is; the answer still takes the line's place
+                print(_cut_note(line.cut_from, len(line.question), f"line {line.no}: "), file=sys.stderr, flush=True)
+            ans = service.ask(line.question, language=args.lang)
             print(json.dumps(ans.contract(), ensure_ascii=False), flush=True)
         return 0
     assert question is not None

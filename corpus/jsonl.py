@@ -22,11 +22,20 @@ class JsonlError(RnkbotError, ValueError):
         self.path, self.line, self.reason = path, line, reason
 
 
-def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """``(line number, text)`` of every non-blank line, numbered from 1 as an editor shows them."""
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if text.strip():
-            yield number, text
+def numbered_lines(path: Path, *, blank: bool = False) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of every line, numbered from 1 as an editor shows them; blank lines
+    only with ``blank`` (a question batch answers every line in its place, a labelled set skips them).
+
+    Lines end at ``\n`` only (a ``\r`` before it goes): :meth:`str.splitlines` also breaks at form
+    feeds and U+2028, which a JSON string may hold, and would number lines unlike an editor."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    if lines[-1] == "":  # the newline that ends the last line starts no line of its own
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
+        line = line.removesuffix("\r")
+        if blank or line.strip():
+            yield number, line
 
 
 def parse_line(path: Path, number: int, text: str, error: type[JsonlError] = JsonlError) -> Any:
