@@ -28,7 +28,7 @@ from pydantic import SecretStr, ValidationError
 
 from corpus.errors import ConfigError, RnkbotError
 from corpus.feeds import load_feeds_file
-from corpus.jsonl import JsonlError, numbered_lines, parse_line
+from corpus.jsonl import JsonlError, decode_line, parse_line, raw_lines
 from retrieval.settings import Settings, env_example, setting_name
 from retrieval.text.times import parse_since, parse_timezone
 
@@ -141,7 +141,12 @@ def _batch_questions(path: Path, max_chars: int) -> Iterator[BatchLine]:
     """One :class:`BatchLine` per line of the file, blank lines included: a JSON object with
     "question", or plain text. A line that cannot be a question carries its ``error``, so the
     answers line up with the questions (line N of the output answers line N of the input)."""
-    for no, line in numbered_lines(path, blank=True):
+    for no, raw in raw_lines(path):
+        try:
+            line = decode_line(path, no, raw)
+        except JsonlError as exc:  # one bad line, not a bad file: the others are answered
+            yield BatchLine(no, raw.decode("utf-8", errors="replace"), f"line {no}: {exc.reason}")
+            continue
         if not line.lstrip().startswith("{"):
             yield _checked(line, no, max_chars)
             continue
@@ -309,6 +314,9 @@ def _main(argv: list[str] | None) -> int:
         return 0
     try:
         settings = Settings()
+    except UnicodeDecodeError:  # from .env (the environment is text already); its message would show a byte of a value
+        print(f"rnkbot: {_env_file_problem()}", file=sys.stderr)
+        return 2
     except ValidationError as exc:
         first = exc.errors()[0]
         print(f"rnkbot: invalid setting {setting_name(first['loc'])}: {first['msg']} (check .env and the environment)",
@@ -325,6 +333,22 @@ def _main(argv: list[str] | None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _env_file_problem() -> str:
+    """Where ``.env`` is not UTF-8: the line and the variable's name, never its value (a key or a
+    token, and the decoder's own message would show a byte of it)."""
+    path = Path(str(Settings.model_config.get("env_file") or ".env"))
+    for no, raw in raw_lines(path):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            name, equals, _ = raw.partition(b"=")
+            where = f"line {no}"
+            if equals and exc.start > len(name):  # the name itself is readable
+                where += f", the value of {name.decode('utf-8').strip()}"
+            return f"{path} is not UTF-8 text ({where}): save it as UTF-8"
+    return f"{path} is not UTF-8 text: save it as UTF-8"
 
 
 def _secrets(settings: Settings) -> list[str | None]:

@@ -107,6 +107,33 @@ def test_a_long_batch_line_is_cut_answered_and_warned_about_by_its_number(core, 
     assert err.count("\n") == 1 and err.startswith("rnkbot ask: line 2: the question was ") and "its first" in err
 
 
+def test_a_batch_line_that_is_not_utf8_is_reported_in_its_place(core, capsys, tmp_path: Path):
+    """A Latin-1 "Qu\xe9?" raised UnicodeDecodeError: a traceback and no answer at all."""
+    batch = tmp_path / "lat.txt"
+    batch.write_bytes(b"\xef\xbb\xbf" + GREETINGS_Q.encode() + b"\nQu\xe9?\n" + json.dumps({"question": GREETINGS_Q}).encode()
+                      + b"\r\n")
+    rows, err = batch_rows(capsys, batch)
+    assert [r.get("error") for r in rows] == [
+        None, "line 2: not UTF-8 text (byte 0xe9 at column 3): save the file as UTF-8", None]
+    assert rows[1]["question"] == "Qu\ufffd?" and rows[0]["question"] == rows[2]["question"] == GREETINGS_Q
+    assert err == ""
+
+
+def test_a_labelled_set_that_is_not_utf8_is_one_line_naming_file_and_line(core, capsys, tmp_path: Path):
+    labelled = tmp_path / "set.jsonl"
+    labelled.write_bytes(json.dumps({"question": GREETINGS_Q}).encode() + b'\n{"question": "Qu\xe9?"}\n')
+    assert main(["eval", str(labelled)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"rnkbot eval: {labelled}:2: not UTF-8 text (byte 0xe9 at column 17): save the file as UTF-8\n"
+
+
+def test_a_dotenv_that_is_not_utf8_names_its_line_never_the_value(core, capsys, tmp_path: Path):
+    (tmp_path / ".env").write_bytes(b"# keys\nRNKBOT_LLM_API_KEY=sk-secret\x80value\n")
+    assert main(["-v", "about"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == "rnkbot: .env is not UTF-8 text (line 2, the value of RNKBOT_LLM_API_KEY): save it as UTF-8\n"
+
+
 def test_a_wrong_option_value_or_command_is_a_usage_error(core, capsys):
     for argv, error in ((["ask", "--lang", "xx", GREETINGS_Q], "invalid choice: 'xx'"), (["frobnicate"], "invalid choice")):
         with pytest.raises(SystemExit) as exit_:

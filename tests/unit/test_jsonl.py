@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import RnkbotError
-from corpus.jsonl import JsonlError, numbered_lines, read_objects
+from corpus.jsonl import JsonlError, raw_lines, read_objects
 from retrieval.evaluation.qa import EvalFileError, load_items
 from retrieval.index.topic import load_topic_items
 
@@ -49,4 +49,4 @@ def test_lines_end_at_newlines_only_as_an_editor_numbers_them(tmp_path: Path):
     path = write(tmp_path, '{"question": "a\u2028b\x85"}\r\n\n{"question": "c"}')
     assert [(n, o["question"]) for n, o in read_objects(path, "question record", ("question",))] == [
         (1, "a\u2028b\x85"), (3, "c")]
-    assert [n for n, _ in numbered_lines(path, blank=True)] == [1, 2, 3]
+    assert [n for n, _ in raw_lines(path)] == [1, 2, 3]
