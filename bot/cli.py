@@ -29,6 +29,7 @@ from pydantic import SecretStr, ValidationError
 from corpus.errors import ConfigError, RnkbotError
 from corpus.feeds import load_feeds_file
 from corpus.jsonl import JsonlError, decode_line, parse_line, raw_lines
+from corpus.urls import shown_url
 from retrieval.settings import Settings, env_example, setting_name
 from retrieval.text.times import parse_since, parse_timezone
 
@@ -277,7 +278,8 @@ def cmd_serve(args, settings: Settings) -> int:
         raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: copy it again from @BotFather (/mybots → API Token) "
                           "into .env") from None
     except NetworkError as exc:  # at start-up (while running, polling retries by itself)
-        raise ConfigError(f"cannot reach the Telegram Bot API at {settings.telegram.base_url} ({exc}): check the network, "
+        where = shown_url(settings.telegram.base_url)
+        raise ConfigError(f"cannot reach the Telegram Bot API at {where} ({exc}): check the network, "
                           "or TELEGRAM_BASE_URL") from None
     return 0
 

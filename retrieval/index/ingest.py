@@ -19,6 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.documents import DocumentError, iter_files, load_file
+from corpus.urls import hide_credentials
 from retrieval.index.records import ArticleWrite, SentenceRecord, chunk_id_of
 from retrieval.index.store import ChunkStore
 from retrieval.settings import IndexSettings
@@ -161,7 +162,7 @@ class IngestReport:
         lines = [", ".join(parts)]
         lines += [f"  duplicate {src}: {why}" for src, why in self.duplicates]
         lines += [f"  skipped {src}: {why}" for src, why in self.skipped]
-        return "\n".join(lines)
+        return hide_credentials("\n".join(lines))  # items are page and feed URLs too, which may hold user:password@
 
 
 @dataclass
