@@ -22,12 +22,14 @@ import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import SecretStr, ValidationError
 
 from corpus.errors import ConfigError, RnkbotError
 from corpus.feeds import load_feeds_file
-from corpus.jsonl import JsonlError, numbered_lines, parse_line
+from corpus.jsonl import JsonlError, decode_line, parse_line, raw_lines
+from corpus.urls import shown_url
 from retrieval.settings import Settings, env_example, setting_name
 from retrieval.text.times import parse_since, parse_timezone
 
@@ -126,34 +128,55 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _batch_questions(path: Path, max_chars: int) -> Iterator[tuple[str, str | None]]:
-    """``(question, None)`` per line (a JSON object with "question", or plain text), or
-    ``(line, error)`` for a line that cannot be one: a bad line is reported in its place."""
-    for no, line in numbered_lines(path):
+class BatchLine(NamedTuple):
+    """One line of a ``--batch`` file, as it will be answered: the question (or the line itself,
+    for ``error``), and how long it was before it was cut (``None``: not cut)."""
+
+    no: int
+    question: str
+    error: str | None = None
+    cut_from: int | None = None
+
+
+def _batch_questions(path: Path, max_chars: int) -> Iterator[BatchLine]:
+    """One :class:`BatchLine` per line of the file, blank lines included: a JSON object with
+    "question", or plain text. A line that cannot be a question carries its ``error``, so the
+    answers line up with the questions (line N of the output answers line N of the input)."""
+    for no, raw in raw_lines(path):
+        try:
+            line = decode_line(path, no, raw)
+        except JsonlError as exc:  # one bad line, not a bad file: the others are answered
+            yield BatchLine(no, raw.decode("utf-8", errors="replace"), f"line {no}: {exc.reason}")
+            continue
         if not line.lstrip().startswith("{"):
             yield _checked(line, no, max_chars)
             continue
         try:
             obj = parse_line(path, no, line)
         except JsonlError as exc:
-            yield line, f"line {no}: {exc.reason}"
+            yield BatchLine(no, line, f"line {no}: {exc.reason}")
             continue
         q = obj.get("question") if isinstance(obj, dict) else None
         if not isinstance(q, str):
-            yield line, f"line {no}: JSON has no string 'question'"
+            yield BatchLine(no, line, f"line {no}: JSON has no string 'question'")
             continue
         yield _checked(q, no, max_chars)
 
 
-def _checked(text: str, no: int, max_chars: int) -> tuple[str, str | None]:
+def _checked(text: str, no: int, max_chars: int) -> BatchLine:
     q = clean_question(text, max_chars)
     if not q.has_words:
-        return text, f"line {no}: {_NO_WORDS if q.text else _EMPTY}"
-    return q.text, None
+        return BatchLine(no, text, f"line {no}: {_NO_WORDS if q.text else _EMPTY}")
+    return BatchLine(no, q.text, cut_from=q.original_chars if q.cut else None)
 
 
 _EMPTY = "the question is empty"
 _NO_WORDS = "the question has no words (ask in Indonesian or English)"
+
+
+def _cut_note(chars: int, kept: int, where: str = "") -> str:
+    """The stderr line for a question cut to ``max_question_chars`` (``where``: "line 3: " in a batch)."""
+    return f"rnkbot ask: {where}the question was {chars} characters long; its first {kept} were used"
 
 
 def _question(text: str | None, settings: Settings) -> str:
@@ -164,8 +187,7 @@ def _question(text: str | None, settings: Settings) -> str:
     if not q.has_words:
         raise UsageError(_NO_WORDS)
     if q.cut:
-        print(f"rnkbot ask: the question was {q.original_chars} characters long; its first {len(q.text)} were used",
-              file=sys.stderr)
+        print(_cut_note(q.original_chars, len(q.text)), file=sys.stderr)
     return q.text
 
 
@@ -173,16 +195,20 @@ def cmd_ask(args, settings: Settings) -> int:
     if not args.question and not args.batch:
         print("rnkbot ask: give a question, or --batch FILE", file=sys.stderr)
         return 2
+    if args.batch and args.question is not None:  # it would be ignored: say so rather than answer the file alone
+        raise UsageError("give a question or --batch FILE, not both (put the question in the file)")
     if args.batch and not args.batch.is_file():
         raise FileNotFoundError(f"{args.batch}: no such file")
     question = None if args.batch else _question(args.question, settings)
     service = _service(settings)
     if args.batch:
-        for question, error in _batch_questions(args.batch, settings.answering.max_question_chars):
-            if error:
-                print(json.dumps({"question": question, "error": error}, ensure_ascii=False), flush=True)
+        for line in _batch_questions(args.batch, settings.answering.max_question_chars):
+            if line.error:
+                print(json.dumps({"question": line.question, "error": line.error}, ensure_ascii=False), flush=True)
                 continue
-            ans = service.ask(question, language=args.lang)
+            if line.cut_from is not None:  # warned as a single question is; the answer still takes the line's place
+                print(_cut_note(line.cut_from, len(line.question), f"line {line.no}: "), file=sys.stderr, flush=True)
+            ans = service.ask(line.question, language=args.lang)
             print(json.dumps(ans.contract(), ensure_ascii=False), flush=True)
         return 0
     assert question is not None
@@ -264,7 +290,8 @@ def cmd_serve(args, settings: Settings) -> int:
         raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: copy it again from @BotFather (/mybots → API Token) "
                           "into .env") from None
     except NetworkError as exc:  # at start-up (while running, polling retries by itself)
-        raise ConfigError(f"cannot reach the Telegram Bot API at {settings.telegram.base_url} ({exc}): check the network, "
+        where = shown_url(settings.telegram.base_url)
+        raise ConfigError(f"cannot reach the Telegram Bot API at {where} ({exc}): check the network, "
                           "or TELEGRAM_BASE_URL") from None
     return 0
 
@@ -301,6 +328,9 @@ def _main(argv: list[str] | None) -> int:
         return 0
     try:
         settings = Settings()
+    except UnicodeDecodeError:  # from .env (the environment is text already); its message would show a byte of a value
+        print(f"rnkbot: {_env_file_problem()}", file=sys.stderr)
+        return 2
     except ValidationError as exc:
         first = exc.errors()[0]
         print(f"rnkbot: invalid setting {setting_name(first['loc'])}: {first['msg']} (check .env and the environment)",
@@ -317,6 +347,22 @@ def _main(argv: list[str] | None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _env_file_problem() -> str:
+    """Where ``.env`` is not UTF-8: the line and the variable's name, never its value (a key or a
+    token, and the decoder's own message would show a byte of it)."""
+    path = Path(str(Settings.model_config.get("env_file") or ".env"))
+    for no, raw in raw_lines(path):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            name, equals, _ = raw.partition(b"=")
+            where = f"line {no}"
+            if equals and exc.start > len(name):  # the name itself is readable
+                where += f", the value of {name.decode('utf-8').strip()}"
+            return f"{path} is not UTF-8 text ({where}): save it as UTF-8"
+    return f"{path} is not UTF-8 text: save it as UTF-8"
 
 
 def _secrets(settings: Settings) -> list[str | None]:

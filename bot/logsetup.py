@@ -11,7 +11,8 @@
   handler, and again by the formatter of our handler. Uncaught exceptions (main thread and
   worker threads) and warnings go through logging, so they are redacted too. PTB puts the token
   into one exception's text ("The token `...` was rejected by the server"): that is why the
-  traceback is redacted, not only the message.
+  traceback is redacted, not only the message. The credentials of any URL in a line
+  (``http://user:password@host``, a server URL setting or a feed) become ``***``.
 - **Structured**: the lines our code writes at INFO are ``event key=value ...`` (:func:`kv`),
   with the chat id, latency and outcome; the text of a question is never logged at INFO.
 """
@@ -25,6 +26,8 @@ import threading
 from collections.abc import Callable, Iterable
 from types import TracebackType
 
+from corpus.urls import hide_credentials
+
 REDACTED = "<TOKEN>"
 OURS = frozenset({"rnkbot", "bot", "retrieval", "corpus", "prompts", "tests", "__main__"})
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -32,7 +35,9 @@ _secrets: list[str] = []
 
 
 def redact(text: str) -> str:
-    """``text`` with every registered secret replaced by ``<TOKEN>``."""
+    """``text`` with every registered secret replaced by ``<TOKEN>``, and the credentials of any URL
+    in it (``http://user:password@host``) by ``***`` (:func:`corpus.urls.hide_credentials`)."""
+    text = hide_credentials(text)
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
@@ -60,9 +65,7 @@ def _install_record_factory() -> None:
         return
 
     def factory(*args, **kwargs) -> logging.LogRecord:
-        record = current(*args, **kwargs)
-        if not _secrets:
-            return record
+        record = current(*args, **kwargs)  # redacted even with no secret registered: a URL may hold a password
         try:
             message = record.getMessage()
         except (TypeError, ValueError, KeyError):  # a malformed call: leave it to logging's own handling

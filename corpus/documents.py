@@ -91,7 +91,12 @@ _MANIFEST_FIELDS = ("title", "outlet", "published", "author", "language", "url")
 @lru_cache(maxsize=16)
 def _read_manifest(path: Path, mtime: float) -> dict[str, dict]:
     out: dict[str, dict] = {}
-    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:  # a bad file is reported and skipped, as an article that is not UTF-8 is
+        at = exc.object[:exc.start].count(b"\n") + 1
+        raise DocumentError(f"{path}:{at}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}): save it as UTF-8") from None
+    for no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -17,6 +17,7 @@ from .article import Article
 from .clean import clean_paragraphs
 from .errors import RnkbotError
 from .language import article_language
+from .urls import shown_url
 
 MIN_WORDS = 40  # shorter "articles" are teasers, paywalls or error pages
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
@@ -45,7 +46,7 @@ def decode_html(body: bytes, declared: str | None, url: str) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     raise ExtractionError(
-        f"{url}: broken text encoding (neither {declared or 'the declared charset'}, UTF-8 nor cp1252 decode it)")
+        f"{shown_url(url)}: broken text encoding (neither {declared or 'the declared charset'}, UTF-8 nor cp1252 decode it)")
 
 
 def canonical_url(url: str) -> str:

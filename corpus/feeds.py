@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import RnkbotError
 from .fetch import FEED_TYPES, Fetcher, FetchError, is_web_url
+from .urls import shown_url
 
 
 class FeedsFileError(RnkbotError, ValueError):
@@ -48,7 +49,8 @@ def load_feeds_file(path: Path) -> list[FeedSource]:
     for no, table in enumerate(tables, start=1):
         url = table.get("url") if isinstance(table, dict) else None
         if not isinstance(url, str) or not is_web_url(url):
-            raise FeedsFileError(f"{path}: feed #{no} needs url = \"https://...\" (got {url!r})")
+            got = shown_url(url) if isinstance(url, str) else url
+            raise FeedsFileError(f"{path}: feed #{no} needs url = \"https://...\" (got {got!r})")
         if table.get("enabled", True):
             feeds.append(FeedSource(url=url, name=str(table.get("name") or url)))
     return feeds

@@ -17,6 +17,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from .errors import RnkbotError
+from .urls import hide_credentials
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class FetchError(RnkbotError, RuntimeError):
     """A page or feed that could not be fetched; the message names the URL and the reason."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(hide_credentials(message))  # a page or feed URL may hold user:password@
         self.status = status
 
 

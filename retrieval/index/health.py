@@ -39,6 +39,7 @@ from pathlib import Path
 import chromadb
 from chromadb.errors import ChromaError
 
+from corpus.urls import shown_url
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.opening import _chroma_settings
 from retrieval.index.store import ChunkStore, StoreError
@@ -57,7 +58,9 @@ OLD_SUFFIX = ".old"  # the old index while the new one is moved in
 
 def location(store: StoreSettings) -> str:
     """Where the index lives, as a user would look for it."""
-    return f"the Chroma server at {store.chroma_host}:{store.chroma_port}" if store.chroma_host else str(store.chroma_dir)
+    if store.chroma_host:
+        return f"the Chroma server at {shown_url(store.chroma_host)}:{store.chroma_port}"
+    return str(store.chroma_dir)
 
 
 def _reason(exc: BaseException) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus.documents import DocumentError, iter_files, load_file
+from corpus.urls import hide_credentials
 from retrieval.index.records import ArticleWrite, SentenceRecord, chunk_id_of
 from retrieval.index.store import ChunkStore
 from retrieval.settings import IndexSettings
@@ -171,7 +172,7 @@ class IngestReport:
                          f"folder nor given ({shown}); give their files, URLs or feeds to `rnkbot ingest` to add them again")
         lines += [f"  duplicate {src}: {why}" for src, why in self.duplicates]
         lines += [f"  skipped {src}: {why}" for src, why in self.skipped]
-        return "\n".join(lines)
+        return hide_credentials("\n".join(lines))  # items are page and feed URLs too, which may hold user:password@
 
 
 @dataclass

@@ -10,6 +10,7 @@ import httpx
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError
 
+from corpus.urls import shown_url
 from retrieval.index.store import ChunkStore, StoreError
 from retrieval.models.embeddings import VectorEmbeddings
 from retrieval.settings import Settings, StoreSettings
@@ -33,7 +34,7 @@ def open_store(settings: Settings, embeddings: VectorEmbeddings) -> ChunkStore:
     from retrieval.index import health  # it builds on this module
 
     store = settings.store
-    where = f"{store.chroma_host}:{store.chroma_port}" if store.chroma_host else str(store.chroma_dir)
+    where = f"{shown_url(store.chroma_host)}:{store.chroma_port}" if store.chroma_host else str(store.chroma_dir)
     client: chromadb.ClientAPI
     open_failures: tuple[type[BaseException], ...] = (ValueError, OSError, *health.STORE_FAILURES)
     try:

@@ -13,6 +13,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from corpus.errors import RnkbotError
+from corpus.urls import shown_url
 from retrieval.settings import Settings
 
 
@@ -70,7 +71,7 @@ class OpenAICompatibleEmbeddings(Embeddings):
         self._openai = openai
         self._client = openai.OpenAI(base_url=base_url.rstrip("/"), api_key=api_key or "not-needed",
                                      timeout=timeout, max_retries=retries)
-        self._base_url = base_url
+        self._base_url = shown_url(base_url)  # for messages: a password in it is not shown
         self._model = model
         self._prefixes = prefixes
         self._batch = batch

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
 from corpus.errors import RnkbotError
+from corpus.urls import shown_url
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -124,10 +125,10 @@ class OpenAICompatibleGenerator:
         self._openai = openai
         self._client = openai.OpenAI(base_url=base_url.rstrip("/"), api_key=api_key or "not-needed",
                                      timeout=timeout, max_retries=retries)
-        self._base_url = base_url
+        self._base_url = shown_url(base_url)  # for messages: a password in it is not shown
         self._model = model
         self.style = style
-        self.name = f"{model}@{base_url}"
+        self.name = f"{model}@{self._base_url}"
 
     def _stream(self, create: Callable[[], Iterable[Part]], pick: Callable[[Part], str | None], on_text: OnToken | None) -> str:
         text = ""

@@ -43,11 +43,12 @@ def test_batch_keeps_order_and_reports_bad_lines(cli_env, capsys):
     )
     assert main(["ask", "--json", "--batch", str(batch)]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
-    assert len(rows) == 4
+    assert len(rows) == 5, "one line out per line in, the blank one too"
     assert rows[0]["refused"] is True
     assert "invalid JSON" in rows[1]["error"]
-    assert not rows[2]["refused"] and "Ukraina" in rows[2]["answer"]
-    assert "no string 'question'" in rows[3]["error"]
+    assert rows[2] == {"question": "", "error": "line 3: the question is empty"}
+    assert not rows[3]["refused"] and "Ukraina" in rows[3]["answer"]
+    assert "no string 'question'" in rows[4]["error"]
 
 
 def test_eval_reports_every_metric(cli_env, capsys):

@@ -71,6 +71,69 @@ def test_batch_lines_that_are_no_questions_are_reported_in_place(core, capsys, t
     assert "no words" in rows[1]["error"] and "empty" in rows[2]["error"]
 
 
+def batch_rows(capsys, batch: Path) -> tuple[list[dict], str]:
+    assert main(["ask", "--json", "--batch", str(batch)]) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return [json.loads(line) for line in out.splitlines()], err
+
+
+def test_every_batch_line_has_one_output_line_in_its_place(core, capsys, tmp_path: Path):
+    """Blank and whitespace-only lines were skipped (18 lines in, 16 out): the answers no longer lined up."""
+    lines = [GREETINGS_Q, "", "   \t ", json.dumps({"question": ""}), json.dumps({"question": f"{GREETINGS_Q}\u2028"}),
+             GREETINGS_Q + "\r", ""]
+    batch = tmp_path / "q.txt"
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows, _ = batch_rows(capsys, batch)
+    assert len(rows) == len(lines) == len(batch.read_bytes().splitlines())
+    assert [r.get("error") for r in rows] == [None, "line 2: the question is empty", "line 3: the question is empty",
+                                              "line 4: the question is empty", None, None, "line 7: the question is empty"]
+    assert [r["question"] for r in rows if "error" not in r] == [GREETINGS_Q] * 3
+
+
+def test_a_question_given_with_batch_is_a_usage_error(core, capsys, tmp_path: Path):
+    batch = tmp_path / "q.txt"
+    batch.write_text(GREETINGS_Q + "\n", encoding="utf-8")
+    code, out, err = ask(capsys, "--batch", str(batch), "Who is Kozlov?")
+    assert code == 2 and out is None and err.count("\n") == 1 and "not both" in err
+
+
+def test_a_long_batch_line_is_cut_answered_and_warned_about_by_its_number(core, capsys, tmp_path: Path):
+    batch = tmp_path / "q.txt"
+    batch.write_text(f"{GREETINGS_Q}\n{(GREETINGS_Q + ' ') * 200}\n", encoding="utf-8")
+    rows, err = batch_rows(capsys, batch)
+    limit = core.settings.answering.max_question_chars
+    assert len(rows) == 2 and "error" not in rows[1] and len(rows[1]["question"]) <= limit
+    assert err.count("\n") == 1 and err.startswith("rnkbot ask: line 2: the question was ") and "its first" in err
+
+
+def test_a_batch_line_that_is_not_utf8_is_reported_in_its_place(core, capsys, tmp_path: Path):
+    """A Latin-1 "Qu\xe9?" raised UnicodeDecodeError: a traceback and no answer at all."""
+    batch = tmp_path / "lat.txt"
+    batch.write_bytes(b"\xef\xbb\xbf" + GREETINGS_Q.encode() + b"\nQu\xe9?\n" + json.dumps({"question": GREETINGS_Q}).encode()
+                      + b"\r\n")
+    rows, err = batch_rows(capsys, batch)
+    assert [r.get("error") for r in rows] == [
+        None, "line 2: not UTF-8 text (byte 0xe9 at column 3): save the file as UTF-8", None]
+    assert rows[1]["question"] == "Qu\ufffd?" and rows[0]["question"] == rows[2]["question"] == GREETINGS_Q
+    assert err == ""
+
+
+def test_a_labelled_set_that_is_not_utf8_is_one_line_naming_file_and_line(core, capsys, tmp_path: Path):
+    labelled = tmp_path / "set.jsonl"
+    labelled.write_bytes(json.dumps({"question": GREETINGS_Q}).encode() + b'\n{"question": "Qu\xe9?"}\n')
+    assert main(["eval", str(labelled)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"rnkbot eval: {labelled}:2: not UTF-8 text (byte 0xe9 at column 17): save the file as UTF-8\n"
+
+
+def test_a_dotenv_that_is_not_utf8_names_its_line_never_the_value(core, capsys, tmp_path: Path):
+    (tmp_path / ".env").write_bytes(b"# keys\nRNKBOT_LLM_API_KEY=sk-secret\x80value\n")
+    assert main(["-v", "about"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == "rnkbot: .env is not UTF-8 text (line 2, the value of RNKBOT_LLM_API_KEY): save it as UTF-8\n"
+
+
 def test_a_wrong_option_value_or_command_is_a_usage_error(core, capsys):
     for argv, error in ((["ask", "--lang", "xx", GREETINGS_Q], "invalid choice: 'xx'"), (["frobnicate"], "invalid choice")):
         with pytest.raises(SystemExit) as exit_:

@@ -57,3 +57,10 @@ def test_a_file_that_does_not_say_its_language_gets_the_one_its_text_is_in(tmp_p
     assert from_markdown(f"---\ntitle: T\n---\n\n{EN_BODY}\n", Path("e.md")).language == "en"
     assert from_markdown(f"---\ntitle: T\nlanguage: id\n---\n\n{EN_BODY}\n", Path("e.md")).language == "id"
     assert from_markdown("---\ntitle: T\n---\n\nPutin, Kim, Pyongyang 2024.\n", Path("e.md")).language == "id"
+
+
+def test_a_manifest_that_is_not_utf8_skips_the_file_with_a_line_not_a_traceback(tmp_path):
+    (tmp_path / "manifest.jsonl").write_bytes(b'{"doc_id": "a", "title": "ok"}\n{"doc_id": "b", "outlet": "Caf\xe9"}\n')
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\nSome text.\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"manifest.jsonl:2: not UTF-8 text \(byte 0xe9\)"):
+        load_file(tmp_path / "a.md")

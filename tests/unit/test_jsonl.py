@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import RnkbotError
-from corpus.jsonl import JsonlError, read_objects
+from corpus.jsonl import JsonlError, raw_lines, read_objects
 from retrieval.evaluation.qa import EvalFileError, load_items
 from retrieval.index.topic import load_topic_items
 
@@ -41,3 +41,12 @@ def test_topic_items_use_the_same_reader(tmp_path: Path):
     path = write(tmp_path, '{"id": 1, "title": "t", "text": "x", "on_topic": true, "lang": "en"}\n{"id": 2, "title": "t"}\n')
     with pytest.raises(JsonlError, match="set.jsonl:2: not a topic item: missing text, on_topic"):
         load_topic_items(path)
+
+
+def test_lines_end_at_newlines_only_as_an_editor_numbers_them(tmp_path: Path):
+    """str.splitlines also broke at U+0085 or U+2028 (valid inside a JSON string), so such a
+    line was split in two and every later line numbered one too high."""
+    path = write(tmp_path, '{"question": "a\u2028b\x85"}\r\n\n{"question": "c"}')
+    assert [(n, o["question"]) for n, o in read_objects(path, "question record", ("question",))] == [
+        (1, "a\u2028b\x85"), (3, "c")]
+    assert [n for n, _ in raw_lines(path)] == [1, 2, 3]
