@@ -430,6 +430,15 @@ def names(text: str, q: Question) -> list[str]:
             cur = []
     if cur:
         runs.append(cur)
+    # A sentence's first word is capitalised whatever it is, so it starts no name by itself; but
+    # one no dictionary knows, before a name, is that name's first part ("Kim Jong Un, general
+    # secretary ..." is not "Jong Un").
+    first = toks[0] if toks else ""
+    if runs and len(toks) > 1 and runs[0][0] is toks[1] and first[:1].isupper() and not first.isupper() \
+            and fold(first) not in STOPWORDS and not (stem_variants(first) & q.stems) and fold(first) not in DAY_EN \
+            and fold(first) not in MONTH_NUMBERS and english_word(first) is None and not translations(first) \
+            and re.match(rf"\W*{re.escape(first)}\s+{re.escape(toks[1])}", text):  # "Sebelumnya, Choe ...": no
+        runs[0] = [first, *runs[0]]
     # a run the glossary knows as a phrase is no name either ("Luar Negeri": foreign)
     return list(dict.fromkeys(" ".join(r) for r in runs if 2 <= len(r) <= 4 and english_word(" ".join(r)) is None))
 

@@ -35,3 +35,15 @@ def test_a_datelines_date_is_the_filing_day_not_the_answer():
 ])
 def test_a_span_of_time_is_given_in_the_readers_language_with_its_qualifier(question, sentence, expected):
     assert direct_answer(parse(question), sentence) == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Kim Jong Un, the general secretary, received the delegation.", "Kim Jong Un"),
+    ("Choe Son Hui met Lavrov at the reception.", "Choe Son Hui"),
+    ("Sebelumnya, Choe Son Hui bertemu Lavrov di Pyongyang.", "Choe Son Hui"),
+    ("Menurut KCNA, Choe Son Hui bertemu Lavrov.", "Choe Son Hui"),
+])
+def test_a_name_opening_the_sentence_is_given_whole(sentence, expected):
+    """A sentence's first word is capitalised whatever it is; a name opening it was led without its
+    first part ("Son Hui", "Jong Un")."""
+    assert direct_answer(parse("Who met Lavrov?"), sentence) == expected
