@@ -36,6 +36,7 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
         if not q:
             continue
         command, _, arg = q.partition(" ")
+        command = command.lower() if command.startswith("/") else command  # "/LANG EN" as "/lang en"
         if command in ("/quit", "/exit"):
             return 0
         if command == "/new":
@@ -45,7 +46,7 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
         if command == "/lang":
             arg = arg.strip().lower()
             if arg not in ("id", "en", "auto"):
-                print(message(UI, "chat_lang_usage", arg=arg), file=stdout)
+                print(message(UI, "chat_lang_usage", arg=arg) if arg else message(UI, "chat_lang_missing"), file=stdout)
                 continue
             lang = None if arg == "auto" else cast(Language, arg)
             print(message(UI, "chat_language", language=lang or "auto"), file=stdout)
@@ -56,6 +57,7 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
                           last=s.last_published), file=stdout)
             continue
         if command.startswith("/"):
+            print(message(UI, "chat_unknown_command", command=command), file=stdout)
             print(message(UI, "chat_help"), file=stdout)
             continue
         if not question.has_words:

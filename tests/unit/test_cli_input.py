@@ -149,3 +149,13 @@ def test_the_terminal_chat_explains_rather_than_asks(core):
     assert "unknown language “xx”" in out and out.count("Commands: /lang") == 2, "an unknown command shows the help"
     assert "I need a question in words" in out and "(reply language: en)" in out
     assert "Putin" in out and "I used its first" in out
+
+
+def test_the_terminal_chat_names_an_unknown_command_and_reads_commands_in_any_case(core):
+    stdin = io.StringIO("/frobnicate\n/lang\n/LANG EN\n/quit\n")
+    stdout = io.StringIO()
+    assert run_chat(core, stdin=stdin, stdout=stdout) == 0
+    out = stdout.getvalue()
+    assert "(unknown command “/frobnicate”)" in out
+    assert "(the language of the answers: /lang id, /lang en or /lang auto)" in out and "“”" not in out
+    assert "(reply language: en)" in out, "/LANG EN is /lang en"
