@@ -61,6 +61,9 @@ CLOCK = re.compile(rf"\b(?:pukul|jam)\s+{_HOUR}(?:[.:][0-5]\d)?\b{_NOT_AN_AMOUNT
 _QUOTED = re.compile(r"[“\"‘']([^”\"’']{3,})[”\"’']")
 EN_MONTHS = "January February March April May June July August September October November December".split()
 ID_MONTHS = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
+_MONTH_WORDS = "|".join(sorted((m for m in MONTHS if len(m) > 2), key=len, reverse=True))
+_DAY_OF_MONTH = re.compile(rf"\b([0-3]?\d)\s+(?:{_MONTH_WORDS})\b", re.IGNORECASE)  # "12 September"
+_MONTH_DAY = re.compile(rf"\b(?:{_MONTH_WORDS})\.?\s+([0-3]?\d)\b(?![.,]?\d)", re.IGNORECASE)  # "September 12"
 DATE_NUMERIC = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:19|20)\d{2}\b")
 
 FEATURES: tuple[str, ...] = (
@@ -110,12 +113,14 @@ class ArticleView:
 
     @property
     def header(self) -> str:
-        """The title and the publication date in words ("... November 2024 Nopember"), so a
-        question's "in November 2024" is met by when the article appeared."""
+        """The title, the outlet and the publication date in words ("... RMOL. Desember December
+        2024"), so a question's "in December 2024" is met by when the article appeared and its
+        "according to RMOL" by who published it."""
         when = self.meta.published
+        head = f"{self.meta.title}. {self.meta.outlet}" if self.meta.outlet else self.meta.title
         if when is None:
-            return self.meta.title
-        return f"{self.meta.title}. {ID_MONTHS[when.month - 1]} {EN_MONTHS[when.month - 1]} {when.year}"
+            return head
+        return f"{head}. {ID_MONTHS[when.month - 1]} {EN_MONTHS[when.month - 1]} {when.year}"
 
     @property
     def body(self) -> str:
@@ -172,6 +177,10 @@ def answer_tokens(q: Question, text: str, title: str | None = None) -> list[str]
     if q.qtype == "time":
         out += [m.group(0) for m in RELATIVE_TIME.finditer(text)]
         out += [d for d in DATE_NUMERIC.findall(text) if d not in q.numbers]
+        # the day of a month the question names: "on September 12, 2023" answers "when ... in
+        # September 2023?" though its month and year are the question's own
+        out += [d for d in _DAY_OF_MONTH.findall(text) if d and d not in q.numbers] + \
+            [d for d in _MONTH_DAY.findall(text) if d and d not in q.numbers]
         out += [t for t in tokens(text) if (fold(t) in DAYS or fold(t) in MONTHS) and fresh(t)]
     elif q.qtype == "number":
         out += [t for t in tokens(text) if (t[0].isdigit() or fold(t) in NUMBER_WORDS) and fresh(t)

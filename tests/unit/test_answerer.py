@@ -146,10 +146,11 @@ def test_a_forced_language_and_a_long_question(core: AnswerService, generator: F
 
 
 # --- the choice itself, on hand-made passages ----------------------------------------------------
-def _article(doc_id: str, texts: list[str]) -> ArticleView:
+def _article(doc_id: str, texts: list[str], title: str | None = None, outlet: str | None = None) -> ArticleView:
     sents = [Sentence(f"{doc_id}:s{i}", doc_id, f"{doc_id}:c0", i, t, np.ones(4, dtype=np.float32) / 2)
              for i, t in enumerate(texts)]
-    return ArticleView(ArticleMeta(doc_id=doc_id, title=f"title {doc_id}"), sents, rank=0, dense=0.5)
+    return ArticleView(ArticleMeta(doc_id=doc_id, title=title or f"title {doc_id}", outlet=outlet), sents, rank=0,
+                       dense=0.5)
 
 
 class _Stats:
@@ -327,3 +328,15 @@ def test_who_is_x_is_answered_by_a_passage_naming_x_in_full(tmp_path):
     answer = service.ask("Who is Kim Yo Jong?")
     assert not answer.refused and [c.doc_id for c in answer.citations] == ["905_kim_yo_jong"], answer.answer
     assert "younger sister" in answer.citations[0].quote
+
+
+def test_an_outlet_the_question_names_is_met_by_the_article_it_published():
+    """"According to RMOL, ...": the outlet is met by the article RMOL published (its header), as a
+    question's "in December 2024" is met by its date; another outlet's report of the same misses it."""
+    q = parse_question("According to RMOL, when did the defence pact take effect?", stats=_Stats(),
+                       embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
+    text = ["Pakta pertahanan itu mulai berlaku pada hari Rabu, 4 Desember 2024."]
+    rmol = _article("rmol", text, title="Pakta pertahanan mulai berlaku", outlet="RMOL")
+    kbs = _article("kbs", text, title="Pakta pertahanan mulai berlaku", outlet="KBS World")
+    by_doc = {p.article.meta.doc_id: p.features["names_miss_doc"] for p in passages(q, [rmol, kbs])}
+    assert by_doc["rmol"] < by_doc["kbs"]
