@@ -70,8 +70,10 @@ _ABBR = r"(?:\s+\([A-Z][A-Za-z]{1,6}\))?"  # "(SDA)", "(Korut)"
 # "Menteri Sumber Daya Alam (SDA) Rusia Alexander Kozlov", "Pemimpin Tertinggi Korea Utara, Kim Jong-un"
 # (roles and countries in any case; names capitalised)
 _ROLE_FIRST = re.compile(rf"\b(?P<role>(?i:{_ROLE})){_ABBR}(?:\s+(?P<country>(?i:{_COUNTRY})){_ABBR})?,?\s+{_NAME}")
-# "Alexander Kozlov, Menteri Sumber Daya Alam Rusia"
-_NAME_FIRST = re.compile(rf"{_NAME},\s+(?P<role>(?i:{_ROLE})){_ABBR}(?:\s+(?P<country>(?i:{_COUNTRY})))?\b")
+# "Alexander Kozlov, Menteri Sumber Daya Alam Rusia"; not "di Oblast Kursk Rusia, Presiden Volodymyr
+# Zelensky ...", where the role is the name's after it
+_NAME_FIRST = re.compile(rf"{_NAME},\s+(?P<role>(?i:{_ROLE})){_ABBR}(?:\s+(?P<country>(?i:{_COUNTRY})))?\b"
+                         rf"(?!{_ABBR}\s+{_NAME_WORD})")
 _COUNTRY_RE = re.compile(rf"\b({_COUNTRY})\b", re.IGNORECASE)
 _NOT_NAMES = frozenset(fold(w) for w in [*ROLES, *COUNTRIES, *EN_MONTHS, *ID_MONTHS]) | frozenset(
     "senin selasa rabu kamis jumat sabtu minggu kcna reuters".split())
@@ -83,9 +85,11 @@ _DATELINE = re.compile(r"^(?P<line>[^!?:\n]{2,50}?)\s*[-–—:]\s+(?=[\"“A-Z]
 
 def strip_dateline(text: str) -> str:
     """The sentence without a dateline the page left in front of it (a place, an outlet in capitals
-    or as a domain), when enough of a sentence remains."""
+    or as a domain; a place named alone before a dash: "Jakarta - "), when enough of a sentence remains."""
     m = _DATELINE.match(text)
-    if m and len(text) - m.end() >= 40 and re.search(r"\b[A-Z]{3,}\b|\w\.\w{2,}|/", m.group("line")):
+    if m and len(text) - m.end() >= 40 and (re.search(r"\b[A-Z]{3,}\b|\w\.\w{2,}|/", m.group("line"))
+                                            or re.fullmatch(r"[A-Z][a-z]+", m.group("line"))
+                                            and text[m.end("line"):m.end()].strip() in "-–—"):
         return text[m.end():]
     return text
 

@@ -52,6 +52,8 @@ def test_actors_and_their_roles_in_english():
     assert actors_en("Menteri Sumber Daya Alam (SDA) Rusia Alexander Kozlov tiba.") == \
         ["Alexander Kozlov (Russian minister of natural resources)"]
     assert actors_en("Korea Utara dan Rusia sepakat saling membantu.") == ["North Korea", "Russia"], "no one named: the countries"
+    assert actors_en("Dua prajurit ditangkap di Oblast Kursk Rusia, Presiden Volodymyr Zelensky mengatakan pada hari "
+                     "Sabtu.") == ["Volodymyr Zelensky (president)"], "a place before the comma has no role"
 
 
 def test_the_date_in_the_subscribers_language():
@@ -70,3 +72,7 @@ def test_a_dateline_left_in_front_of_the_lead_is_dropped():
         .startswith("Presiden Rusia")
     kept = "Korea Utara - Rusia menandatangani perjanjian kemitraan strategis yang baru."
     assert strip_dateline(kept) == kept
+    assert strip_dateline("Jakarta - Korea Utara bersiap menerima wisatawan Rusia pertama sejak pandemi.") \
+        .startswith("Korea Utara bersiap"), "a place alone before a dash"
+    aside = "Putin - yang tiba kemarin - bertemu Kim Jong Un di Pyongyang untuk membahas kerja sama."
+    assert strip_dateline(aside) == aside
