@@ -381,15 +381,32 @@ _QUALIFIERS_ID = {"about": "sekitar", "around": "sekitar", "over": "lebih dari",
                   "up to": "hingga"}
 
 
+# "How many days ...?", "Berapa jam ...?": the unit a span of time is asked in (canonical, English).
+_UNIT_OF = {"hour": "hour", "jam": "hour", "day": "day", "hari": "day", "week": "week", "minggu": "week", "pekan": "week",
+            "month": "month", "bulan": "month", "year": "year", "tahun": "year", "minute": "minute", "menit": "minute"}
+_ASKED_UNIT = re.compile(r"\b(?:how many|berapa)\s+(hours?|days?|weeks?|months?|years?|minutes?|jam|hari|minggu|pekan|"
+                         r"bulan|tahun|menit)\b", re.IGNORECASE)
+
+
+def _unit(word: str) -> str | None:
+    w = fold(word)
+    return next((u for stem, u in _UNIT_OF.items() if w.startswith(stem)), None)
+
+
 def durations(text: str, q: Question) -> list[str]:
     """Spans of time ("lima jam", "12 hari") with what qualifies them ("more than", "sekitar"), in the
     reader's language: "more than five hours" for an English reader of "lebih dari lima jam", "lebih
-    dari lima jam" for an Indonesian reader of "more than five hours"."""
+    dari lima jam" for an Indonesian reader of "more than five hours"; in the unit asked for, when
+    one is ("how many days ...?")."""
     toks = tokens(text)
+    asked = _ASKED_UNIT.search(q.text)
+    unit_asked = _unit(asked.group(1)) if asked else None
     out = []
     for i, (a, b) in enumerate(zip(toks, toks[1:], strict=False)):
         if not ((a[0].isdigit() or fold(a) in NUMBER_WORDS) and fold(b).startswith(TIME_UNITS)):
             continue
+        if unit_asked and _unit(b) != unit_asked:
+            continue  # "how many days did the tour last?": "three years" (how long a programme ran) is no answer
         before = " ".join(toks[max(0, i - 2):i]).lower()
         qual = next((k for k in _QUALIFIERS if before.endswith(k)), None)
         if q.language == "en":

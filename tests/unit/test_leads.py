@@ -33,6 +33,11 @@ def test_a_datelines_date_is_the_filing_day_not_the_answer():
     ("Berapa lama pembicaraan itu berlangsung?", "The talks lasted about two hours.", "sekitar dua jam"),
     ("How long did the talks last?", "Pembicaraan itu berlangsung sekitar tiga jam.", "about three hours"),
     ("Berapa lama tur itu?", "Tur selama empat hari itu dimulai di Pyongyang.", "empat hari"),
+    # asked in a unit: a span in another is how long something else lasted
+    ("How many days did the tourist tour last?", "The programme has run for three years; the tour lasted four days.",
+     "four days"),
+    ("How many days did the tourist tour last?", "Program wisata itu sudah berjalan tiga tahun.", None),
+    ("Berapa jam pembicaraan itu?", "Pembicaraan itu, tiga hari setelah kunjungan, berlangsung dua jam.", "dua jam"),
 ])
 def test_a_span_of_time_is_given_in_the_readers_language_with_its_qualifier(question, sentence, expected):
     assert direct_answer(parse(question), sentence) == expected
