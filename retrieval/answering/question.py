@@ -356,6 +356,8 @@ def parse_question(
     own = concepts(without_thanks(text), exclude=FORM_WORDS, group_names=True, question=True)
     follows = previous if previous is not None and text and is_follow_up(text, own) else None
     prior = read_as(follows) if follows is not None else ""
+    if len(prior) > max_chars:  # a long chain of replies: its opening question says what it is about
+        prior = prior[:max_chars].rsplit(" ", 1)[0]
     search_text = f"{prior} {text}" if follows is not None else text
     qtype, asked_by = question_type(text), ""
     if follows is not None and (_question_word(text) is None or SAME_QUESTION_ABOUT.search(text)):

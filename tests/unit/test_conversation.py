@@ -189,3 +189,16 @@ def test_thanks_around_a_question_is_no_word_to_look_up(core: AnswerService):
                    "Terima kasih banyak 🙏"):
         answer = core.ask(polite)
         assert not answer.refused and answer.citations[0].doc_id == plain.citations[0].doc_id == ZARUDNITSKI, polite
+
+
+def test_a_long_chain_of_replies_keeps_its_first_question_and_a_bounded_length(core: AnswerService):
+    history: list[Turn] = []
+    first = core.ask(TROOPS_ID)
+    history.append(Turn(question=first.question, answer=first))
+    said = "lalu kapan itu sebenarnya terjadi menurut laporan?"
+    for _ in range(30):  # 1,500 characters of replies
+        reply = core.ask(said, history=history[-3:])
+        history.append(Turn(question=reply.question, answer=reply))
+    last = history[-1].answer
+    assert last is not None and last.read_as is not None and last.read_as.startswith(TROOPS_ID)
+    assert len(last.read_as) <= core.settings.answering.max_question_chars + len(said) + 1
