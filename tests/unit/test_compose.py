@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from retrieval.answering.compose import compose
-from retrieval.answering.direct import dates, weekday_date
+from retrieval.answering.when import dates, weekday_date
 from retrieval.types import ArticleMeta, Evidence, Sentence
 from tests.fakes.generator import FakeGenerator
 from tests.unit.test_question import parse
