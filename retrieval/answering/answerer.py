@@ -24,8 +24,9 @@ from retrieval.answering.compose import article_language, compose, source_label
 from retrieval.answering.evidence import article_views, as_evidence, choose, closest, score
 from retrieval.answering.features import Passage
 from retrieval.answering.model import EvidenceModel, load_model
-from retrieval.answering.question import Question, language_asked, parse_question
+from retrieval.answering.question import Question, parse_question
 from retrieval.answering.read import read
+from retrieval.answering.replies import language_asked
 from retrieval.index.records import article_meta
 from retrieval.index.search import HybridRetriever
 from retrieval.index.store import ChunkStore

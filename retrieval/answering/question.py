@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
 
+from retrieval.answering.replies import (
+    COURTESY,
+    MORE_WORDS,
+    SAME_QUESTION_ABOUT,
+    is_follow_up,
+    points_back,
+    read_as,
+    without_thanks,
+)
 from retrieval.text import STOPWORDS, detect_language, fold, numbers, stem_variants, tokens
 from retrieval.text.lexicon import Concept, concepts
 from retrieval.types import Language, Turn
@@ -158,39 +166,6 @@ def question_type(text: str) -> QType:
     return found[0] if found else "other"
 
 
-# Messages that are only a greeting or a thank-you (a name, "bot", emoji and punctuation around it):
-# no question to answer from the articles, nor one to refuse as off the subject.
-_AROUND = r"(?:\s+(?:bot|rnkbot|there|semua|kak|min|admin))?[\s!.,~🙂😊🙏👋]*"
-COURTESY: list[tuple[str, re.Pattern[str]]] = [
-    ("greeting", re.compile(r"\W*(?:(?P<en>hi|hello|hey|good (?:morning|afternoon|evening))|halo|hallo|hai|"
-                            r"selamat (?:pagi|siang|sore|malam)|assalamu'?alaikum)" + _AROUND, re.IGNORECASE)),
-    # "what's new?" has no subject to look up: the digest lists what is new
-    ("whats_new", re.compile(r"\W*(?:(?P<en>(?:(?:tell|give|show) me |what(?:'s| is| are) )?(?:the |any )?"
-                             r"(?:latest|newest|recent|today's) (?:news|updates?)|any news|what(?:'s| is) new|news today)|"
-                             r"(?:ada )?(?:berita|kabar) (?:terbaru|terkini|hari ini|baru)(?: apa)?|apa (?:berita|kabar) "
-                             r"(?:terbaru|terkini|hari ini)|ada berita apa(?: hari ini)?)" + _AROUND + r"\??", re.IGNORECASE)),
-    ("thanks", re.compile(r"\W*(?:(?P<en>thanks?(?: you)?(?: so much| very much| a lot)?|thx|ty)|terima ?kasih(?: banyak)?|"
-                          r"makasih(?: banyak)?|trims)" + _AROUND, re.IGNORECASE)),
-]
-
-
-# Thanks said before or after the question ("...? Terima kasih", "Thanks! When ...?"): no words to
-# look up ("terima kasih" inside a question, "Zelensky thanked ...", is).
-_THANKS = (r"(?:thanks?(?: you)?(?: so much| very much| a lot| in advance)?|thx|ty|"
-           r"terima ?kasih(?: banyak)?|makasih(?: banyak)?|trims)")
-_THANKS_AROUND = re.compile(rf"^\W*{_THANKS}\s*[,.!:;🙏]+\s*|(?<=[?.!,])\s*{_THANKS}\W*$", re.IGNORECASE)
-
-
-def without_thanks(text: str) -> str:
-    return _THANKS_AROUND.sub("", text).strip() or text
-
-
-# A reply that asks the question it follows again about something else: its "what" or "how" is no
-# question word of its own.
-SAME_QUESTION_ABOUT = re.compile(r"^\W*(?:(?:and|but|dan|lalu|terus)\s+)?(?:(?:what|how)\s+about|bagaimana\s+dengan)\b",
-                                 re.IGNORECASE)
-
-
 def focus_words(text: str) -> tuple[str, ...]:
     """The thing asked about, next to the question word: "how many *troops*", "which *article*",
     "berapa *tentara*", "*pasal* berapa", "siapa *menteri*…"."""
@@ -276,39 +251,6 @@ class Question:
 
 _PREPOSITIONS = frozenset("under over between among across against toward towards upon within without one two three four "
                           "five six seven eight nine ten satu dua tiga empat lima".split())
-# The words of a reply asking only to hear more about what was said, or what the article named says.
-MORE_WORDS = frozenset("say says said tell more else detail details article report story summarise summarize summary "
-                       "isi isinya kata katanya bilang artikel laporan berita cerita ceritakan lanjut lebih lagi "
-                       "ringkas ringkasan rincian".split())
-FOLLOW_UP_WORDS = frozenset("that it this those these then there he she they him her them his its their "
-                            "itu ini tersebut sana begitu dia ia mereka beliau".split())
-# A reply opening with "and ..."/"dan ..." carries on from what was said.
-_CARRIES_ON = re.compile(r"^\W*(and|but|also|dan|lalu|terus|kalau|juga|serta)\b", re.IGNORECASE)
-# A message with this many content words of its own says what it is about by itself; the two
-# countries every article is about don't count ("Siapa yang memimpin delegasi Rusia?" after an
-# answer about a ceremony asks about that ceremony).
-STANDS_ALONE = 3
-SUBJECT_WORDS = frozenset({"russia", "russian", "russians", "rusia", "north korea", "north korean", "north koreans",
-                           "korea utara", "korut", "dprk"})
-
-
-def points_back(text: str) -> bool:
-    """Whether a message says it is about what was said before: "kapan itu?", "and what does that
-    treaty require?", "dan tahun 2023?", "what about Shoigu?"."""
-    return bool({fold(w) for w in tokens(text)} & FOLLOW_UP_WORDS or _CARRIES_ON.search(text)
-                or SAME_QUESTION_ABOUT.search(text))
-
-
-def is_follow_up(text: str, own: Sequence[Concept]) -> bool:
-    """Whether a message after an answer is about that answer: it points back (:func:`points_back`),
-    or it is short and says too little to be about anything by itself ("berapa lama?", "who said
-    so?", "Where was the ceremony held?"). A short question that names its own subject ("How many
-    North Korean soldiers died in Kursk?": three content words besides the two countries) is a new
-    question, whatever came before."""
-    if points_back(text):
-        return True
-    return len(set(tokens(text))) <= 8 and sum(fold(c.surface) not in SUBJECT_WORDS for c in own) < STANDS_ALONE
-
 
 def normalise(text: str, max_chars: int) -> tuple[str, bool]:
     """Whitespace collapsed, control and zero-width characters dropped, cut at a word boundary."""
@@ -386,28 +328,6 @@ def parse_question(
         instruction=bool(_INSTRUCTION.search(text)), truncated=truncated, follows=follows,
         points_back=follows is not None and points_back(text), asked_by=asked_by,
     )
-
-
-# "and in English?", "dalam bahasa Indonesia dong": the answer just given, in that language.
-_IN_LANGUAGE = re.compile(
-    r"^\W*(?:(?:and|but|now|dan|sekarang|lalu)\s+)?(?:(?:please|pls|tolong|could you|can you|bisa)\s+)?"
-    r"(?:(?:answer|say|tell|write|repeat|jawab|ulangi|tulis|jelaskan)\w*\s+)?(?:(?:it|that|me|again|lagi)\s+)*"
-    r"(?:(?:in|dalam|pakai|dengan|pake)\s+(?:bahasa\s+)?|bahasa\s+)(?P<lang>english|inggris|indonesian|indonesia)"
-    r"(?:\s+(?:please|pls|dong|ya|saja|aja|juga|too))*\W*$", re.IGNORECASE)
-
-
-def language_asked(text: str) -> Language | None:
-    """The language a message asks the last answer again in ("and in English?" -> "en"), or None."""
-    m = _IN_LANGUAGE.match(text)
-    if m is None:
-        return None
-    return "en" if fold(m.group("lang")) in ("english", "inggris") else "id"
-
-
-def read_as(turn: Turn) -> str:
-    """An earlier turn's question as it was read: a reply together with the question it followed
-    (so a third "kapan?" after "who said so?" is still about the first question), else as asked."""
-    return turn.answer.read_as if turn.answer is not None and turn.answer.read_as else turn.question
 
 
 class EmbedQuery(Protocol):
