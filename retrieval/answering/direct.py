@@ -131,6 +131,12 @@ def _counted_noun(word: str) -> str | None:
     return next((w for w in english_words(word) if w not in _COLLECTIVE), None) or english_word(word)
 
 
+def _qualifier(toks: list[str], i: int) -> str | None:
+    """The qualifier the two words before ``toks[i]`` end with ("lebih dari", "about"), or None."""
+    before = " ".join(toks[max(0, i - 2):i]).lower()
+    return next((k for k in _QUALIFIERS if before.endswith(k)), None)
+
+
 def counted(text: str, q: Question) -> list[str]:
     """Numbers with the word they count ("sekitar 10.000 pasukan", "9 miliar rubel", "$1.5 billion",
     "40%"), that the question does not hold, leaving out those measuring something else than the
@@ -163,8 +169,7 @@ def counted(text: str, q: Question) -> list[str]:
         measured = "share" if sign == "%" else measure_of(unit, sign)
         if measured != asked:
             continue  # a length is no cost, and a count of troops no monthly pay
-        before = " ".join(toks[max(0, i - 2):i]).lower()
-        qual = next((k for k in _QUALIFIERS if before.endswith(k)), None)
+        qual = _qualifier(toks, i)
         if q.language == "en":
             amount = english_number(n) + (f" {_MAGNITUDES_EN.get(fold(magnitude), magnitude)}" if magnitude else "")
             word = (unit if english_source else _counted_noun(unit) or _UNITS_EN.get(fold(unit), unit if measured else None)) \
@@ -245,8 +250,7 @@ def durations(text: str, q: Question) -> list[str]:
             continue
         if unit_asked and _unit(b) != unit_asked:
             continue  # "how many days did the tour last?": "three years" (how long a programme ran) is no answer
-        before = " ".join(toks[max(0, i - 2):i]).lower()
-        qual = next((k for k in _QUALIFIERS if before.endswith(k)), None)
+        qual = _qualifier(toks, i)
         if q.language == "en":
             number = SMALL_NUMBERS_EN.get(fold(a), english_number(a))
             unit = english_word(b) or b
@@ -262,6 +266,13 @@ def durations(text: str, q: Question) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _name_like(t: str, q: Question) -> bool:
+    """A word that can be part of a name the question doesn't hold: capitalised (not an acronym), no
+    word of the question, no day or month, no English word the glossary knows."""
+    return t[:1].isupper() and not t.isupper() and not (stem_variants(t) & q.stems) and fold(t) not in DAY_EN \
+        and fold(t) not in MONTH_NUMBERS and english_word(t) is None
+
+
 def names(text: str, q: Question) -> list[str]:
     """Personal names the question does not already hold: runs of two to four capitalised words that
     are not ordinary words capitalised as titles ("Presiden", "Menteri", "Defense Minister") or as an
@@ -275,9 +286,8 @@ def names(text: str, q: Question) -> list[str]:
     runs: list[list[str]] = []
     cur: list[str] = []
     for i, t in enumerate(toks):
-        fresh = t[:1].isupper() and i > 0 and not (stem_variants(t) & q.stems) and fold(t) not in DAY_EN \
-            and fold(t) not in MONTH_NUMBERS and english_word(t) is None and not t.isupper() and i not in in_phrase \
-            and not (len(t) >= 4 and translations(t))  # an English word the glossary knows ("Un", "Son" are name parts)
+        # not an English word the glossary knows ("Un", "Son", shorter, are name parts)
+        fresh = i > 0 and i not in in_phrase and _name_like(t, q) and not (len(t) >= 4 and translations(t))
         if fresh:
             cur.append(t)
         elif cur:
@@ -289,9 +299,8 @@ def names(text: str, q: Question) -> list[str]:
     # one no dictionary knows, before a name, is that name's first part ("Kim Jong Un, general
     # secretary ..." is not "Jong Un").
     first = toks[0] if toks else ""
-    if runs and len(toks) > 1 and runs[0][0] is toks[1] and first[:1].isupper() and not first.isupper() \
-            and fold(first) not in STOPWORDS and not (stem_variants(first) & q.stems) and fold(first) not in DAY_EN \
-            and fold(first) not in MONTH_NUMBERS and english_word(first) is None and not translations(first) \
+    if runs and len(toks) > 1 and runs[0][0] is toks[1] and _name_like(first, q) and fold(first) not in STOPWORDS \
+            and not translations(first) \
             and re.match(rf"\W*{re.escape(first)}\s+{re.escape(toks[1])}", text):  # "Sebelumnya, Choe ...": no
         runs[0] = [first, *runs[0]]
     # a run the glossary knows as a phrase is no name either ("Luar Negeri": foreign)

@@ -78,16 +78,24 @@ def _parts(m: re.Match[str]) -> tuple[int | None, int, str | None]:
     return day, month, year
 
 
+def _last_day(m: re.Match[str], default_year: int | None) -> dt.date | None:
+    """The day a matched date names (the last of its month when it names a month alone), in
+    ``default_year`` when it says no year; None when no year is known or it is no day of the calendar."""
+    d, month, year = _parts(m)
+    y = int(year) if year else default_year
+    if y is None:
+        return None
+    try:
+        return dt.date(y, month, d) if d else dt.date(y + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    except ValueError:
+        return None
+
+
 def _ended_before(m: re.Match[str], day: dt.date) -> bool:
     """Whether a matched date was over before ``day`` (a month alone at its end; without a year, in
     ``day``'s year)."""
-    d, month, year = _parts(m)
-    try:
-        y = int(year) if year else day.year
-        last = dt.date(y, month, d) if d else dt.date(y + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-    except ValueError:
-        return False
-    return last < day
+    last = _last_day(m, day.year)
+    return last is not None and last < day
 
 
 def _render_date(m: re.Match[str], language: str, weekday: bool = False) -> str | None:
@@ -209,15 +217,8 @@ def _after_dateline(text: str, published: dt.date | None) -> tuple[str, dt.date 
     if m is None:
         return text, published
     date = DATE.search(m.group("date"))
-    day: dt.date | None = published
-    if date is not None:
-        d, month, year = _parts(date)
-        try:
-            y = int(year) if year else (published.year if published else None)
-            day = dt.date(y, month, d) if y and d else published
-        except ValueError:
-            day = published
-    return text[m.end():], day
+    filed = _last_day(date, published.year if published else None) if date else None
+    return text[m.end():], filed or published
 
 
 def dates_answering(q: Question, focus: str, published: dt.date | None) -> list[str]:

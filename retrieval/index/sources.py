@@ -106,8 +106,10 @@ class SourceIngester:
         unique: dict[str, _Page] = {}
         for page in pages:  # the same link in two feeds is read once
             unique.setdefault(canonical_url(page.url), page)
-        once = {f.resolve(): f for f in reversed(files)}  # a file named twice ("a a/x.txt") is read once
-        return list(dict.fromkeys(once[f.resolve()] for f in files)), list(unique.values())
+        once: dict[Path, Path] = {}
+        for f in files:  # a file named twice ("a a/x.txt") is read once
+            once.setdefault(f.resolve(), f)
+        return list(once.values()), list(unique.values())
 
     def _fresh(self, entries: list[FeedEntry], report: IngestReport) -> list[_Page]:
         """Entries not handled before in this process with the same updated/published stamp
