@@ -295,7 +295,8 @@ def parse_question(
     text, truncated = normalise(raw, max_chars)
     lang: Language = language or detect_language(text)
     previous = history[-1] if history else None
-    own = concepts(without_thanks(text), exclude=FORM_WORDS, group_names=True, question=True)
+    said = without_thanks(text)  # what is asked, without thanks around it
+    own = concepts(said, exclude=FORM_WORDS, group_names=True, question=True)
     follows = previous if previous is not None and text and is_follow_up(text, own) else None
     prior = read_as(follows) if follows is not None else ""
     if len(prior) > max_chars:  # a long chain of replies: its opening question says what it is about
@@ -323,7 +324,7 @@ def parse_question(
         text=text, search_text=search_text, language=lang, qtype=qtype, concepts=tuple(cs), own=tuple(own),
         weights=tuple(weights),
         stems=stems, numbers=frozenset(numbers(text)), vector=vector,
-        focus=tuple(concepts(" ".join(focus_words(without_thanks(text))))), shape=answer_shape(text),
+        focus=tuple(concepts(" ".join(focus_words(said)))), shape=answer_shape(text),
         about_article=bool(ABOUT_ARTICLE.search(text)),
         instruction=bool(_INSTRUCTION.search(text)), truncated=truncated, follows=follows,
         points_back=follows is not None and points_back(text), asked_by=asked_by,
