@@ -18,6 +18,8 @@ INGESTED = date(2026, 11, 20)
     ("The two leaders met on Wednesday, June 19, 2024, in Pyongyang.", date(2024, 6, 19)),
     ("KCNA reported on 28/4/2025 that the troops…", date(2025, 4, 28)),
     ("Putin signed the law on Saturday, November 9, in Moscow.", date(2024, 11, 9)),
+    ("NIS mengatakan pada Jumat sore (18/10) bahwa…", date(2024, 10, 18)),  # a part of the day between them
+    ("Lavrov tiba Kamis malam waktu setempat (10/7) di Pyongyang.", date(2025, 7, 10)),
 ])
 def test_a_stated_day_with_its_year_or_weekday_is_dated_whatever_the_source(text, expected):
     assert stated_dates(text, INGESTED, current=False) == [expected]
