@@ -11,4 +11,7 @@ MONTH_NUMBERS: dict[str, int] = {
 }
 # Full month names only (abbreviations like "mar" or "jan" are too ambiguous to mark a word as a date).
 MONTHS = frozenset(name for name in MONTH_NUMBERS if len(name) > 3) | {"mei", "may"}
+# A part of the day told between a weekday and its date: "Jumat sore (18/10)", "Kamis malam waktu
+# setempat (20/6)". Optional, with the space before it; the weekday still dates the day.
+DAYPART = r"(?:\s+(?i:dini\s+hari|pagi|siang|sore|petang|malam)(?:\s+(?i:waktu\s+setempat))?)?"
 DAYS = frozenset("senin selasa rabu kamis jumat sabtu minggu monday tuesday wednesday thursday friday saturday sunday".split())

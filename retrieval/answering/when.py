@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from corpus.dates import MONTH_NUMBERS, MONTHS
+from corpus.dates import DAYPART, MONTH_NUMBERS, MONTHS
 from retrieval.answering.features import EN_MONTHS, ID_MONTHS
 from retrieval.answering.question import Question
 from retrieval.text import fold, tokens
@@ -24,7 +24,7 @@ _DAY_NAMES = "|".join(list(DAY_EN) + [d.lower() for d in DAY_EN.values()])
 # (a day is one or two digits and no more: "Juni 2025" is no 20 June, "Mei 10.000 tentara" no 10 May;
 # a month is a whole word: "12 desa" is no 12 December, "5 marinir" no 5 March)
 DATE = re.compile(
-    rf"\b(?:(?P<day>{_DAY_NAMES}),?\s*)?(?:\(\s*)?"
+    rf"\b(?:(?P<day>{_DAY_NAMES}){DAYPART},?\s*)?(?:\(\s*)?"
     rf"(?:(?P<d1>\d{{1,2}})/(?P<m1>\d{{1,2}})(?:/(?P<y1>\d{{2,4}}))?"
     rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH_NAMES})\b\.?(?:\s+(?P<y2>\d{{4}}))?"
     rf"|(?P<mon3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?![.,]?\d)(?:,?\s+(?P<y3>\d{{4}}))?"

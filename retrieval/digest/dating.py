@@ -33,7 +33,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from corpus.dates import MONTH_NUMBERS
+from corpus.dates import DAYPART, MONTH_NUMBERS
 
 WEEKDAYS: dict[str, int] = {
     "senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "sabtu": 5, "minggu": 6, "ahad": 6,
@@ -44,13 +44,10 @@ _MONTH = "(?:" + "|".join(w.capitalize() for w in _MONTH_WORDS) + r")\.?"  # cap
 _WD = "(?:" + "|".join(re.escape(w.capitalize()) for w in sorted(WEEKDAYS, key=len, reverse=True)) + ")"
 _WD_LOWER_OK = "(?i:" + "|".join(re.escape(w) for w in sorted(WEEKDAYS, key=len, reverse=True)) + ")"
 _YEAR = r"(?:19|20)\d{2}"
-# A part of the day may sit between a weekday and its date: "Jumat sore (18/10)", "Kamis malam (20/6)",
-# "Senin pagi waktu setempat (3/3)"; the weekday still pins the year.
-_DAYPART = r"(?:\s+(?i:dini\s+hari|pagi|siang|sore|petang|malam)(?:\s+(?i:waktu\s+setempat))?)?"
 
 _PATTERNS = [
     # Indonesian datelines: "Selasa (19/11)", "(19/11/2024)", "Kamis (20/06)", "Jumat sore (18/10)"
-    re.compile(rf"(?:(?P<wd>{_WD_LOWER_OK}){_DAYPART},?\s*)?\(\s*(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{2}}|{_YEAR}))?\s*\)"),
+    re.compile(rf"(?:(?P<wd>{_WD_LOWER_OK}){DAYPART},?\s*)?\(\s*(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{2}}|{_YEAR}))?\s*\)"),
     # a bare numeric date with its year: "19/11/2024", "19-11-2024"
     re.compile(rf"(?<![\d/.-])(?P<d>\d{{1,2}})[/-](?P<m>\d{{1,2}})[/-](?P<y>{_YEAR})(?![\d/])"),
     # ISO: "2024-11-19"

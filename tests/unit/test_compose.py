@@ -114,6 +114,12 @@ def compose_date(text: str, published: date) -> date | None:
     return weekday_date(m.group(0), text[:m.start()], text[m.end():], published)
 
 
+def test_a_part_of_the_day_between_a_weekday_and_its_date_keeps_both():
+    """"Jumat sore (18/10)": the weekday belongs to the date after "sore" (afternoon), not told alone."""
+    assert dates("NIS mengatakan pada Jumat sore (18/10) bahwa pasukan dikirim.", "en") == ["Friday, 18 October"]
+    assert dates("Lavrov tiba Kamis malam waktu setempat (10/7/2025).", "id") == ["Kamis, 10 Juli 2025"]
+
+
 def test_a_week_is_no_sunday():
     """"minggu" is also "week": "dalam dua minggu terakhir" holds no day; "pada hari Minggu" does."""
     assert dates("Pasukan pindah ke Kursk dalam dua minggu terakhir.", "en", published=date(2024, 12, 19)) == []
