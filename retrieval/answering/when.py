@@ -20,14 +20,16 @@ DAY_ID = {v.lower(): k.capitalize() for k, v in DAY_EN.items()}
 _MONTH_NAMES = "|".join(sorted((m for m in MONTH_NUMBERS if len(m) > 2), key=len, reverse=True))
 _DAY_NAMES = "|".join(list(DAY_EN) + [d.lower() for d in DAY_EN.values()])
 
-# "Kamis (21/11/2024)", "21/11/2024", "(04/12)", "15 September 2023", "September 15, 2023", "Juni 2024"
+# "Kamis (21/11/2024)", "21/11/2024", "(04/12)", "15 September 2023", "September 15, 2023", "Juni 2024",
+# and days in a row: "10-11 Juli", "July 10-11" (the meeting's two days, not its first)
 # (a day is one or two digits and no more: "Juni 2025" is no 20 June, "Mei 10.000 tentara" no 10 May;
 # a month is a whole word: "12 desa" is no 12 December, "5 marinir" no 5 March)
 DATE = re.compile(
     rf"\b(?:(?P<day>{_DAY_NAMES}){DAYPART},?\s*)?(?:\(\s*)?"
     rf"(?:(?P<d1>\d{{1,2}})/(?P<m1>\d{{1,2}})(?:/(?P<y1>\d{{2,4}}))?"
-    rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH_NAMES})\b\.?(?:\s+(?P<y2>\d{{4}}))?"
-    rf"|(?P<mon3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?![.,]?\d)(?:,?\s+(?P<y3>\d{{4}}))?"
+    rf"|(?P<d2>\d{{1,2}})(?:\s*[-–]\s*(?P<e2>\d{{1,2}}))?\s+(?P<mon2>{_MONTH_NAMES})\b\.?(?:\s+(?P<y2>\d{{4}}))?"
+    rf"|(?P<mon3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?:\s*[-–]\s*(?P<e3>\d{{1,2}}))?(?![.,]?\d)"
+    rf"(?:,?\s+(?P<y3>\d{{4}}))?"
     rf"|(?P<mon4>{_MONTH_NAMES})\s+(?P<y4>\d{{4}})"
     rf"|(?:bulan|in)\s+(?P<mon5>{_MONTH_NAMES})\b)\)?",
     re.IGNORECASE,
@@ -78,10 +80,18 @@ def _parts(m: re.Match[str]) -> tuple[int | None, int, str | None]:
     return day, month, year
 
 
+def _end_day(m: re.Match[str]) -> int | None:
+    """The last day of days in a row ("10-11 Juli" -> 11); None for one day."""
+    end = m.group("e2") or m.group("e3")
+    return int(end) if end else None
+
+
 def _last_day(m: re.Match[str], default_year: int | None) -> dt.date | None:
-    """The day a matched date names (the last of its month when it names a month alone), in
-    ``default_year`` when it says no year; None when no year is known or it is no day of the calendar."""
+    """The day a matched date names (the last of its month when it names a month alone, the last of
+    days in a row), in ``default_year`` when it says no year; None when no year is known or it is no
+    day of the calendar."""
     d, month, year = _parts(m)
+    d = _end_day(m) or d
     y = int(year) if year else default_year
     if y is None:
         return None
@@ -109,8 +119,12 @@ def _render_date(m: re.Match[str], language: str, weekday: bool = False) -> str 
             return None  # no such day ("31/02/2024"): a number that only looks like a date
         if weekday and not day_name:
             day_name = named
+    end = _end_day(m)
+    if end is not None and day is not None and not day < end <= 31:
+        return None  # "5-3 Juni" is a score, not days in a row
     months = EN_MONTHS if language == "en" else ID_MONTHS
-    parts = [f"{day} {months[month - 1]}" if day else months[month - 1]]
+    days = f"{day}–{end}" if end else f"{day}"
+    parts = [f"{days} {months[month - 1]}" if day else months[month - 1]]
     if year:
         parts.append(year)
     text = " ".join(parts)
@@ -221,11 +235,42 @@ def _after_dateline(text: str, published: dt.date | None) -> tuple[str, dt.date 
     return text[m.end():], filed or published
 
 
+# "Tahun berapa ...?", "In which year ...?" asks for a year; "Bulan apa ...?", "In what month ...?" for months.
+ASKS_YEAR = re.compile(r"\b(?:(?:which|what)\s+year|tahun\s+(?:berapa|apa|kapan))\b", re.IGNORECASE)
+ASKS_MONTH = re.compile(r"\b(?:(?:which|what)\s+months?|bulan\s+(?:apa|berapa))\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?<![\d.,/])(?:19|20)\d{2}(?![\d.,]\d)")
+
+
+def years_answering(q: Question, focus: str) -> list[str]:
+    """The one year ``focus`` names that the question doesn't ("dibangun pada 1959" -> "1959"), alone
+    or in a date: a year is what was asked, so the year is the answer."""
+    return list(dict.fromkeys(y for y in _YEAR.findall(focus) if y not in q.numbers))
+
+
+def months_answering(q: Question, focus: str) -> list[str]:
+    """The months ``focus`` names that the question doesn't, together in one answer ("Mei dan
+    Agustus" for "Pada bulan apa saja ... gagal ...?"); none when it names none of its own."""
+    asked = {MONTH_NUMBERS[fold(t)] for t in tokens(q.text) if fold(t) in MONTHS}
+    said = [_parts(m)[1] for m in DATE.finditer(focus)]
+    said += [MONTH_NUMBERS[fold(t)] for t in tokens(focus) if fold(t) in MONTHS and t[:1].isupper()]
+    months = EN_MONTHS if q.language == "en" else ID_MONTHS
+    found = [months[n - 1] for n in dict.fromkeys(sorted(n for n in said if n not in asked))]
+    if not found:
+        return []
+    joined = ", ".join(found[:-1]) + (f" {'and' if q.language == 'en' else 'dan'} " if len(found) > 1 else "") + found[-1]
+    return [joined]
+
+
 def dates_answering(q: Question, focus: str, published: dt.date | None) -> list[str]:
     """The dates in ``focus`` that can answer ``q`` (a "when" question), rendered in its language;
-    ``published`` is the day the sentence's article appeared."""
+    ``published`` is the day the sentence's article appeared. A question for a year or for months
+    is answered with those alone."""
     if _DAY_BEFORE_OR_AFTER.search(focus):
         return []  # "KCNA said on Thursday (05/12) that ... the day before": the date is the report's
+    if ASKS_YEAR.search(q.text):
+        return years_answering(q, focus)
+    if ASKS_MONTH.search(q.text):
+        return months_answering(q, focus)
     focus, published = _after_dateline(focus, published)
     said = dates(focus, q.language, weekday=bool(ASKS_WEEKDAY.search(q.text)), published=published,
                  ahead=asks_ahead(q.text))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from retrieval.answering.compose import compose
-from retrieval.answering.when import dates, weekday_date
+from retrieval.answering.when import dates, dates_answering, weekday_date
 from retrieval.types import ArticleMeta, Evidence, Sentence
 from tests.fakes.generator import FakeGenerator
 from tests.unit.test_question import parse
@@ -118,6 +118,26 @@ def test_a_part_of_the_day_between_a_weekday_and_its_date_keeps_both():
     """"Jumat sore (18/10)": the weekday belongs to the date after "sore" (afternoon), not told alone."""
     assert dates("NIS mengatakan pada Jumat sore (18/10) bahwa pasukan dikirim.", "en") == ["Friday, 18 October"]
     assert dates("Lavrov tiba Kamis malam waktu setempat (10/7/2025).", "id") == ["Kamis, 10 Juli 2025"]
+
+
+@pytest.mark.parametrize(("question", "focus", "expected"), [
+    ("Tahun berapa Jembatan Persahabatan dibangun?", "Jembatan itu dibangun pada 1959 pasca perang Korea.", ["1959"]),
+    ("Since what year have sanctions been imposed?", "Sanksi telah berlaku sejak 2006.", ["2006"]),
+    ("What year did the 1961 treaty lapse?", "The 1961 treaty lapsed in 1996.", ["1996"]),  # not the question's
+    ("In which year was it built?", "Dibangun pada 1959 dan diperbaiki pada 2024.", ["1959", "2024"]),  # two: no lead
+    ("Pada bulan apa saja Korea Utara gagal meluncurkan satelit sebelum berhasil pada November?",
+     "Mereka telah mencoba dua kali dan gagal, yakni pada Mei dan Agustus lalu.", ["Mei dan Agustus"]),
+    ("In what month did the launch fail?", "KCNA said on Monday (20/11/2023) that it would try again.", ["November"]),
+    ("In what month did the launch succeed, after failing in November?", "KCNA said on (20/11/2023) it would.", []),
+    ("Kapan pertemuan NATO dengan IP4 berlangsung?", "They are attending the July 10-11 meeting.", ["10–11 Juli"]),
+    ("When was the NATO summit?", "KTT berlangsung 10-11 Juli 2024 di Washington.", ["10–11 July 2024"]),
+])
+def test_a_year_months_or_days_in_a_row_answer_as_asked(question, focus, expected):
+    """A question for a year is answered with the year, for months with the months the question
+    doesn't name, and a meeting of two days is not stated as its first."""
+    q = parse(question)
+    assert q.qtype == "time"
+    assert dates_answering(q, focus, None) == expected
 
 
 def test_a_week_is_no_sunday():
