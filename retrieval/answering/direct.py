@@ -114,8 +114,10 @@ _STRIP = "(),.;:“”\"'"
 # Indonesian counter words stand between a number and what it counts ("12 juta butir peluru", "tiga
 # buah kapal"): the noun after them is what is counted.
 CLASSIFIERS = frozenset("butir buah ekor unit lembar biji batang".split())
-# English nouns that take no plural ("12 million ammunition", not "ammunitions")
+# English nouns that take no plural "s": uncountable ("ammunition", not "ammunitions") or plural
+# already ("50,000 people", not "peoples")
 _MASS_NOUNS = frozenset("ammunition equipment personnel aid information artillery weaponry staff machinery".split())
+_NO_PLURAL_S = _MASS_NOUNS | frozenset("people police children men women".split())
 # English words for a body of people, no count of them: "11.000 tentara" are soldiers, not an army
 _COLLECTIVE = frozenset("army military navy force forces".split())
 # Units of measure an English reader gets in English ("9 miliar rubel" -> "9 billion rubles"); others
@@ -175,8 +177,10 @@ def counted(text: str, q: Question) -> list[str]:
             word = (unit if english_source else _counted_noun(unit) or _UNITS_EN.get(fold(unit), unit if measured else None)) \
                 if unit.isalpha() else None
             if word and not english_source and measured is None and n != "1" and word[-1] not in "sy" \
-                    and word not in _MASS_NOUNS:
+                    and word not in _NO_PLURAL_S:
                 word += "s"  # the glossary's English is singular: "12 juta butir peluru" -> "12 million shells"
+            if word in _MASS_NOUNS and fold(counter) == "butir":
+                word = f"rounds of {word}"  # "12 juta butir amunisi": 12 million rounds of ammunition
             what = f" {word}" if word else (f" ({unit})" if unit and unit.isalpha() else "")
             qualifier = _QUALIFIERS[qual] if qual else ""
         else:
@@ -273,11 +277,22 @@ def _name_like(t: str, q: Question) -> bool:
         and fold(t) not in MONTH_NUMBERS and english_word(t) is None
 
 
+# A name's part written with a hyphen is one part: "Thae-song", "Son-hui", "Yo-jong" (Korean given names).
+_NAME_PART = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+(?=[^\w-]|$)|[0-9]+(?:[.,/:][0-9]+)*|[^\W\d_]+")
+
+
+def _part_like(t: str, q: Question) -> bool:
+    """:func:`_name_like` for a part that may hold a hyphen: "Thae-song" is when "Thae" is."""
+    head, _, rest = t.partition("-")
+    return _name_like(head, q) and (not rest or rest.replace("-", "").isalpha())
+
+
 def names(text: str, q: Question) -> list[str]:
     """Personal names the question does not already hold: runs of two to four capitalised words that
     are not ordinary words capitalised as titles ("Presiden", "Menteri", "Defense Minister") or as an
-    institution's name ("Russian Security Council"), and don't open the sentence."""
-    toks = tokens(text)
+    institution's name ("Russian Security Council"), and don't open the sentence. A part written with
+    a hyphen stays whole ("Pak Thae-song", not "Pak Thae")."""
+    toks = _NAME_PART.findall(text)
     # words of a title or of a phrase the glossary knows ("Juru Bicara", "Prime Minister", "Luar
     # Negeri") are no name
     in_phrase = {j for i in range(len(toks) - 1) for j in (i, i + 1)
@@ -287,7 +302,7 @@ def names(text: str, q: Question) -> list[str]:
     cur: list[str] = []
     for i, t in enumerate(toks):
         # not an English word the glossary knows ("Un", "Son", shorter, are name parts)
-        fresh = i > 0 and i not in in_phrase and _name_like(t, q) and not (len(t) >= 4 and translations(t))
+        fresh = i > 0 and i not in in_phrase and _part_like(t, q) and not (len(t) >= 4 and translations(t))
         if fresh:
             cur.append(t)
         elif cur:
@@ -299,7 +314,7 @@ def names(text: str, q: Question) -> list[str]:
     # one no dictionary knows, before a name, is that name's first part ("Kim Jong Un, general
     # secretary ..." is not "Jong Un").
     first = toks[0] if toks else ""
-    if runs and len(toks) > 1 and runs[0][0] is toks[1] and _name_like(first, q) and fold(first) not in STOPWORDS \
+    if runs and len(toks) > 1 and runs[0][0] is toks[1] and _part_like(first, q) and fold(first) not in STOPWORDS \
             and not translations(first) \
             and re.match(rf"\W*{re.escape(first)}\s+{re.escape(toks[1])}", text):  # "Sebelumnya, Choe ...": no
         runs[0] = [first, *runs[0]]

@@ -63,3 +63,29 @@ def test_a_name_opening_the_sentence_is_given_whole(sentence, expected):
     """A sentence's first word is capitalised whatever it is; a name opening it was led without its
     first part ("Son Hui", "Jong Un")."""
     assert direct_answer(parse("Who met Lavrov?"), sentence) == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Mishustin berbicara dengan rekan sejawatnya dari Korea Utara, Pak Thae-song, melalui video link.",
+     "Pak Thae-song"),
+    ("Menteri Luar Negeri Korea Utara Choe Son-hui menyambut tamunya.", "Choe Son-hui"),
+    ("Kim Yo-jong, adik pemimpin Korea Utara, mengatakan hal itu.", "Kim Yo-jong"),
+])
+def test_a_name_written_with_a_hyphen_is_given_whole(sentence, expected):
+    """Korean given names are often hyphenated ("Thae-song"); the part after the hyphen is lower
+    case and was dropped ("Pak Thae")."""
+    assert direct_answer(parse("Who was Mishustin's North Korean counterpart?"), sentence) == expected
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("How many North Koreans will be sent to work in Russia?",
+     "BBC memahami lebih dari 50.000 warga Korea Utara pada akhirnya akan dikirim untuk bekerja.",
+     "more than 50,000 people"),
+    ("How much artillery ammunition has North Korea supplied to Russia?",
+     "Korea Utara sudah mengirim sekitar 12 juta butir amunisi.", "about 12 million rounds of ammunition"),
+    ("How much artillery ammunition has North Korea supplied to Russia?",
+     "Korea Utara sudah mengirim sekitar 12 juta butir peluru.", "about 12 million shells"),
+])
+def test_what_is_counted_reads_as_english(question, sentence, expected):
+    """A plural stays one ("people", not "peoples"); rounds of ammunition are counted as rounds."""
+    assert direct_answer(parse(question), sentence) == expected
