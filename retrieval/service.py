@@ -18,6 +18,7 @@ from retrieval.digest.builder import Digest, DigestBuilder
 from retrieval.index import health
 from retrieval.index.ingest import Ingester, IngestReport
 from retrieval.index.opening import open_store
+from retrieval.index.records import ingested_time
 from retrieval.index.search import HybridRetriever
 from retrieval.index.store import ChunkStore, StoreError
 from retrieval.models.embeddings import VectorEmbeddings, build_embeddings
@@ -184,7 +185,8 @@ class AnswerService:
 
 
 def _ingest_times(settings: Settings, embeddings: VectorEmbeddings) -> dict[str, float]:
-    """``doc_id -> ingested_ts`` of the current index, or ``{}`` if it cannot be read (damaged, missing)."""
+    """``doc_id -> ingestion time`` (exact where recorded) of the current index, or ``{}`` if it
+    cannot be read (damaged, missing)."""
     if not settings.store.chroma_host and not settings.store.chroma_dir.is_dir():
         return {}
     try:
@@ -194,7 +196,7 @@ def _ingest_times(settings: Settings, embeddings: VectorEmbeddings) -> dict[str,
         return {}
     try:
         with health.reading(settings.store):
-            return {str(r["doc_id"]): float(r["ingested_ts"]) for r in store.article_records() if r.get("ingested_ts")}
+            return {str(r["doc_id"]): ingested_time(r) for r in store.article_records() if r.get("ingested_ts")}
     except StoreError as exc:
         log.warning("the old index cannot be read (%s): articles get new ingestion times", exc)
         return {}

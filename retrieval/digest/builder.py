@@ -32,7 +32,7 @@ from retrieval.answering.phrase import DIGEST_STOPS, evidence_block, phrase
 from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 from retrieval.digest.events import ArticleProfile, Event, EventModel, group_events, load_event_model, profiles
 from retrieval.digest.summary import actors_en, join_names, names_actor, render_when, starts_unresolved, strip_dateline
-from retrieval.index.records import article_meta
+from retrieval.index.records import article_meta, ingested_time
 from retrieval.index.store import ChunkStore
 from retrieval.index.topic import TopicDecision, TopicFilter
 from retrieval.models.llm import Generator, LLMError
@@ -125,7 +125,7 @@ def new_articles(store: ChunkStore, since: datetime, until: datetime) -> list[Ne
     lo, hi = _ts(since), _ts(until)
     out = []
     for md in store.article_records(since_ts=lo):
-        ingested = float(md.get("ingested_ts", 0))
+        ingested = ingested_time(md)
         published = md.get("published_ts")
         in_window = lo < ingested <= hi or (published is not None and lo < float(published) <= hi)
         if in_window:

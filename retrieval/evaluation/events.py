@@ -62,7 +62,7 @@ from retrieval.digest.events import (
     pair_features,
     profiles,
 )
-from retrieval.index.records import article_meta
+from retrieval.index.records import article_meta, ingested_time
 from retrieval.index.store import ChunkStore
 from retrieval.models.linear import Fitted, fit_logistic, logistic
 from retrieval.settings import Settings
@@ -116,7 +116,7 @@ class Pages:
         wanted = set(doc_ids)
         records = [r for r in store.article_records() if r.get("doc_id") in wanted]
         metas = sorted((article_meta(r) for r in records), key=lambda m: m.doc_id)
-        anchors = {str(r["doc_id"]): datetime.fromtimestamp(float(r.get("ingested_ts", 0)), tz=UTC) for r in records}
+        anchors = {str(r["doc_id"]): datetime.fromtimestamp(ingested_time(r), tz=UTC) for r in records}
         return cls(metas, anchors, store.sentences_of([m.doc_id for m in metas]))
 
 

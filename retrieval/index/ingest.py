@@ -294,7 +294,7 @@ class Ingester:
                              dtype=np.float32)
         writes: list[ArticleWrite] = []
         at = 0
-        now = int(self.clock())
+        now = self.clock()
         for p in pending:
             sent_vecs = vectors[at : at + len(p.sentences)]
             at += len(p.sentences)
@@ -302,7 +302,7 @@ class Ingester:
             chunk_vecs = pooled_chunk_vectors(p.plan.chunks, p.members[body], sent_vecs[body])
             at_ts = self.ingested_at(p.article) if self.ingested_at else None
             writes.append(ArticleWrite(p.article, p.plan.chunks, chunk_vecs, p.sentences, sent_vecs, p.digest,
-                                       now if at_ts is None else int(at_ts), p.fingerprint, p.members))
+                                       now if at_ts is None else at_ts, p.fingerprint, p.members))
         with self._write_lock or contextlib.nullcontext():
             self.store.replace_articles(writes)
         for p in pending:

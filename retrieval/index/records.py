@@ -46,6 +46,14 @@ def sentence_text(document: str | None, md: Metadata) -> str:
     return str(md[TEXT_KEY]) if TEXT_KEY in md else (document or "")
 
 
+def ingested_time(md: Mapping[str, Any]) -> float:
+    """When an article record was written, to the fraction of a second: ``ingested_exact_ts``, or
+    ``ingested_ts`` (whole seconds, what Chroma's metadata filter compares) for an index written
+    before the exact time was kept; 0 when neither is there."""
+    exact = md.get("ingested_exact_ts")
+    return float(exact) if exact is not None else float(md.get("ingested_ts", 0) or 0)
+
+
 def meta_record(meta: ArticleMeta) -> dict[str, Any]:
     """The article's metadata as its first chunk record carries it (Chroma metadata cannot hold None):
     :class:`ArticleMeta`'s fields only. The ingester passes the whole :class:`~corpus.article.Article`,
@@ -94,13 +102,17 @@ class ArticleWrite:
     sentences: list[SentenceRecord]
     sentence_vectors: np.ndarray
     content_hash: str
-    ingested_ts: int
+    ingested_ts: float  # when it was ingested, exactly (the record keeps whole seconds too: see chunk_record)
     text_hash: str | None = None
     sentence_chunks: list[list[str]] | None = None
 
     def chunk_record(self) -> dict[str, Any]:
         """What the article's first chunk record carries besides its own position (:func:`chunk_metadata`)."""
-        base = meta_record(self.meta) | {"content_hash": self.content_hash, "ingested_ts": self.ingested_ts,
+        # whole seconds for Chroma's metadata filter (it compares an int bound with int values only),
+        # the exact time for the digest's windows: an article written in the second a digest's
+        # window closed, after it closed, belongs to the next window, not to the one already sent
+        base = meta_record(self.meta) | {"content_hash": self.content_hash, "ingested_ts": int(self.ingested_ts),
+                                         "ingested_exact_ts": float(self.ingested_ts),
                                          "n_chunks": len(self.chunks), "n_sentences": len(self.sentences)}
         if self.text_hash:
             base["text_hash"] = self.text_hash

@@ -273,7 +273,7 @@ class ChunkStore(ChangeLog):
         sentence_vectors: np.ndarray,
         *,
         content_hash: str,
-        ingested_ts: int,
+        ingested_ts: float,
         text_hash: str | None = None,
         sentence_chunks: list[list[str]] | None = None,
     ) -> None:

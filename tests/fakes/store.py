@@ -128,7 +128,7 @@ class InMemoryStore:
     # --- writes ------------------------------------------------------------------
     def replace_article(self, meta: ArticleMeta, chunks: list[Chunk], chunk_vectors: np.ndarray,
                         sentences: list[SentenceRecord], sentence_vectors: np.ndarray, *, content_hash: str,
-                        ingested_ts: int, text_hash: str | None = None,
+                        ingested_ts: float, text_hash: str | None = None,
                         sentence_chunks: list[list[str]] | None = None) -> None:
         self.replace_articles([ArticleWrite(meta, chunks, chunk_vectors, sentences, sentence_vectors, content_hash,
                                             ingested_ts, text_hash, sentence_chunks)])

@@ -65,3 +65,24 @@ def test_two_files_of_one_name_do_not_replace_each_other(tmp_path: Path):
     replaced = service.sources().run([tmp_path / "b"])
     assert replaced.updated == ["same"]
     assert f"  updated same from {tmp_path / 'b' / 'same.txt'}" in replaced.summary().splitlines()
+
+
+def test_an_article_written_in_the_second_a_digest_closed_belongs_to_the_next_one(tmp_path: Path):
+    """The index recorded whole seconds: an article ingested at 100.7 s read as 100 s, inside a
+    digest window that closed at 100.5 s (before it was written), and no later window held it. The
+    exact time is kept beside the whole seconds Chroma's metadata filter compares."""
+    from datetime import UTC, datetime
+
+    from retrieval.digest.builder import new_articles
+    from retrieval.index.ingest import Ingester
+
+    store = InMemoryStore(FakeEmbeddings())
+    Ingester(cast(ChunkStore, store), clock=lambda: 100.7).ingest_paths(sorted(ARTICLES_DIR.glob("*.md"))[:1])
+    at = datetime.fromtimestamp
+
+    def seen(since: float, until: float) -> list[str]:
+        return [a.meta.doc_id for a in new_articles(cast(ChunkStore, store), at(since, UTC), at(until, UTC))]
+
+    assert seen(50, 100.5) == [], "the window closed before the article was written"
+    assert len(seen(100.5, 200)) == 1, "the next window holds it"
+    assert store.article_records()[0]["ingested_ts"] == 100, "whole seconds for the metadata filter"
