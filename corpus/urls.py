@@ -14,6 +14,9 @@ import re
 HIDDEN = "***"
 # scheme://userinfo@ : the userinfo runs to the last "@" before the path, query or fragment
 _USERINFO = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#@]*(?:@[^\s/?#@]*)*@")
+# A password holding a raw "/" (it should be written %2F, but people paste them as they are):
+# "user:pa/ss@host" is no host and path; what follows the colon is no port (digits, then the path).
+_SLASHED = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#@:]+:(?!\d+(?:[/?#]|$))[^\s@]*/[^\s@]*@")
 
 
 def shown_url(url: str) -> str:
@@ -25,10 +28,13 @@ def shown_url(url: str) -> str:
     end = min([i for i in (rest.find(c) for c in "/?#") if i >= 0] or [len(rest)])
     authority = rest[:end]
     if "@" not in authority:
-        return url
+        return hide_credentials(url) if sep else url
     return f"{scheme}{sep}{HIDDEN}@{authority.rpartition('@')[2]}{rest[end:]}"
 
 
 def hide_credentials(text: str) -> str:
-    """Every ``scheme://user:password@`` in ``text`` shown as ``scheme://***@``."""
-    return _USERINFO.sub(rf"\1{HIDDEN}@", text) if "@" in text else text
+    """Every ``scheme://user:password@`` in ``text`` shown as ``scheme://***@`` (a password with a raw
+    "/" too)."""
+    if "@" not in text:
+        return text
+    return _USERINFO.sub(rf"\1{HIDDEN}@", _SLASHED.sub(rf"\1{HIDDEN}@", text))

@@ -29,6 +29,8 @@ UNREACHABLE = f"http://user:{PASSWORD}@localhost:1/v1"
     ("user:pw@chroma.internal", "***@chroma.internal"),  # a bare host (CHROMA_HOST)
     ("https://api.telegram.org/bot", "https://api.telegram.org/bot"),
     ("https://site.example/people/@kim", "https://site.example/people/@kim"),  # an @ in the path is no userinfo
+    ("http://user:pa/ss@llm.internal/v1", "http://***@llm.internal/v1"),  # a raw "/" in the password
+    ("http://host.example:8080/people/@kim", "http://host.example:8080/people/@kim"),  # a port, then a path
 ])
 def test_shown_url_hides_userinfo_only(url: str, shown: str):
     assert shown_url(url) == shown
