@@ -9,6 +9,7 @@ Files are read on first use (not at import time). Imports nothing else of rnkbot
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from functools import cache
@@ -53,6 +54,32 @@ def message(language: str, key: str, /, *, escape: Callable[[str], str] | None =
     if escape is not None:
         values = {k: escape(str(v)) for k, v in values.items()}
     return text.format(**values)
+
+
+# A straight double quote that opens a quotation (after a space or bracket, before a word) and one
+# that closes it (after a word or punctuation, before a space, punctuation or the end).
+_OPENS = re.compile(r'(?:^|(?<=[\s(\[—–/]))"(?=[^\s"])')
+_CLOSES = re.compile(r'(?<=[^\s"])"(?=[\s.,;:!?)\]…—–]|$)')
+
+
+def inner_quotes(text: str) -> str:
+    """``text`` as it reads inside our own “ ”: its double quotation marks become single ones, so a
+    passage that opens with a quotation reads “‘Kami siap,’ kata dia.” (not ““Kami siap,” kata
+    dia.”) and a quotation closing inside it cannot be taken for the end of ours. Curly marks always
+    change; straight ones (") only when each opens and the next closes in turn, else they stay as
+    written (an odd one out cannot be told from its partner)."""
+    text = text.replace("“", "‘").replace("”", "’")
+    marks = [m.start() for m in re.finditer('"', text)]
+    if not marks or len(marks) % 2:
+        return text
+    opens = {m.start() for m in _OPENS.finditer(text)}
+    closes = {m.start() for m in _CLOSES.finditer(text)}
+    if not all(i in (opens if k % 2 == 0 else closes) for k, i in enumerate(marks)):
+        return text
+    out = list(text)
+    for k, i in enumerate(marks):
+        out[i] = "‘" if k % 2 == 0 else "’"
+    return "".join(out)
 
 
 def closest_report(language: str, article_language: str | None, *, title: str, source: str) -> str:
