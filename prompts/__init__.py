@@ -82,6 +82,19 @@ def inner_quotes(text: str) -> str:
     return "".join(out)
 
 
+# The tag an outlet's Indonesian edition carries in its name: "KBS World (Bahasa Indonesia)".
+_INDONESIAN_EDITION = re.compile(r"\s*\(bahasa indonesia\)$", re.IGNORECASE)
+
+
+def outlet_name(outlet: str, language: str, article_language: str | None) -> str:
+    """An outlet's name as a reader of ``language`` is told it with an article of its: to an English
+    reader, an Indonesian edition's "(Bahasa Indonesia)" says again, and in Indonesian, what the
+    frame around it says already ("According to KBS World, in Indonesian: ..."), so it is left out."""
+    if language == "en" and article_language == "id":
+        return _INDONESIAN_EDITION.sub("", outlet) or outlet
+    return outlet
+
+
 def closest_report(language: str, article_language: str | None, *, title: str, source: str) -> str:
     """"The closest report I have: “<title>”<source>." for a refusal that names an article, with
     the article's language named to a reader of the other one; ``title`` and ``source`` as the

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prompts import inner_quotes, message
+from prompts import inner_quotes, message, outlet_name
 from retrieval.answering.direct import direct_answer
 from retrieval.answering.features import answer_tokens
 from retrieval.answering.phrase import phrase_answer
@@ -28,11 +28,14 @@ log = logging.getLogger(__name__)
 
 
 def source_label(meta: ArticleMeta, language: str) -> str:
+    """"Outlet (date)" for a reader of ``language`` (:func:`prompts.outlet_name`); the article's title
+    when its outlet is unknown."""
     if not meta.outlet:
         return message(language, "unknown_outlet", title=meta.title)
+    outlet = outlet_name(meta.outlet, language, meta.language)
     if meta.published_date:
-        return message(language, "source_with_date", outlet=meta.outlet, date=meta.published_date)
-    return meta.outlet
+        return message(language, "source_with_date", outlet=outlet, date=meta.published_date)
+    return outlet
 
 
 def carries_answer(q: Question, text: str, cited: list[Evidence]) -> bool:

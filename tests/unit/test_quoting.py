@@ -58,3 +58,22 @@ def test_quotes_already_in_the_answer_are_not_repeated_and_the_terminal_shows_th
     ans = Answer(question="q", language="id", answer=text, refused=False, citations=[cited])
     assert "Kutipan pendukung" not in parse_html(render_answer(ans)).text, "quoted once, in the answer"
     assert "““" not in format_answer(ans) and "“‘Jembatan ini" in format_answer(ans)
+
+
+EDITION = ArticleMeta(doc_id="621_x", title="Kereta langsung kembali beroperasi", outlet="Radio Timur (Bahasa Indonesia)",
+                      language="id")
+TRAIN = "Kereta itu tiba di stasiun tujuan setelah perjalanan sembilan hari."
+
+
+def test_an_english_reader_is_not_told_twice_in_indonesian_that_a_passage_is_indonesian():
+    """An Indonesian edition's "(Bahasa Indonesia)" is left out of an English frame, which says "in
+    Indonesian" already; an Indonesian reader still reads the outlet's name as it is."""
+    en = compose(parse("When did the direct train arrive?"), [evidence(TRAIN, EDITION)], None, max_tokens=64).text
+    assert en.startswith("According to Radio Timur, in Indonesian: “Kereta itu")
+    id_ = compose(parse("Kapan kereta langsung itu tiba?"), [evidence(TRAIN, EDITION)], None, max_tokens=64).text
+    assert id_.startswith("Menurut Radio Timur (Bahasa Indonesia): “Kereta itu")
+    closest = Closest(doc_id="d", title="Kereta langsung", outlet="Radio Timur (Bahasa Indonesia)", published=None,
+                      url=None, language="id")
+    refusal = Answer(question="q", language="en", answer="Sorry.", refused=True, closest=closest)
+    assert "The closest report I have, in Indonesian: “Kereta langsung” — Radio Timur.\n" in \
+        parse_html(render_answer(refusal)).text
