@@ -14,7 +14,7 @@ from datetime import datetime
 from html import escape, unescape
 from typing import Literal
 
-from prompts import closest_report, inner_quotes, message, outlet_name
+from prompts import closest_report, inner_quotes, message, outlet_name, quotable
 from retrieval.types import Answer, Citation, Closest, Language
 
 MAX_TEXT_LENGTH = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH, after entity parsing
@@ -92,7 +92,7 @@ def render_answer(answer: Answer, lang: Language | None = None) -> str:
         lines = [f"<b>{message(lang, 'sources')}</b>"] + [source_line(c, lang) for c in answer.citations]
         parts.append("\n".join(lines))
         quotes = [f"[{c.n}] “{esc(q)}”" for c in answer.citations
-                  if (q := inner_quotes(c.quote.strip())) and q not in answer.answer]  # not when quoted already
+                  if (q := quotable(c.quote.strip())) and q not in answer.answer]  # not when quoted already
         if quotes:
             parts.append(f"<blockquote expandable><b>{message(lang, 'quotes')}</b>\n" + "\n".join(quotes) + "</blockquote>")
     return "\n\n".join(parts)

@@ -82,6 +82,31 @@ def inner_quotes(text: str) -> str:
     return "".join(out)
 
 
+# Two sentences a page ran together, a period between a word and the next sentence's first word
+# ("(KCNA).The parade", "pekan lalu.CSIS"); not a web address ("Okezone.Com", "Kompas.TV"), nor "e.g.Some".
+_RUN_TOGETHER = re.compile(r"(\S+)\.([A-Z][A-Za-z]*)")
+_NOT_A_SENTENCE = ("com", "net", "org", "co", "id", "tv")
+_SPACE_BEFORE_COMMA = re.compile(r"(?<=\w) +,(?= )")  # "hubungan diplomatik , untuk"
+_STRAY_PERIOD = re.compile(r"(?<=[^\s.][.!?]) \.(?=\s|$)(?! \.)")  # "kata dia. ." (". . ." is kept)
+
+
+def _run_together(m: re.Match[str]) -> str:
+    left, right = m.group(1), m.group(2)
+    if not re.search(r"[a-z)]$", left) or re.search(r"[./@]|www", left) or right.lower() in _NOT_A_SENTENCE:
+        return m.group(0)
+    return f"{left}. {right}"
+
+
+def quotable(passage: str) -> str:
+    """A passage of an article as it is quoted to a reader: its words as written, the slips of
+    spacing a page's extraction leaves mended (a space after a period that ran two sentences
+    together, none before a comma, no period alone after a sentence's end), its quotation marks
+    nested inside ours (:func:`inner_quotes`)."""
+    text = _RUN_TOGETHER.sub(_run_together, passage)
+    text = _STRAY_PERIOD.sub("", _SPACE_BEFORE_COMMA.sub(",", text))
+    return inner_quotes(text)
+
+
 # The tag an outlet's Indonesian edition carries in its name: "KBS World (Bahasa Indonesia)".
 _INDONESIAN_EDITION = re.compile(r"\s*\(bahasa indonesia\)$", re.IGNORECASE)
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prompts import inner_quotes, message, outlet_name
+from prompts import message, outlet_name, quotable
 from retrieval.answering.direct import direct_answer
 from retrieval.answering.features import answer_tokens
 from retrieval.answering.phrase import phrase_answer
@@ -62,10 +62,10 @@ def evidence_language(e: Evidence) -> str:
 
 def quote(q: Question, e: Evidence, n: int) -> str:
     """One passage quoted verbatim with its outlet and date; its language named when it isn't the
-    reply's. Its own double quotation marks become single ones inside ours (:func:`inner_quotes`)."""
+    reply's; its spacing mended and its quotation marks nested inside ours (:func:`prompts.quotable`)."""
     source = source_label(e.article, q.language)
     lang = evidence_language(e)
-    text = inner_quotes(e.text)
+    text = quotable(e.text)
     if lang == q.language:
         return message(q.language, "quote_frame", source=source, quote=text, n=n)
     return message(q.language, "quote_frame_foreign", source=source, quote=text, n=n,

@@ -8,7 +8,7 @@ import numpy as np
 
 from bot.render import render_answer
 from bot.textui import format_answer
-from prompts import inner_quotes
+from prompts import inner_quotes, quotable
 from retrieval.answering.compose import compose
 from retrieval.types import Answer, ArticleMeta, Citation, Closest, Evidence, Sentence
 from tests.fakes.tg_html import parse_html
@@ -77,3 +77,19 @@ def test_an_english_reader_is_not_told_twice_in_indonesian_that_a_passage_is_ind
     refusal = Answer(question="q", language="en", answer="Sorry.", refused=True, closest=closest)
     assert "The closest report I have, in Indonesian: “Kereta langsung” — Radio Timur.\n" in \
         parse_html(render_answer(refusal)).text
+
+
+def test_slips_of_spacing_a_page_left_are_mended_in_the_quote_and_its_words_kept():
+    """Two sentences a page ran together get their space, a space before a comma and a period alone
+    after a sentence's end go; web addresses, abbreviations and a spaced ellipsis stay as written."""
+    ran = ("Kapal itu berlabuh di pelabuhan timur (PTK).Pejabat setempat membenarkan kedatangannya pekan lalu.NIS "
+           "belum berkomentar.")
+    text = compose(parse("Di mana kapal itu berlabuh?"), [evidence(ran)], None, max_tokens=64).text
+    assert "timur (PTK). Pejabat setempat membenarkan kedatangannya pekan lalu. NIS belum berkomentar.” [1]" in text
+    assert quotable("setelah 70 tahun hubungan diplomatik , untuk pertama kalinya") == \
+        "setelah 70 tahun hubungan diplomatik, untuk pertama kalinya"
+    assert quotable("“Kami siap,” kata menteri itu. .") == "‘Kami siap,’ kata menteri itu."
+    for kept in ("dikutip dari Okezone.Com pada Senin", "tayang di Kompas.TV malam ini", "lihat www.Warta.com",
+                 "U.S.Army", "harga Rp1.000.Sementara", "tunggu. . . lalu pergi",
+                 "Moscow/Seoul : Talks began"):
+        assert quotable(kept) == kept
