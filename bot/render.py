@@ -14,7 +14,7 @@ from datetime import datetime
 from html import escape, unescape
 from typing import Literal
 
-from prompts import closest_report, message
+from prompts import closest_report, inner_quotes, message, outlet_name, quotable
 from retrieval.types import Answer, Citation, Closest, Language
 
 MAX_TEXT_LENGTH = 4096  # telegram.constants.MessageLimit.MAX_TEXT_LENGTH, after entity parsing
@@ -71,7 +71,8 @@ def _article(title: str, url: str | None, outlet: str | None, published: str | N
 
 def _closest(c: Closest, lang: Language) -> str:
     """"The closest report I have: “<linked title>” — Outlet, date." for a refusal that named one."""
-    title, source = _article(c.title, c.url, c.outlet, c.published, lang)
+    outlet = outlet_name(c.outlet, lang, c.language) if c.outlet else None
+    title, source = _article(inner_quotes(c.title), c.url, outlet, c.published, lang)
     return closest_report(lang, c.language, title=title, source=source)
 
 
@@ -90,8 +91,8 @@ def render_answer(answer: Answer, lang: Language | None = None) -> str:
     if answer.citations:
         lines = [f"<b>{message(lang, 'sources')}</b>"] + [source_line(c, lang) for c in answer.citations]
         parts.append("\n".join(lines))
-        quotes = [f"[{c.n}] “{esc(c.quote.strip())}”" for c in answer.citations
-                  if c.quote.strip() and c.quote.strip() not in answer.answer]  # not when quoted already
+        quotes = [f"[{c.n}] “{esc(q)}”" for c in answer.citations
+                  if (q := quotable(c.quote.strip())) and q not in answer.answer]  # not when quoted already
         if quotes:
             parts.append(f"<blockquote expandable><b>{message(lang, 'quotes')}</b>\n" + "\n".join(quotes) + "</blockquote>")
     return "\n\n".join(parts)

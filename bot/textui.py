@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from prompts import message
+from prompts import message, quotable
 from retrieval.types import Answer
 
 
@@ -18,7 +18,7 @@ def format_sources(ans: Answer) -> str:
         if c.url:
             head += f", {c.url}"
         lines.append(head)
-        lines.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", width=96), "    "))
+        lines.append(textwrap.indent(textwrap.fill(f"“{quotable(c.quote)}”", width=96), "    "))
     return "\n".join(lines)
 
 

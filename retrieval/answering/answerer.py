@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from prompts import closest_report, message
+from prompts import closest_report, inner_quotes, message
 from retrieval.answering.compose import article_language, compose, source_label
 from retrieval.answering.evidence import article_views, as_evidence, choose, closest, score
 from retrieval.answering.features import Passage
@@ -149,7 +149,7 @@ class Answerer:
             if near is not None:  # the article nearest to an answer, for the reader to look into
                 meta = near.article.meta
                 pointer = _closest(meta)
-                text += " " + closest_report(q.language, pointer.language, title=meta.title,
+                text += " " + closest_report(q.language, pointer.language, title=inner_quotes(meta.title),
                                              source=f" — {source_label(meta, q.language)}" if meta.outlet else "")
             return Answer(
                 question=q.text, language=q.language, answer=text, refused=True, retrieved=refs, closest=pointer,

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prompts import message
+from prompts import message, outlet_name, quotable
 from retrieval.answering.direct import direct_answer
 from retrieval.answering.features import answer_tokens
 from retrieval.answering.phrase import phrase_answer
@@ -28,11 +28,14 @@ log = logging.getLogger(__name__)
 
 
 def source_label(meta: ArticleMeta, language: str) -> str:
+    """"Outlet (date)" for a reader of ``language`` (:func:`prompts.outlet_name`); the article's title
+    when its outlet is unknown."""
     if not meta.outlet:
         return message(language, "unknown_outlet", title=meta.title)
+    outlet = outlet_name(meta.outlet, language, meta.language)
     if meta.published_date:
-        return message(language, "source_with_date", outlet=meta.outlet, date=meta.published_date)
-    return meta.outlet
+        return message(language, "source_with_date", outlet=outlet, date=meta.published_date)
+    return outlet
 
 
 def carries_answer(q: Question, text: str, cited: list[Evidence]) -> bool:
@@ -58,12 +61,14 @@ def evidence_language(e: Evidence) -> str:
 
 
 def quote(q: Question, e: Evidence, n: int) -> str:
-    """One passage quoted verbatim with its outlet and date; its language named when it isn't the reply's."""
+    """One passage quoted verbatim with its outlet and date; its language named when it isn't the
+    reply's; its spacing mended and its quotation marks nested inside ours (:func:`prompts.quotable`)."""
     source = source_label(e.article, q.language)
     lang = evidence_language(e)
+    text = quotable(e.text)
     if lang == q.language:
-        return message(q.language, "quote_frame", source=source, quote=e.text, n=n)
-    return message(q.language, "quote_frame_foreign", source=source, quote=e.text, n=n,
+        return message(q.language, "quote_frame", source=source, quote=text, n=n)
+    return message(q.language, "quote_frame_foreign", source=source, quote=text, n=n,
                    quote_language=message(q.language, f"language_{lang}"))
 
 

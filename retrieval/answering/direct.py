@@ -32,8 +32,16 @@ _NUMBER = re.compile(r"\b\d{1,3}(?:[.,]\d{3})+\b|\b\d+(?:[.,]\d+)?\b")
 _QUALIFIERS = {"sekitar": "about", "lebih dari": "more than", "setidaknya": "at least", "hampir": "almost",
                "kurang dari": "fewer than", "hingga": "up to", "sebanyak": "", "around": "about", "about": "about",
                "more than": "more than", "at least": "at least", "nearly": "nearly", "over": "more than"}
-
-
+# An English report's words around a number, told to an Indonesian reader ("about 1,000 tons" ->
+# "sekitar 1.000 ton"); what an English count counts is left out, its noun not reliably the word
+# after the number ("11,000 North Korean soldiers").
+_QUALIFIERS_ID = {"around": "sekitar", "about": "sekitar", "more than": "lebih dari", "over": "lebih dari",
+                  "at least": "setidaknya", "nearly": "hampir"}
+_MAGNITUDES_ID = {"thousand": "ribu", "million": "juta", "billion": "miliar", "trillion": "triliun"}
+_UNITS_ID = {"rubles": "rubel", "ruble": "rubel", "roubles": "rubel", "dollars": "dolar", "dollar": "dolar",
+             "meters": "meter", "metres": "meter", "metre": "meter", "kilometers": "kilometer", "kilometres": "kilometer",
+             "kilometre": "kilometer", "miles": "mil", "mile": "mil", "tons": "ton", "tonnes": "ton", "tonne": "ton",
+             "hectares": "hektare", "hectare": "hektare", "kilograms": "kilogram", "euros": "euro"}
 
 
 _SPAN_OF_TIME = re.compile(rf"\b(?:\d+(?:[.,]\d+)?|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})\s+"
@@ -48,6 +56,15 @@ def counts_only(text: str) -> str:
     for pattern in (DATE, _CLAUSE, CLOCK, _SPAN_OF_TIME):
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
     return text
+
+
+def indonesian_number(n: str) -> str:
+    """English separators to Indonesian: "10,000" -> "10.000", "2.5" -> "2,5"."""
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", n):
+        return n.replace(",", ".")
+    if re.fullmatch(r"\d+\.\d{1,2}", n):
+        return n.replace(".", ",")
+    return n
 
 
 def english_number(n: str) -> str:
@@ -144,6 +161,7 @@ def counted(text: str, q: Question) -> list[str]:
     "40%"), that the question does not hold, leaving out those measuring something else than the
     question asks ("850 meter" is no cost, "10.000 km" no count of passengers)."""
     out: list[str] = []
+    keys: list[str] = []  # what tells two values apart: each as the source's own words would state it
     last = 0  # where the last of them was read
     english_source = detect_language(text) == "en"  # its counted words need no translation
     toks = counts_only(text).split()
@@ -187,17 +205,35 @@ def counted(text: str, q: Question) -> list[str]:
             amount = f"{n} {magnitude}".strip()
             what = " " + " ".join(w for w in (counter, unit) if w) if unit.isalpha() else ""
             qualifier = qual if qual in ("sekitar", "lebih dari", "setidaknya", "hampir", "kurang dari", "hingga") else ""
-        # a sign is the unit, written as the source writes it ("US$2.000" stays in US dollars)
-        phrase = f"{amount}%" if sign == "%" else f"{sign}{amount}" if sign in ("$", "US$") else \
-            f"{sign} {amount}" if measured == "money" and fold(sign) in _PREFIX_UNITS else amount + what
-        if qualifier:
-            phrase = f"{qualifier} {phrase}"
+        # one value or two as the source's words say (``key``), each told in the reader's words
+        phrase = key = _phrase(amount, what, qualifier, sign, measured)
+        if what.startswith(" ("):  # "73 (gerbong)": a word the glossary has no English for, left out
+            phrase = _phrase(amount, "", qualifier, sign, measured)
+        elif q.language == "id":  # "about 1,000 containers" -> "sekitar 1.000"; Indonesian words stay
+            if measured and unit.isalpha():
+                what = f" {_UNITS_ID.get(fold(unit), unit)}"
+            elif english_source and english_word(unit) is None:
+                what = ""  # an English count's word, not one of ours ("soldiers", "North")
+            phrase = _phrase(f"{indonesian_number(n)} {_MAGNITUDES_ID.get(fold(magnitude), magnitude)}".strip(),
+                             what, _QUALIFIERS_ID.get(qual or "", qualifier), sign, measured)
         if asked == "money" and out and i - last <= 5 and _CONVERTED.search(" ".join(toks[last + 1:i])):
-            out[-1] = f"{out[-1]} ({phrase})"  # "45.000 rubel (hampir $580)": one price, converted
+            out[-1], keys[-1] = f"{out[-1]} ({phrase})", f"{keys[-1]} ({key})"  # "45.000 rubel (hampir $580)"
             continue
         out.append(phrase)
+        keys.append(key)
         last = i
-    return list(dict.fromkeys(out))
+    firsts: dict[str, str] = {}
+    for k, shown in zip(keys, out, strict=True):
+        firsts.setdefault(k, shown)
+    return list(firsts.values())
+
+
+def _phrase(amount: str, what: str, qualifier: str, sign: str, measured: str | None) -> str:
+    """A number as an answer states it; a sign is the unit, written as the source writes it
+    ("US$2.000" stays in US dollars)."""
+    phrase = f"{amount}%" if sign == "%" else f"{sign}{amount}" if sign in ("$", "US$") else \
+        f"{sign} {amount}" if measured == "money" and fold(sign) in _PREFIX_UNITS else amount + what
+    return f"{qualifier} {phrase}" if qualifier else phrase
 
 
 def has_amount(text: str, q: Question) -> bool:

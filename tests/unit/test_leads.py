@@ -89,3 +89,32 @@ def test_a_name_written_with_a_hyphen_is_given_whole(sentence, expected):
 def test_what_is_counted_reads_as_english(question, sentence, expected):
     """A plural stays one ("people", not "peoples"); rounds of ammunition are counted as rounds."""
     assert direct_answer(parse(question), sentence) == expected
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("Berapa kontainer yang dikirim Korea Utara ke Rusia?",
+     "North Korea has shipped about 2,000 containers of shells to Russia, an official said.", "sekitar 2.000"),
+    ("Berapa tentara Korea Utara yang dikirim ke garis depan?",
+     "More than 3,000 North Korean soldiers were moved to the front.", "lebih dari 3.000"),
+    ("Berapa ton bahan peledak yang dikirim?", "Pyongyang sent nearly 12,500 tonnes of explosives.", "hampir 12.500 ton"),
+    ("Berapa biaya pembangunan rel itu?", "The railway will cost $2.5 billion.", "$2,5 miliar"),
+    ("Berapa jarak gudang itu dari perbatasan?", "The depot lies about 180 km from the border.", "sekitar 180 km"),
+    ("Berapa tentara yang dikirim?", "Korea Utara mengirim sekitar 3.000 tentara ke Rusia bulan lalu.",
+     "sekitar 3.000 tentara"),
+    ("How many freight wagons did the images show?", "Citra itu menunjukkan 41 gerbong barang di stasiun.", "41"),
+    ("How many troops were sent?", "Korea Utara mengirim sekitar 3.000 tentara ke Rusia bulan lalu.",
+     "about 3,000 soldiers"),
+])
+def test_a_number_is_told_in_the_readers_words(question, sentence, expected):
+    """An English report's number told to an Indonesian reader reads as Indonesian: its separators
+    ("2.000", "2,5"), qualifier ("sekitar", not dropped) and unit ("ton", "miliar"); what an English
+    count counts is left out ("3,000 North Korean soldiers": the word after the number is no noun to
+    trust), as is an Indonesian word the glossary has no English for ("41 (gerbong)" was led)."""
+    assert direct_answer(parse(question), sentence) == expected
+
+
+def test_values_are_told_apart_as_their_source_words_say():
+    """Two counts that read alike once their words are left out ("3,000 North ..." and "3,000
+    Russian ...") are still two, and no lead is given for them, as before."""
+    sentence = "About 3,000 North Korean soldiers and 3,000 Russian soldiers took part in the drill."
+    assert direct_answer(parse("Berapa tentara yang ikut latihan itu?"), sentence) is None

@@ -51,7 +51,7 @@ def test_user_and_article_text_is_escaped_in_text_and_attributes():
     parsed = parse_html(html)  # raises if anything leaked
     assert "Tom & <Jerry> [1]" in parsed.text
     assert "<b>Bold</b> & co" in parsed.text
-    assert 'x < y > z & "q"' in parsed.text
+    assert "“x < y > z & ‘q’”" in parsed.text  # its own quotation marks nested inside ours
     assert any(e.get("url") == 'https://ex.com/?q="><script>&a' for e in parsed.entities)
 
 
