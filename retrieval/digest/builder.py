@@ -27,7 +27,7 @@ import numpy as np
 from cachetools import LRUCache
 from pydantic import BaseModel, Field
 
-from prompts import message
+from prompts import message, outlet_name, quotable
 from retrieval.answering.phrase import DIGEST_STOPS, evidence_block, phrase
 from retrieval.answering.verify import MARKER, check_sentence, clean_generation
 from retrieval.digest.events import ArticleProfile, Event, EventModel, group_events, load_event_model, profiles
@@ -260,7 +260,7 @@ class DigestBuilder:
             # The actors and their roles in the subscriber's language, in the same cited sentence as the quote.
             actors = actors_en(lead.text) if lang == "en" else []
             who = f"{join_names(actors, lang)}; " if actors else ""
-            text = who + message(lang, "digest_quote", source=_label(source.meta, lang), quote=lead.text,
+            text = who + message(lang, "digest_quote", source=_label(source.meta, lang), quote=quotable(lead.text),
                                  markers=markers, quote_language=message(lang, f"language_{source_lang}"))
         return _Summary(head + text, backers, quotes, others, False, lead.text)
 
@@ -342,6 +342,8 @@ def _closest(lead: Sequence[Sentence], chosen: _Lead) -> Sentence:
 
 
 def _label(meta: ArticleMeta, lang: str) -> str:
+    """The outlet as a reader of ``lang`` is told it ("KBS World (in Indonesian): ..." to an English
+    reader, the frame naming the language), or the title when it is unknown."""
     if meta.outlet:
-        return meta.outlet
+        return outlet_name(meta.outlet, lang, meta.language)
     return message(lang, "unknown_outlet", title=meta.title)

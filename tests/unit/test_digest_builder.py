@@ -66,3 +66,23 @@ def test_a_quoted_lead_is_attributed_to_the_report_it_is_taken_from(tmp_path: Pa
         assert "Web Fakta (in Indonesian): “Pemimpin Korea Utara Kim Jong-un bertemu" in message_html
         assert f"[{kozlov.sources[0]}] Kim Jong-un dan Rusia Bahas" in message_html, "its source line is Web Fakta's"
         assert "Web Fakta (in Indonesian): “Pemimpin" in digest_text(digest, UTC).replace("\n  ", " ")
+
+
+def test_a_quoted_lead_nests_its_own_quotation_marks_inside_ours(tmp_path: Path):
+    """An English subscriber reads an Indonesian lead inside “ ”: its own “...” read as ‘...’, so a
+    quotation inside the lead cannot be taken for the end of ours; an outlet's "(Bahasa Indonesia)"
+    is not said beside "(in Indonesian)"."""
+    service = fake_service(tmp_path / "data", None)
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "900_kbs-sahabat.md").write_text(
+        "---\ntitle: Kim sebut Putin sahabat\noutlet: KBS World (Bahasa Indonesia)\n---\n"
+        "Pemimpin Korea Utara Kim Jong Un menyebut Presiden Rusia Vladimir Putin sebagai “sahabat terdekat” "
+        "rakyat Korea Utara dalam pertemuan di Pyongyang pada hari Rabu.\n\n"
+        "Kedua pemimpin juga membahas kerja sama militer dan ekonomi antara Rusia dan Korea Utara.\n",
+        encoding="utf-8")
+    before = datetime.now(UTC)  # after the seeds were written: this report alone is new
+    service.sources().run([folder])
+    (item,) = service.digest(before, datetime.now(UTC) + timedelta(minutes=1), "en").items
+    assert "KBS World (in Indonesian): “Pemimpin Korea Utara" in item.summary
+    assert "‘sahabat terdekat’" in item.summary and "“sahabat terdekat”" not in item.summary
