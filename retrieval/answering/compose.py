@@ -79,7 +79,7 @@ def _direct(q: Question, e: Evidence) -> str | None:
     bill went to the Duma). Replayed out of fold on the training questions, reading further quoted
     sentences when the best one held no single value added 1 right lead and 18 wrong ones."""
     published = e.article.published.date() if e.article.published else None
-    return direct_answer(q, e.focus.text, published)
+    return direct_answer(q, e.focus.text, published, evidence_language(e))
 
 
 def lead(q: Question, evidence: list[Evidence]) -> tuple[str, list[str]]:

@@ -156,14 +156,16 @@ def _qualifier(toks: list[str], i: int) -> str | None:
     return next((k for k in _QUALIFIERS if before.endswith(k)), None)
 
 
-def counted(text: str, q: Question) -> list[str]:
+def counted(text: str, q: Question, source_language: str | None = None) -> list[str]:
     """Numbers with the word they count ("sekitar 10.000 pasukan", "9 miliar rubel", "$1.5 billion",
     "40%"), that the question does not hold, leaving out those measuring something else than the
     question asks ("850 meter" is no cost, "10.000 km" no count of passengers)."""
     out: list[str] = []
     keys: list[str] = []  # what tells two values apart: each as the source's own words would state it
     last = 0  # where the last of them was read
-    english_source = detect_language(text) == "en"  # its counted words need no translation
+    # its counted words need no translation; the article's language when known (a short sentence
+    # has too few function words to tell: "Sebanyak 13.000 kontainer ... dikirim." read as English)
+    english_source = (source_language or detect_language(text)) == "en"
     toks = counts_only(text).split()
     asked = asked_measure(q)
     for i, raw in enumerate(toks):
@@ -366,10 +368,12 @@ def clock(found: str, language: str) -> str:
 
 
 
-def direct_answer(q: Question, focus: str, published: dt.date | None = None) -> str | None:
+def direct_answer(q: Question, focus: str, published: dt.date | None = None,
+                  source_language: str | None = None) -> str | None:
     """The one answer of the asked kind in ``focus`` (the sentence holding the answer), rendered in
     the asker's language; ``None`` when there is none or more than one. ``published``, the day its
-    article was published, dates a weekday told alone."""
+    article was published, dates a weekday told alone; ``source_language``, its article's language
+    (else read off ``focus``)."""
     found: list[str]
     if q.shape == "duration":
         found = durations(focus, q)
@@ -384,7 +388,7 @@ def direct_answer(q: Question, focus: str, published: dt.date | None = None) -> 
     elif q.qtype == "time":
         found = dates_answering(q, focus, published)
     elif q.qtype == "number" and q.shape is None:
-        found = counted(focus, q)
+        found = counted(focus, q, source_language)
     elif q.qtype == "person" and q.shape is None:
         found = names(focus, q) if asks_for_a_person(q) else []
     else:

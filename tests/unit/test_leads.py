@@ -118,3 +118,12 @@ def test_values_are_told_apart_as_their_source_words_say():
     Russian ...") are still two, and no lead is given for them, as before."""
     sentence = "About 3,000 North Korean soldiers and 3,000 Russian soldiers took part in the drill."
     assert direct_answer(parse("Berapa tentara yang ikut latihan itu?"), sentence) is None
+
+
+def test_a_short_indonesian_sentence_is_read_in_its_articles_language():
+    """"Sebanyak 13.000 kontainer berisi 74 ribu ton amunisi dikirim." has no function word to tell
+    its language and read as English: its Indonesian count word went untranslated to an English
+    reader. The article's language decides when it is known."""
+    q = parse("How many containers did North Korea send?")
+    sentence = "Sebanyak 13.000 kontainer berisi amunisi dikirim."
+    assert direct_answer(q, sentence, None, "id") == "13,000 containers"
