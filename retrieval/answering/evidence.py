@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.answering.direct import has_amount
+from retrieval.answering.amounts import has_amount
 from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question, identity_name
@@ -145,7 +145,7 @@ def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: f
 
 def holds_an_amount(q: Question, picks: list[Pick]) -> bool:
     """A "how many / how much" question is answered only by evidence holding a number of the kind
-    asked (:func:`~retrieval.answering.direct.has_amount`: a count of things, in figures or words, or
+    asked (:func:`~retrieval.answering.amounts.has_amount`: a count of things, in figures or words, or
     money for a cost, a length for how far...): passages about the thing asked that hold no such
     number do not answer it ("how much did the bridge cost?" is not answered by its length, "how
     many passengers?" by the distance travelled). Other questions pass."""

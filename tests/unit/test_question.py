@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.answering.direct import asked_measure, direct_answer, english_number
+from retrieval.answering.amounts import asked_measure, english_number
+from retrieval.answering.direct import direct_answer
 from retrieval.answering.question import Question, answer_shape, focus_words, parse_question, question_type, weights_for
 from retrieval.text.lexicon import Concept
 from retrieval.types import Answer, Turn
