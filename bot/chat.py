@@ -39,6 +39,9 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
         command = command.lower() if command.startswith("/") else command  # "/LANG EN" as "/lang en"
         if command in ("/quit", "/exit"):
             return 0
+        if command in ("/help", "/start"):
+            print(message(UI, "chat_help"), file=stdout)
+            continue
         if command == "/new":
             history.clear()
             print(message(UI, "chat_cleared"), file=stdout)

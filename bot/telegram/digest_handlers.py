@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.digest_view import local_label
@@ -76,10 +76,16 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if args not in ([], ["all"], ["semua"]):
         await message.reply_text(t(lang, "digest_usage"), parse_mode=ParseMode.HTML)
         return
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    if not svc.digests.claim_on_demand(chat.id):
+        await message.reply_text(t(lang, "digest_in_progress"), do_quote=True)
+        return
     thread = message.message_thread_id if message.is_topic_message else None
-    await svc.digests.on_demand(chat.id, lang, parse_timezone(svc.settings.digest.timezone), everything=bool(args),
-                                reply_to=message.message_id, thread_id=thread)
+    # A task of its own (errors still reach the error handler): updates are handled one at a time,
+    # and everyone else's would wait while the model phrases the digest's items.
+    context.application.create_task(
+        svc.digests.on_demand(chat.id, lang, parse_timezone(svc.settings.digest.timezone), everything=bool(args),
+                              reply_to=message.message_id, thread_id=thread),
+        update=update, name=f"rnkbot-digest-{chat.id}")
 
 
 def register_digest(application: Application) -> None:

@@ -18,6 +18,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, Message
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
@@ -74,6 +75,7 @@ class DigestDelivery:
         self.memory = memory
         self.on_unsubscribed: Callable[[int], None] = lambda chat_id: None  # the scheduler drops the job
         self._busy: set[int] = set()  # chats whose delivery runs right now
+        self._on_demand: set[int] = set()  # chats whose /digest is being built or sent
 
     # --- building ---------------------------------------------------------------------
     @staticmethod
@@ -83,20 +85,34 @@ class DigestDelivery:
         return [OutboxPart(m.html, digest.turn(m.item) if m.item is not None else None)
                 for m in digest_messages(digest, tz)]
 
+    def claim_on_demand(self, chat_id: int) -> bool:
+        """Whether a ``/digest`` may start in this chat now (``False`` while one is built or sent);
+        if so the chat is claimed until :meth:`on_demand` returns."""
+        if chat_id in self._on_demand:
+            return False
+        self._on_demand.add(chat_id)
+        return True
+
     async def on_demand(self, chat_id: int, language: Language, tz: ZoneInfo, *, everything: bool = False,
                         reply_to: int | None = None, thread_id: int | None = None) -> list[Message]:
         """``/digest``: what is new since this chat's last digest (or 24 hours), sent now. It does not
         count as a delivery: the next scheduled digest still covers its whole window. ``/digest all``
         (``everything``): every item, over at least the last 24 hours (so it shows what the last daily
-        digest left out)."""
-        now = self.clock()
-        sub = await asyncio.to_thread(self.store.get, chat_id)
-        since = sub.window_start(now) if sub else now - timedelta(hours=24)
-        if everything:
-            since = min(since, now - timedelta(hours=24))
-        digest = await asyncio.to_thread(self.service.digest, since, now, language, everything=everything)
-        return await self.send(chat_id, self.parts_of(digest, sub.tz if sub else tz), reply_to=reply_to,
-                               thread_id=thread_id)
+        digest left out). Releases the chat's :meth:`claim_on_demand`. Run it as a task of its own:
+        building a digest takes the model as long as several answers."""
+        self._on_demand.add(chat_id)
+        try:
+            await self.bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+            now = self.clock()
+            sub = await asyncio.to_thread(self.store.get, chat_id)
+            since = sub.window_start(now) if sub else now - timedelta(hours=24)
+            if everything:
+                since = min(since, now - timedelta(hours=24))
+            digest = await asyncio.to_thread(self.service.digest, since, now, language, everything=everything)
+            return await self.send(chat_id, self.parts_of(digest, sub.tz if sub else tz), reply_to=reply_to,
+                                   thread_id=thread_id)
+        finally:
+            self._on_demand.discard(chat_id)
 
     async def send(self, chat_id: int, parts: list[OutboxPart], *, first: int = 0, reply_to: int | None = None,
                    thread_id: int | None = None,

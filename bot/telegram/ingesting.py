@@ -11,13 +11,15 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, ContextTypes
 
 from corpus.errors import RnkbotError
 from corpus.fetch import is_web_url
 from retrieval.settings import Settings
+from retrieval.types import Language
 
+from .core import Core
 from .i18n import t
 from .services import incoming, services, ui_language
 
@@ -37,8 +39,15 @@ async def ingest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not urls:
         await message.reply_text(t(lang, "ingest_usage"), parse_mode="HTML")
         return
+    # A task of its own (errors still reach the error handler): updates are handled one at a time,
+    # and every user's would wait while the pages are fetched and embedded.
+    context.application.create_task(_ingest(svc.service, urls, message, lang), update=update, name="rnkbot-ingest")
+
+
+async def _ingest(service: Core, urls: list[str], message: Message, lang: Language) -> None:
+    """Read the pages and tell the admin what was added or skipped."""
     try:
-        report = await asyncio.to_thread(svc.service.ingest, urls)
+        report = await asyncio.to_thread(service.ingest, urls)
     except RnkbotError as exc:  # a full disk, an index that cannot be written: the admin gets the whole message
         log.error("%s", exc)
         await message.reply_text(t(lang, "ingest_failed", error=str(exc)), parse_mode="HTML")

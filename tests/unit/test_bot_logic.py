@@ -275,3 +275,23 @@ async def test_streamer_takes_text_from_a_worker_thread_and_skips_repeats():
     await asyncio.sleep(0.05)
     await streamer.stop()
     assert view.shown == ["Putin", "Putin sent"]
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_about_fits_one_message_however_many_outlets(lang):
+    from bot.telegram.reports import about_text
+    from retrieval.service import CorpusStats
+    from tests.fakes.tg_html import parse_html
+
+    outlets = [f"Outlet Number {i:03d} (Bahasa Indonesia) & Co" for i in range(400)]
+    stats = CorpusStats(articles=1200, chunks=9000, outlets=outlets, first_published="2023-01-01",
+                        last_published="2025-01-01")
+    parsed = parse_html(about_text(stats, lang))
+    assert parsed.length <= 4096, "one Telegram message (it failed with 'message is too long')"
+    assert "400" in parsed.text and outlets[0] in parsed.text and outlets[-1] not in parsed.text
+    more = {"en": "and {} more", "id": "dan {} lainnya"}[lang]
+    shown = sum(name in parsed.text for name in outlets)
+    assert 10 < shown < 400 and parsed.text.count(more.format(400 - shown)) == 1
+    few = about_text(CorpusStats(articles=3, chunks=9, outlets=["Kontan", "Tempo"], first_published=None,
+                                 last_published=None), lang)
+    assert "Kontan, Tempo)" in few, "a short list is shown whole, without 'more'"

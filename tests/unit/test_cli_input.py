@@ -159,3 +159,13 @@ def test_the_terminal_chat_names_an_unknown_command_and_reads_commands_in_any_ca
     assert "(unknown command “/frobnicate”)" in out
     assert "(the language of the answers: /lang id, /lang en or /lang auto)" in out and "“”" not in out
     assert "(reply language: en)" in out, "/LANG EN is /lang en"
+
+
+def test_the_terminal_chat_answers_help_as_a_command_it_knows(core):
+    stdin = io.StringIO("/help\n/HELP\n/start\n/quit\n")
+    stdout = io.StringIO()
+    assert run_chat(core, stdin=stdin, stdout=stdout) == 0
+    out = stdout.getvalue()
+    assert "unknown command" not in out, "/help (what the Telegram bot teaches) is not unknown here"
+    assert out.count("Commands: /lang") == 4, "the greeting, then the help once for each"
+    assert "/help" in out.split("Commands:")[1]

@@ -165,3 +165,30 @@ async def test_a_quiet_day_sends_nothing_when_so_configured(start_bot, fake_api,
     assert digests_to(fake_api, budi.chat_id) == [] and len(fake_api.calls_of("sendMessage", budi.chat_id)) == 1
     assert DIGEST_STARTS[1].startswith("Tidak ada artikel baru")
     assert sub.last_delivered_ts == clock.at.timestamp(), "the quiet day counts as delivered"
+
+
+async def test_a_digest_being_built_holds_up_no_one(start_fast_bot, fake_api, alice, budi, fast_core):
+    """/digest is built beside the other updates (with the model, a digest takes as long as several
+    answers: every other user's commands and questions waited for it), and a second /digest from the
+    same chat meanwhile gets a note rather than a second build."""
+    import threading
+
+    gate, built = threading.Event(), fast_core.digest
+
+    def slow_digest(*args, **kwargs):
+        gate.wait(30)
+        return built(*args, **kwargs)
+
+    fast_core.digest = slow_digest
+    async with start_fast_bot():
+        try:
+            await alice.say("/digest")
+            other = await command_reply(fake_api, budi, "/about", timeout=10)
+            again = await command_reply(fake_api, alice, "/digest", timeout=10)
+        finally:
+            gate.set()
+        await all_sent(fake_api, alice.chat_id)
+    assert "Kontan" in text_of(other), "another user is answered while the digest is built"
+    assert "already" in text_of(again)
+    assert len(digests_to(fake_api, alice.chat_id)) == 1, "the digest arrives once"
+    assert not [c for c in fake_api.calls if not c.ok]

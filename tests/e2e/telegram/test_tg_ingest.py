@@ -49,3 +49,26 @@ async def test_feeds_job_is_scheduled_from_the_settings(start_bot, bot_settings,
     assert added == {web_doc_id(u) for u in web.seed_urls[:3]}  # the RSS feed's on-topic entries
     async with start_bot(service=own_service) as app:  # no feeds file: no job
         assert not app.job_queue.get_jobs_by_name(FEEDS_JOB)
+
+
+async def test_an_ingest_under_way_holds_up_no_one(start_fast_bot, fake_api, admin, alice, fast_core):
+    """/ingest fetches pages (each up to the fetch time-out) and embeds them: it runs beside the
+    other updates, which are handled one at a time and all waited for it."""
+    import threading
+
+    gate, ingest = threading.Event(), fast_core.ingest
+
+    def slow_ingest(*args, **kwargs):
+        gate.wait(30)
+        return ingest(*args, **kwargs)
+
+    fast_core.ingest = slow_ingest
+    async with start_fast_bot():
+        try:
+            await admin.say("/ingest https://news.example/slow")
+            other = await command_reply(fake_api, alice, "/about", timeout=10)
+        finally:
+            gate.set()
+        done = await fake_api.wait_for(lambda c: c.method == "sendMessage" and c.params.get("chat_id") == admin.chat_id)
+    assert "Kontan" in text_of(other), "another user is answered while the pages are read"
+    assert text_of(done[0]).startswith("Ingest\n")
