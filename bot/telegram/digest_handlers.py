@@ -12,7 +12,7 @@ from bot.digest_view import local_label
 from retrieval.text.times import TimeParseError, parse_time_of_day, parse_timezone
 
 from .i18n import t
-from .services import incoming, services, ui_language
+from .services import incoming, manages_chat, services, ui_language
 
 
 def parse_subscribe_args(args: list[str], default_time: str, default_tz: str) -> tuple[str, str]:
@@ -40,6 +40,9 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = incoming(update)
     chat = message.chat
     lang = await ui_language(context, update.effective_user)
+    if not await manages_chat(context, update):
+        await message.reply_text(t(lang, "digest_group_admins"))
+        return
     current = await asyncio.to_thread(svc.digests.store.get, chat.id)
     defaults = (current.at_time, current.timezone) if current else (svc.settings.digest.time, svc.settings.digest.timezone)
     try:
@@ -59,6 +62,9 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     svc = services(context)
     lang = await ui_language(context, update.effective_user)
     message = incoming(update)
+    if not await manages_chat(context, update):
+        await message.reply_text(t(lang, "digest_group_admins"))
+        return
     chat_id = message.chat.id
     removed = await asyncio.to_thread(svc.digests.store.unsubscribe, chat_id)
     svc.scheduler.unschedule(chat_id)

@@ -13,7 +13,7 @@ import asyncio
 import logging
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters
 
@@ -30,7 +30,7 @@ from .ingesting import ingest_command
 from .intake import submit_question
 from .reports import about_text, stats_text
 from .sending import NO_PREVIEW
-from .services import SERVICES_KEY, chosen_language, incoming, services, set_language, ui_language
+from .services import SERVICES_KEY, chosen_language, incoming, manages_chat, services, set_language, ui_language
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +134,9 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = await ui_language(context, user)
     if chat is None or user is None:
         return
-    if chat.type != ChatType.PRIVATE and not svc.settings.telegram.is_admin(user.id):
-        member = await context.bot.get_chat_member(chat.id, user.id)
-        if member.status not in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR):
-            await message.reply_text(t(lang, "forget_group_admins"))
-            return
+    if not await manages_chat(context, update):
+        await message.reply_text(t(lang, "forget_group_admins"))
+        return
     answers = await svc.memory.forget_chat(chat.id)
     questions = await asyncio.to_thread(svc.journal.forget_chat, chat.id)
     subscribed = await asyncio.to_thread(svc.digests.store.unsubscribe, chat.id)

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Message, Update, User
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ContextTypes
 
 from retrieval.settings import Settings
@@ -47,6 +48,19 @@ class BotServices:
 def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
     svc: BotServices = context.application.bot_data[SERVICES_KEY]
     return svc
+
+
+async def manages_chat(context: ContextTypes.DEFAULT_TYPE, update: Update) -> bool:
+    """Whether the sender may change what this chat keeps or receives (/forget, /subscribe,
+    /unsubscribe): anyone in a private chat; in a group, its admins and the bot's, so that one
+    member cannot stop or move the digest everyone else reads."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    if chat.type == ChatType.PRIVATE or services(context).settings.telegram.is_admin(user.id):
+        return True
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
 def incoming(update: Update) -> Message:

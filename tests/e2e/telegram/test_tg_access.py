@@ -82,3 +82,23 @@ async def test_forget_in_a_group_is_for_its_admins(start_fast_bot, fake_api, gro
         after = app.bot_data[SERVICES_KEY].memory.store.count(group_member.chat_id)
     assert text_of(refused) == "In a group, only the group's admins can delete its data with /forget."
     assert remembered == 1 and after == 0 and text_of(done).startswith("🗑 Done.")
+
+
+async def test_a_groups_daily_digest_is_set_up_by_its_admins(start_fast_bot, fake_api, group_member):
+    """Any member could /unsubscribe a group's digest (or move it to 3 a.m.) for everyone; /forget
+    was already for admins. /digest itself stays open to all."""
+    group_admin = group_person(fake_api, group_member.chat_id, 1004)
+    fake_api.chat_admins[group_member.chat_id] = {group_admin.user_id}
+    async with start_fast_bot() as app:
+        store = app.bot_data[SERVICES_KEY].digests.store
+        refused = await command_reply(fake_api, group_member, "/subscribe@rnk_test_bot 03:00")
+        nothing = store.get(group_member.chat_id)
+        await command_reply(fake_api, group_admin, "/subscribe@rnk_test_bot 07:30")
+        kept_off = await command_reply(fake_api, group_member, "/unsubscribe@rnk_test_bot")
+        still = store.get(group_member.chat_id)
+        done = await command_reply(fake_api, group_admin, "/unsubscribe@rnk_test_bot")
+        after = store.get(group_member.chat_id)
+    admins_only = "In a group, only the group's admins can set up its daily digest"
+    assert text_of(refused).startswith(admins_only) and text_of(kept_off).startswith(admins_only)
+    assert nothing is None and still is not None and still.at_time == "07:30" and after is None
+    assert text_of(done) == "Done: no more daily digests here."
