@@ -5,7 +5,9 @@ starts with ``/`` is a command, and an unknown one shows the help rather than be
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable
 from typing import cast
 
 from prompts import message
@@ -18,6 +20,29 @@ from .textui import format_answer
 UI: Language = "en"  # the chat's own texts; /lang sets the language of the answers
 
 
+def _terminal_reader(stdin, stdout) -> Callable[[], str]:
+    """Lines typed at a terminal: with line editing and history (arrow keys) through ``readline``
+    when the chat runs on the process's own terminal; else a prompt and the raw line. The empty
+    string at the end of input (Ctrl-D), as ``readline()`` gives it."""
+    if stdin is sys.stdin and stdout is sys.stdout:
+        with contextlib.suppress(ImportError):  # not on every platform (Windows)
+            import readline  # noqa: F401  (imported for its effect: input() gains editing and history)
+
+        def typed() -> str:
+            try:
+                return input("\n> ") + "\n"
+            except EOFError:
+                return ""
+
+        return typed
+
+    def prompted() -> str:
+        print("\n> ", end="", file=stdout, flush=True)
+        return str(stdin.readline())
+
+    return prompted
+
+
 def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -25,10 +50,9 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
     history: list[Turn] = []
     lang: Language | None = None
     print(message(UI, "chat_help"), file=stdout)
+    read = _terminal_reader(stdin, stdout) if interactive else stdin.readline
     while True:
-        if interactive:
-            print("\n> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
+        line = read()
         if not line:
             return 0
         question = clean_question(line, service.settings.answering.max_question_chars)

@@ -169,3 +169,30 @@ def test_the_terminal_chat_answers_help_as_a_command_it_knows(core):
     assert "unknown command" not in out, "/help (what the Telegram bot teaches) is not unknown here"
     assert out.count("Commands: /lang") == 4, "the greeting, then the help once for each"
     assert "/help" in out.split("Commands:")[1]
+
+
+def test_at_a_terminal_lines_are_read_with_line_editing(core, monkeypatch: pytest.MonkeyPatch):
+    """At the process's own terminal the chat reads with input() (readline: arrow keys edit the line
+    and recall earlier questions; they arrived as "^[[A" in the question), and Ctrl-D ends it."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    typed = iter(["/lang en", "/help"])
+    prompts: list[str] = []
+
+    def fake_input(prompt: str = "") -> str:
+        prompts.append(prompt)
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    stdout = Terminal()
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("sys.stdout", stdout)
+    monkeypatch.setattr("builtins.input", fake_input)
+    assert run_chat(core) == 0
+    assert prompts == ["\n> "] * 3, "two lines typed, then Ctrl-D"
+    assert stdout.getvalue().count("Commands: /lang") == 2
