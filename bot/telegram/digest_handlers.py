@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -15,10 +16,22 @@ from .i18n import t
 from .services import incoming, manages_chat, services, ui_language
 
 
+def _with_meridiem(args: list[str]) -> list[str]:
+    """"8 pm" typed as two words read as one time ("8 pm"), not as a time and a time zone."""
+    out: list[str] = []
+    for arg in args:
+        if out and re.fullmatch(r"[ap]\.?m\.?", arg, re.IGNORECASE):
+            out[-1] = f"{out[-1]} {arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def parse_subscribe_args(args: list[str], default_time: str, default_tz: str) -> tuple[str, str]:
     """``[HH:MM] [time zone]`` in either order -> (``HH:MM``, IANA name). Raises
     :class:`TimeParseError` whose message is the argument it could not read."""
     at, tz = default_time, default_tz
+    args = _with_meridiem(args)
     for arg in args[:2]:
         try:
             at = parse_time_of_day(arg).strftime("%H:%M")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from corpus.errors import RnkbotError
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+_12_HOUR = re.compile(r"^(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?\s*([ap])\.?m\.?$", re.IGNORECASE)  # "8pm", "7:30am"
 _RELATIVE = re.compile(r"^(\d{1,4})\s*([hd])$", re.IGNORECASE)
 _ALIASES = {"wib": "Asia/Jakarta", "wita": "Asia/Makassar", "wit": "Asia/Jayapura", "utc": "UTC", "gmt": "UTC",
             "msk": "Europe/Moscow", "kst": "Asia/Seoul"}
@@ -23,15 +24,20 @@ class TimeParseError(RnkbotError, ValueError):
 
 
 def parse_time_of_day(text: str) -> time:
-    """``08:00`` / ``8.30`` -> ``time(8, 0)``."""
+    """``08:00`` / ``8.30`` -> ``time(8, 0)``; ``8pm`` / ``7:30 a.m.`` on the 12-hour clock."""
+    twelve = _12_HOUR.match(text.strip())
+    if twelve:
+        hour = int(twelve.group(1)) % 12 + (12 if twelve.group(3).lower() == "p" else 0)
+        return time(hour, int(twelve.group(2) or 0))
     m = _HHMM.match(text.strip())
     if not m:
-        raise TimeParseError(f"{text!r} is not a time of day: use HH:MM, for example 08:00 or 19:30")
+        raise TimeParseError(f"{text!r} is not a time of day: use HH:MM, for example 08:00 or 19:30 (or 7:30pm)")
     return time(int(m.group(1)), int(m.group(2)))
 
 
 def parse_timezone(text: str) -> ZoneInfo:
-    """An IANA zone (``Asia/Jakarta``, case-insensitive) or a common abbreviation (WIB, WITA, WIT, UTC, MSK, KST)."""
+    """An IANA zone (``Asia/Jakarta``, case-insensitive), a common abbreviation (WIB, WITA, WIT, UTC,
+    MSK, KST), or a zone's city alone when only one zone has it (``jakarta``, ``moscow``)."""
     name = text.strip()
     name = _ALIASES.get(name.lower(), name)
     try:
@@ -41,7 +47,12 @@ def parse_timezone(text: str) -> ZoneInfo:
     lowered = {z.lower(): z for z in available_timezones()}
     if name.lower() in lowered:
         return ZoneInfo(lowered[name.lower()])
-    raise TimeParseError(f"{text!r} is not a time zone: use a name like Asia/Jakarta, Europe/Moscow or UTC (or WIB, WITA, WIT)")
+    city = name.lower().replace(" ", "_")
+    by_city = [z for low, z in lowered.items() if "/" in low and low.rsplit("/", 1)[1] == city]
+    if len(by_city) == 1:
+        return ZoneInfo(by_city[0])
+    raise TimeParseError(f"{text!r} is not a time zone: use a name like Asia/Jakarta, Europe/Moscow or UTC, "
+                         "a city (Jakarta), or WIB, WITA, WIT")
 
 
 def parse_since(text: str, tz: tzinfo, now: datetime) -> datetime:

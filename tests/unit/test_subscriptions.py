@@ -82,6 +82,8 @@ def test_subscriptions_survive_reopening(tmp_path: Path):
     (["7.30"], ("07:30", "Asia/Jakarta")),
     (["WITA", "19:05"], ("19:05", "Asia/Makassar")),
     (["europe/moscow"], ("08:00", "Europe/Moscow")),
+    (["8pm", "jakarta"], ("20:00", "Asia/Jakarta")),  # the 12-hour clock, a city
+    (["seoul", "7:30", "AM"], ("07:30", "Asia/Seoul")),  # "7:30 AM" typed as two words is one time
 ])
 def test_subscribe_arguments(args, expected):
     assert parse_subscribe_args(args, "08:00", "Asia/Jakarta") == expected

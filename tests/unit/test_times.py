@@ -15,12 +15,14 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 @pytest.mark.parametrize("text, expected", [("08:00", time(8, 0)), ("8.30", time(8, 30)), (" 23:59 ", time(23, 59)),
-                                            ("0:05", time(0, 5))])
+                                            ("0:05", time(0, 5)), ("8pm", time(20, 0)), ("7:30am", time(7, 30)),
+                                            ("7.30p.m.", time(19, 30)), ("12am", time(0, 0)), ("12PM", time(12, 0)),
+                                            ("8 am", time(8, 0))])
 def test_time_of_day(text, expected):
     assert parse_time_of_day(text) == expected
 
 
-@pytest.mark.parametrize("text", ["24:00", "8", "08:60", "8 am", ""])
+@pytest.mark.parametrize("text", ["24:00", "8", "08:60", "8 oclock", "", "13pm", "0am"])
 def test_what_is_not_a_time_of_day_says_what_is(text):
     with pytest.raises(TimeParseError, match="use HH:MM"):
         parse_time_of_day(text)
@@ -28,8 +30,9 @@ def test_what_is_not_a_time_of_day_says_what_is(text):
 
 @pytest.mark.parametrize("text, key", [("Asia/Jakarta", "Asia/Jakarta"), ("wib", "Asia/Jakarta"), ("WITA", "Asia/Makassar"),
                                        ("wit", "Asia/Jayapura"), ("europe/moscow", "Europe/Moscow"), ("MSK", "Europe/Moscow"),
-                                       ("utc", "UTC"), ("KST", "Asia/Seoul")])
-def test_time_zones_by_name_or_abbreviation(text, key):
+                                       ("utc", "UTC"), ("KST", "Asia/Seoul"), ("jakarta", "Asia/Jakarta"),
+                                       ("Moscow", "Europe/Moscow"), ("new_york", "America/New_York")])
+def test_time_zones_by_name_abbreviation_or_city(text, key):
     assert parse_timezone(text).key == key
 
 
