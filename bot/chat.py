@@ -73,7 +73,9 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
         if command == "/lang":
             arg = arg.strip().lower()
             if arg not in ("id", "en", "auto"):
-                print(message(UI, "chat_lang_usage", arg=arg) if arg else message(UI, "chat_lang_missing"), file=stdout)
+                said = message(UI, "chat_lang_usage", arg=arg) if arg else \
+                    message(UI, "chat_lang_missing", language=lang or "auto")
+                print(said, file=stdout)
                 continue
             lang = None if arg == "auto" else cast(Language, arg)
             print(message(UI, "chat_language", language=lang or "auto"), file=stdout)

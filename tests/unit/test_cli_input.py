@@ -152,13 +152,14 @@ def test_the_terminal_chat_explains_rather_than_asks(core):
 
 
 def test_the_terminal_chat_names_an_unknown_command_and_reads_commands_in_any_case(core):
-    stdin = io.StringIO("/frobnicate\n/lang\n/LANG EN\n/quit\n")
+    stdin = io.StringIO("/frobnicate\n/lang\n/LANG EN\n/lang\n/quit\n")
     stdout = io.StringIO()
     assert run_chat(core, stdin=stdin, stdout=stdout) == 0
     out = stdout.getvalue()
     assert "(unknown command “/frobnicate”)" in out
-    assert "(the language of the answers: /lang id, /lang en or /lang auto)" in out and "“”" not in out
+    assert "(the language of the answers, now auto: /lang id, /lang en or /lang auto)" in out and "“”" not in out
     assert "(reply language: en)" in out, "/LANG EN is /lang en"
+    assert "(the language of the answers, now en:" in out, "/lang alone says which language it is now"
 
 
 def test_the_terminal_chat_answers_help_as_a_command_it_knows(core):
