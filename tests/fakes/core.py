@@ -32,6 +32,18 @@ SOURCE = Citation(n=1, doc_id="004_b44b09399d88959f", title="Kim Jong Un Bakal M
                   quote="Krivoruchko menyampaikan salam dari Presiden Rusia Vladimir Putin kepada Kim Jong Un.")
 
 
+def held_back(fn: Callable) -> tuple[Callable, threading.Event]:
+    """``fn`` made slow: each call waits (up to 30 s) until the returned event is set. For a
+    digest or an ingest that must still be running while other updates come in."""
+    gate = threading.Event()
+
+    def slow(*args, **kwargs):
+        gate.wait(30)
+        return fn(*args, **kwargs)
+
+    return slow, gate
+
+
 class FastCore:
     def __init__(self, settings: Settings, *, delay_s: float = 0.0, long_chars: int = 0, digest_items: int = 3,
                  hang_marker: Path | None = None, digest_hang_marker: Path | None = None) -> None:

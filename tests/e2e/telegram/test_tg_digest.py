@@ -11,6 +11,7 @@ from bot.telegram.services import SERVICES_KEY
 from bot.telegram.subscriptions import SubscriptionStore
 from prompts import message
 from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.core import held_back
 from tests.fakes.expect import command_reply, text_of
 
 SUBSCRIBED_AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # after the seeds came in (tests/conftest.py)
@@ -171,15 +172,7 @@ async def test_a_digest_being_built_holds_up_no_one(start_fast_bot, fake_api, al
     """/digest is built beside the other updates (with the model, a digest takes as long as several
     answers: every other user's commands and questions waited for it), and a second /digest from the
     same chat meanwhile gets a note rather than a second build."""
-    import threading
-
-    gate, built = threading.Event(), fast_core.digest
-
-    def slow_digest(*args, **kwargs):
-        gate.wait(30)
-        return built(*args, **kwargs)
-
-    fast_core.digest = slow_digest
+    fast_core.digest, gate = held_back(fast_core.digest)
     async with start_fast_bot():
         try:
             await alice.say("/digest")

@@ -12,6 +12,7 @@ from bot.telegram.ingesting import FEEDS_JOB
 from corpus.extract import web_doc_id
 from retrieval.service import AnswerService
 from retrieval.settings import Settings
+from tests.fakes.core import held_back
 from tests.fakes.expect import command_reply, text_of
 
 
@@ -54,15 +55,7 @@ async def test_feeds_job_is_scheduled_from_the_settings(start_bot, bot_settings,
 async def test_an_ingest_under_way_holds_up_no_one(start_fast_bot, fake_api, admin, alice, fast_core):
     """/ingest fetches pages (each up to the fetch time-out) and embeds them: it runs beside the
     other updates, which are handled one at a time and all waited for it."""
-    import threading
-
-    gate, ingest = threading.Event(), fast_core.ingest
-
-    def slow_ingest(*args, **kwargs):
-        gate.wait(30)
-        return ingest(*args, **kwargs)
-
-    fast_core.ingest = slow_ingest
+    fast_core.ingest, gate = held_back(fast_core.ingest)
     async with start_fast_bot():
         try:
             await admin.say("/ingest https://news.example/slow")
