@@ -11,6 +11,9 @@ from collections.abc import Callable
 from typing import cast
 
 from prompts import message
+from retrieval.index.store import StoreError
+from retrieval.models.embeddings import EmbeddingsError
+from retrieval.models.llm import LLMError
 from retrieval.service import AnswerService
 from retrieval.types import Language, Turn
 
@@ -94,6 +97,10 @@ def run_chat(service: AnswerService, stdin=None, stdout=None) -> int:
             continue
         if question.cut:
             print(message(UI, "chat_cut", chars=len(q)), file=stdout)
-        ans = service.ask(q, history=history[-3:], language=lang)
+        try:
+            ans = service.ask(q, history=history[-3:], language=lang)
+        except (StoreError, EmbeddingsError, LLMError) as exc:  # a server down, an index being rebuilt
+            print(message(UI, "chat_failed", error=str(exc).rstrip(". ")), file=stdout, flush=True)
+            continue  # the conversation so far is kept: ask again once it is back
         history.append(Turn(question=ans.question, answer=ans))
         print(format_answer(ans), file=stdout, flush=True)

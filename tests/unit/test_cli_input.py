@@ -197,3 +197,26 @@ def test_at_a_terminal_lines_are_read_with_line_editing(core, monkeypatch: pytes
     assert run_chat(core) == 0
     assert prompts == ["\n> "] * 3, "two lines typed, then Ctrl-D"
     assert stdout.getvalue().count("Commands: /lang") == 2
+
+
+def test_a_server_down_mid_chat_is_said_and_the_chat_goes_on(core, monkeypatch: pytest.MonkeyPatch):
+    """The index's server (or the embedder's, or the model's) gone while chatting ended the chat
+    with the error; now the chat says so, keeps the conversation, and answers once it is back."""
+    from retrieval.index.store import StoreError
+
+    real_ask, calls = core.ask, []
+
+    def ask(question, **kwargs):
+        calls.append(question)
+        if len(calls) == 2:
+            raise StoreError("the index at chroma.internal:8000 cannot be reached (connection refused).")
+        return real_ask(question, **kwargs)
+
+    monkeypatch.setattr(core, "ask", ask)
+    stdin = io.StringIO("Who did Krivoruchko meet?\nkapan itu?\nkapan itu?\n/quit\n")
+    stdout = io.StringIO()
+    assert run_chat(core, stdin=stdin, stdout=stdout) == 0
+    out = stdout.getvalue()
+    assert "(I cannot answer right now: the index at chroma.internal:8000 cannot be reached (connection refused). " \
+           "The conversation is kept" in out
+    assert len(calls) == 3 and out.count("Sources:") + out.count("Sumber:") == 2, "asked again, answered"
