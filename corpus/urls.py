@@ -13,10 +13,11 @@ import re
 
 HIDDEN = "***"
 # scheme://userinfo@ : the userinfo runs to the last "@" before the path, query or fragment
-_USERINFO = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#@]*(?:@[^\s/?#@]*)*@")
+_SCHEME = r"\b([A-Za-z][A-Za-z0-9+.-]*://)"
+_USERINFO = re.compile(_SCHEME + r"[^\s/?#@]*(?:@[^\s/?#@]*)*@")
 # A password holding a raw "/" (it should be written %2F, but people paste them as they are):
 # "user:pa/ss@host" is no host and path; what follows the colon is no port (digits, then the path).
-_SLASHED = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#@:]+:(?!\d+(?:[/?#]|$))[^\s@]*/[^\s@]*@")
+_SLASHED = re.compile(_SCHEME + r"[^\s/?#@:]+:(?!\d+(?:[/?#]|$))[^\s@]*/[^\s@]*@")
 
 
 def shown_url(url: str) -> str:

@@ -98,9 +98,8 @@ class DigestDelivery:
         """``/digest``: what is new since this chat's last digest (or 24 hours), sent now. It does not
         count as a delivery: the next scheduled digest still covers its whole window. ``/digest all``
         (``everything``): every item, over at least the last 24 hours (so it shows what the last daily
-        digest left out). Releases the chat's :meth:`claim_on_demand`. Run it as a task of its own:
-        building a digest takes the model as long as several answers."""
-        self._on_demand.add(chat_id)
+        digest left out). Releases the chat's :meth:`claim_on_demand` when done. Run it as a task of
+        its own: building a digest takes the model as long as several answers."""
         try:
             await self.bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
             now = self.clock()

@@ -20,13 +20,10 @@ _NUMBER = re.compile(r"\b\d{1,3}(?:[.,]\d{3})+\b|\b\d+(?:[.,]\d+)?\b")
 QUALIFIERS = {"sekitar": "about", "lebih dari": "more than", "setidaknya": "at least", "hampir": "almost",
                "kurang dari": "fewer than", "hingga": "up to", "sebanyak": "", "around": "about", "about": "about",
                "more than": "more than", "at least": "at least", "nearly": "nearly", "over": "more than"}
-# An English report's words around a number, told to an Indonesian reader ("about 1,000 tons" ->
-# "sekitar 1.000 ton"); what an English count counts is left out, its noun not reliably the word
-# after the number ("11,000 North Korean soldiers").
+# The English qualifiers in Indonesian: "about 1,000 tons" -> "sekitar 1.000 ton" for an Indonesian reader.
 QUALIFIERS_ID = {"about": "sekitar", "around": "sekitar", "over": "lebih dari", "more than": "lebih dari",
                   "at least": "setidaknya", "almost": "hampir", "nearly": "hampir", "fewer than": "kurang dari",
                   "up to": "hingga"}
-_MAGNITUDES_ID = {"thousand": "ribu", "million": "juta", "billion": "miliar", "trillion": "triliun"}
 _UNITS_ID = {"rubles": "rubel", "ruble": "rubel", "roubles": "rubel", "dollars": "dolar", "dollar": "dolar",
              "meters": "meter", "metres": "meter", "metre": "meter", "kilometers": "kilometer", "kilometres": "kilometer",
              "kilometre": "kilometer", "miles": "mil", "mile": "mil", "tons": "ton", "tonnes": "ton", "tonne": "ton",
@@ -116,6 +113,7 @@ def _asked_measure(question: str) -> str | None:  # read once per question, not 
 # Units that are also English words ("who won?"): a unit only after a number, never named by a question.
 _VERBS_TOO = frozenset({"won"})
 _MAGNITUDES_EN = {"ribu": "thousand", "juta": "million", "miliar": "billion", "triliun": "trillion"}
+_MAGNITUDES_ID = {en: id_ for id_, en in _MAGNITUDES_EN.items()}
 _STRIP = "(),.;:“”\"'"
 # Indonesian counter words stand between a number and what it counts ("12 juta butir peluru", "tiga
 # buah kapal"): the noun after them is what is counted.
@@ -201,6 +199,8 @@ def counted(text: str, q: Question, source_language: str | None = None) -> list[
         if what.startswith(" ("):  # "73 (gerbong)": a word the glossary has no English for, left out
             phrase = _phrase(amount, "", qualifier, sign, measured)
         elif q.language == "id":  # "about 1,000 containers" -> "sekitar 1.000"; Indonesian words stay
+            # (what an English count counts is left out: its noun is not reliably the word after the
+            # number, "11,000 North Korean soldiers")
             if measured and unit.isalpha():
                 what = f" {_UNITS_ID.get(fold(unit), unit)}"
             elif english_source and english_word(unit) is None:

@@ -83,9 +83,9 @@ _NAME_PART = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+(?=[^\w-]|$)|[0-9]+(?:[.,/:][0
 
 
 def _part_like(t: str, q: Question) -> bool:
-    """:func:`_name_like` for a part that may hold a hyphen: "Thae-song" is when "Thae" is."""
-    head, _, rest = t.partition("-")
-    return _name_like(head, q) and (not rest or rest.replace("-", "").isalpha())
+    """:func:`_name_like` for a part that may hold a hyphen (a :data:`_NAME_PART` token): "Thae-song"
+    is when "Thae" is."""
+    return _name_like(t.partition("-")[0], q)
 
 
 def names(text: str, q: Question) -> list[str]:

@@ -25,11 +25,12 @@ class TimeParseError(RnkbotError, ValueError):
 
 def parse_time_of_day(text: str) -> time:
     """``08:00`` / ``8.30`` -> ``time(8, 0)``; ``8pm`` / ``7:30 a.m.`` on the 12-hour clock."""
-    twelve = _12_HOUR.match(text.strip())
+    typed = text.strip()
+    twelve = _12_HOUR.match(typed)
     if twelve:
         hour = int(twelve.group(1)) % 12 + (12 if twelve.group(3).lower() == "p" else 0)
         return time(hour, int(twelve.group(2) or 0))
-    m = _HHMM.match(text.strip())
+    m = _HHMM.match(typed)
     if not m:
         raise TimeParseError(f"{text!r} is not a time of day: use HH:MM, for example 08:00 or 19:30 (or 7:30pm)")
     return time(int(m.group(1)), int(m.group(2)))
