@@ -21,10 +21,12 @@ from retrieval.answering.replies import (
     is_follow_up,
     points_back,
     read_as,
+    stands_for,
+    with_subject,
     without_thanks,
 )
 from retrieval.text import STOPWORDS, detect_language, fold, numbers, stem_variants, tokens
-from retrieval.text.lexicon import Concept, concepts
+from retrieval.text.lexicon import Concept, concepts, english_word
 from retrieval.types import Language, Turn
 
 QType = Literal["time", "number", "person", "place", "reason", "other"]
@@ -309,13 +311,22 @@ def parse_question(
         # ...?" asks what, not when). A reply that had none itself asked what its own question asked.
         asked_by = follows.question if _question_word(follows.question) else prior
         qtype = question_type(asked_by)
+    if follows is not None:
+        earlier = concepts(prior, exclude=FORM_WORDS, group_names=True, question=True)
+        answer = follows.answer
+        if (answer is not None and answer.citations and question_type(follows.question) == "other"
+                and (word := stands_for(text, earlier, answer.citations[0].quote))):
+            # "What does it require?" asks about the thing the earlier answer named, as "what does that
+            # treaty require?" would (in the reply's language where the glossary knows the word)
+            said = with_subject(said, (english_word(word) or word) if lang == "en" else word)
+            own = concepts(said, exclude=FORM_WORDS, group_names=True, question=True)
+            search_text = f"{prior} {said}"
     cs = list(own)
     if follows is not None:
         # "and what does that treaty require?": what it asks, about whom the earlier question was;
         # a reply with no words of its own ("kapan?", "who said so?") is about all the earlier one was
         seen = {c.surface.lower() for c in cs}
-        cs += [c for c in concepts(prior, exclude=FORM_WORDS, group_names=True, question=True)
-               if (c.is_name or not own) and c.surface.lower() not in seen]
+        cs += [c for c in earlier if (c.is_name or not own) and c.surface.lower() not in seen]
     weights = weights_for(cs, stats, lang, min_docs)
     stems = frozenset().union(*(stem_variants(c.surface.split()[0]) for c in cs),
                               *(stem_variants(t) for t in tokens(text)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retrieval.text import fold, tokens
+from retrieval.text import STOPWORDS, fold, stem_variants, tokens
 from retrieval.text.lexicon import Concept
 from retrieval.types import Language, Turn
 
@@ -77,6 +77,38 @@ def is_follow_up(text: str, own: Sequence[Concept]) -> bool:
         return True
     return len(set(tokens(text))) <= 8 and sum(fold(c.surface) not in SUBJECT_WORDS for c in own) < STANDS_ALONE
 
+
+
+# The English pronouns that stand for a thing the earlier answer named ("What does it require?",
+# "When did they take effect?"); a person ("he", "she") is the earlier question's name already, and
+# "that"/"itu" mostly come with their noun ("that treaty", "kunjungan itu").
+_THING_PRONOUNS = frozenset({"it", "its", "they", "them", "their"})
+# Longer messages with "it" ask about more than the thing ("Is it true that ...?").
+_SHORT_REPLY = 8
+
+
+def stands_for(text: str, asked: Sequence[Concept], quote: str) -> str | None:
+    """The word an English reply's pronoun stands for, read off the earlier answer's quote: what
+    follows the earlier question's own verb there ("What did Russia and North Korea sign ...?"
+    answered "... menandatangani perjanjian kerja sama ...": "What does it require?" asks about the
+    "perjanjian"). None when the reply has no such pronoun, or the quote doesn't hold the verb."""
+    words = tokens(text)
+    if not {fold(w) for w in words} & _THING_PRONOUNS or len(words) > _SHORT_REPLY:
+        return None
+    verbs = [v for c in asked if not (c.is_name or c.is_number) for form in c.forms if len(form) == 1 for v in form]
+    quoted = tokens(quote)
+    for i, w in enumerate(quoted[:-1]):
+        if any(not v.isdisjoint(stem_variants(w)) for v in verbs):
+            after = next((t for t in quoted[i + 1:i + 4] if fold(t) not in STOPWORDS), None)
+            if after is not None and after.isalpha() and len(after) > 3 and not after[:1].isupper():
+                return after
+    return None
+
+
+def with_subject(text: str, word: str) -> str:
+    """The reply with its pronoun replaced by the word it stands for ("What does it require?" ->
+    "What does treaty require?"), as the question is read and searched."""
+    return re.sub(rf"\b(?:{'|'.join(_THING_PRONOUNS)})\b", word, text, count=1, flags=re.IGNORECASE)
 
 
 # "and in English?", "dalam bahasa Indonesia dong": the answer just given, in that language.

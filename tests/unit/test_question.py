@@ -136,6 +136,33 @@ def test_a_follow_up_that_keeps_the_kind_asked_gets_a_name_first():
     assert agency.qtype == "person" and direct_answer(agency, "It was the SBU, said Volodymyr Zelensky.") is None
 
 
+def _signed(quote: str) -> Turn:
+    from retrieval.types import Citation
+    said = Answer(question="What did Russia and North Korea sign in June 2024?", language="en", answer=quote,
+                  refused=False, citations=[Citation(n=1, doc_id="000", title="t", outlet=None, published=None,
+                                                     url=None, quote=quote)])
+    return Turn(question=said.question, answer=said)
+
+
+def test_a_reply_naming_the_thing_by_a_pronoun_asks_about_what_the_answer_named():
+    """"What does it require?" after "what did they sign?": "it" is what the answer's quote says was
+    signed, read in the reply's language where the glossary knows the word, and searched for too."""
+    first = _signed("Kim Jong-un dan Vladimir Putin menandatangani perjanjian kerja sama baru pada Juni 2024 lalu.")
+    q = parse("What does it require?", history=[first])
+    own = {c.surface for c in q.own}
+    assert "require" in own and own - {"require"}, own
+    assert any("perjanjian" in v for c in q.own for f in c.forms for v in f), "the treaty, in Indonesian too"
+    assert q.search_text.endswith(f"What does {(own - {'require'}).pop()} require?")
+    # no pronoun, a long message, an earlier "when" question, or a quote without the earlier verb: as before
+    for text, turn in (("What does the pact require?", first), ("Is it true that the pact requires talks within "
+                       "three days of an attack?", first), ("What does it require?", _signed(
+                       "Putin dan Kim bertemu di Pyongyang pada Juni 2024 lalu.")),
+                       ("What does it require?", Turn(question="When did they sign it?", answer=first.answer))):
+        assert "perjanjian" not in parse(text, history=[turn]).search_text
+    plain = parse("What does it require?", history=[_signed("Putin dan Kim bertemu di Pyongyang.")])
+    assert {c.surface for c in plain.own} == {"require"}
+
+
 def test_a_reply_with_a_question_word_of_its_own_asks_that():
     """"apa yang ditandatangani?" after "kapan ...?" asks what was signed (no date leads its answer);
     "what about Shoigu?" and a reply without a question word ask what the question they follow asked."""
