@@ -10,17 +10,19 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.digest_view import local_label
-from retrieval.text.times import TimeParseError, parse_time_of_day, parse_timezone
+from retrieval.text.times import TimeParseError, parse_time_of_day, parse_timezone, zone_label
 
 from .i18n import t
 from .services import incoming, manages_chat, services, ui_language
 
 
 def _with_meridiem(args: list[str]) -> list[str]:
-    """"8 pm" typed as two words read as one time ("8 pm"), not as a time and a time zone."""
+    """"8 pm" typed as two words read as one time ("8 pm"), not as a time and a time zone; "UTC +7"
+    as one zone."""
     out: list[str] = []
     for arg in args:
-        if out and re.fullmatch(r"[ap]\.?m\.?", arg, re.IGNORECASE):
+        if out and (re.fullmatch(r"[ap]\.?m\.?", arg, re.IGNORECASE)
+                    or (out[-1].lower() in ("utc", "gmt") and arg[:1] in "+-")):
             out[-1] = f"{out[-1]} {arg}"
         else:
             out.append(arg)
@@ -66,7 +68,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     now = svc.digests.clock()
     sub = await asyncio.to_thread(svc.digests.store.subscribe, chat.id, lang, at, tz, now)
     svc.scheduler.schedule(sub)
-    reply = t(lang, "subscribed", time=at, tz=tz, next=local_label(sub.next_slot(now)))
+    reply = t(lang, "subscribed", time=at, tz=zone_label(tz), next=local_label(sub.next_slot(now)))
     await message.reply_text(reply, parse_mode=ParseMode.HTML)
 
 

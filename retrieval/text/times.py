@@ -19,6 +19,12 @@ _ALIASES = {"wib": "Asia/Jakarta", "wita": "Asia/Makassar", "wit": "Asia/Jayapur
             "msk": "Europe/Moscow", "kst": "Asia/Seoul"}
 
 
+# "UTC+7", "GMT-3", "utc+07:00": a whole-hour offset, kept as the IANA zone of that fixed offset
+# (whose name has the sign turned round: UTC+7 is Etc/GMT-7).
+_OFFSET = re.compile(r"^(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_ETC = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+
+
 class TimeParseError(RnkbotError, ValueError):
     """A time, time zone or date that cannot be read; the message says what is accepted."""
 
@@ -38,9 +44,16 @@ def parse_time_of_day(text: str) -> time:
 
 def parse_timezone(text: str) -> ZoneInfo:
     """An IANA zone (``Asia/Jakarta``, case-insensitive), a common abbreviation (WIB, WITA, WIT, UTC,
-    MSK, KST), or a zone's city alone when only one zone has it (``jakarta``, ``moscow``)."""
+    MSK, KST), a zone's city alone when only one zone has it (``jakarta``, ``moscow``), or a
+    whole-hour offset from UTC (``UTC+7``, ``GMT-3``)."""
     name = text.strip()
     name = _ALIASES.get(name.lower(), name)
+    if offset := _OFFSET.match(name):
+        sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
+        if minutes or not (hours <= 12 if sign == "-" else hours <= 14):
+            raise TimeParseError(f"{text!r} has no zone of whole hours: use a city (Kolkata) or a name like "
+                                 "Asia/Kolkata")
+        return ZoneInfo("UTC" if hours == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -53,7 +66,13 @@ def parse_timezone(text: str) -> ZoneInfo:
     if len(by_city) == 1:
         return ZoneInfo(by_city[0])
     raise TimeParseError(f"{text!r} is not a time zone: use a name like Asia/Jakarta, Europe/Moscow or UTC, "
-                         "a city (Jakarta), or WIB, WITA, WIT")
+                         "a city (Jakarta), an offset (UTC+7), or WIB, WITA, WIT")
+
+
+def zone_label(key: str) -> str:
+    """A zone's name as people write it: "UTC+7" for the fixed-offset ``Etc/GMT-7``, else the name."""
+    etc = _ETC.match(key)
+    return f"UTC{'-' if etc.group(1) == '+' else '+'}{etc.group(2)}" if etc else key
 
 
 def parse_since(text: str, tz: tzinfo, now: datetime) -> datetime:

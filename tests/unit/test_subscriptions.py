@@ -84,6 +84,8 @@ def test_subscriptions_survive_reopening(tmp_path: Path):
     (["europe/moscow"], ("08:00", "Europe/Moscow")),
     (["8pm", "jakarta"], ("20:00", "Asia/Jakarta")),  # the 12-hour clock, a city
     (["seoul", "7:30", "AM"], ("07:30", "Asia/Seoul")),  # "7:30 AM" typed as two words is one time
+    (["19:00", "UTC+7"], ("19:00", "Etc/GMT-7")),  # an offset: the fixed zone (shown as UTC+7)
+    (["UTC", "+9", "7:00"], ("07:00", "Etc/GMT-9")),  # "UTC +9" typed as two words is one zone
 ])
 def test_subscribe_arguments(args, expected):
     assert parse_subscribe_args(args, "08:00", "Asia/Jakarta") == expected

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from corpus.errors import RnkbotError
-from retrieval.text.times import TimeParseError, parse_since, parse_time_of_day, parse_timezone
+from retrieval.text.times import TimeParseError, parse_since, parse_time_of_day, parse_timezone, zone_label
 
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -34,6 +34,22 @@ def test_what_is_not_a_time_of_day_says_what_is(text):
                                        ("Moscow", "Europe/Moscow"), ("new_york", "America/New_York")])
 def test_time_zones_by_name_abbreviation_or_city(text, key):
     assert parse_timezone(text).key == key
+
+
+@pytest.mark.parametrize("text, key, label", [("UTC+7", "Etc/GMT-7", "UTC+7"), ("gmt-3", "Etc/GMT+3", "UTC-3"),
+                                              ("utc+07:00", "Etc/GMT-7", "UTC+7"), ("UTC +9", "Etc/GMT-9", "UTC+9"),
+                                              ("UTC+0", "UTC", "UTC"), ("UTC+14", "Etc/GMT-14", "UTC+14")])
+def test_a_whole_hour_offset_from_utc_is_a_fixed_zone_told_as_typed(text, key, label):
+    zone = parse_timezone(text)
+    assert zone.key == key and zone_label(zone.key) == label
+    assert datetime(2026, 1, 1, 12, tzinfo=UTC).astimezone(zone).utcoffset() == timedelta(
+        hours=int(label[3:] or 0)), "the offset is the one typed, not its sign turned round"
+
+
+@pytest.mark.parametrize("text", ["UTC+5:30", "UTC+15", "GMT-13"])
+def test_an_offset_no_whole_hour_zone_has_says_what_to_use(text):
+    with pytest.raises(TimeParseError, match="use a city"):
+        parse_timezone(text)
 
 
 def test_an_unknown_time_zone_is_a_user_error():
