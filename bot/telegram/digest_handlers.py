@@ -16,9 +16,9 @@ from .i18n import t
 from .services import incoming, manages_chat, services, ui_language
 
 
-def _with_meridiem(args: list[str]) -> list[str]:
-    """"8 pm" typed as two words read as one time ("8 pm"), not as a time and a time zone; "UTC +7"
-    as one zone."""
+def _rejoined(args: list[str]) -> list[str]:
+    """Arguments typed as two words that are one: "8 pm" is one time (not a time and a time zone),
+    "UTC +7" one zone."""
     out: list[str] = []
     for arg in args:
         if out and (re.fullmatch(r"[ap]\.?m\.?", arg, re.IGNORECASE)
@@ -33,7 +33,7 @@ def parse_subscribe_args(args: list[str], default_time: str, default_tz: str) ->
     """``[HH:MM] [time zone]`` in either order -> (``HH:MM``, IANA name). Raises
     :class:`TimeParseError` whose message is the argument it could not read."""
     at, tz = default_time, default_tz
-    args = _with_meridiem(args)
+    args = _rejoined(args)
     for arg in args[:2]:
         try:
             at = parse_time_of_day(arg).strftime("%H:%M")
