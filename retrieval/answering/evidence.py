@@ -210,7 +210,11 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         def holds_asked_kind(p: Passage) -> bool:
             return q.qtype in ("time", "number", "person", "place") and bool(p.features.get("type_ok"))
 
-        fresh = [i for i, p in enumerate(ps) if p.sentence.text not in said or holds_asked_kind(p)]
+        def says_own(p: Passage) -> bool:
+            context = matcher_of(" ".join(s.text for s in _context(p, following=False)))
+            return all(context.has(c) for c in q.own)
+
+        fresh = [i for i, p in enumerate(ps) if p.sentence.text not in said or (holds_asked_kind(p) and says_own(p))]
         ps, probs = [ps[i] for i in fresh], probs[fresh]
         # the cited articles can say it when they hold the reply's own words somewhere, title
         # included: "kapan perjanjian itu mulai berlaku?" after an answer about a visit that
@@ -223,16 +227,16 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         if not picks and typed:
             # the earlier answer already found these articles to be about the thing asked; "kapan
             # itu?" has too few words of its own to clear the first question's threshold, so the
-            # best of their sentences holding the asked kind of answer (a day, a number) answers
+            # best of their sentences holding the asked kind of answer (a day, a number) answers.
+            # A reply with words of its own ("when did it *enter into force*?") asks the day of
+            # that, not of whatever the sentence dates (the signing): the sentence must say them
             picks = pick([ps[i] for i in typed], probs[typed], threshold=0.0, companion=model.companion,
                          same_article=model.same_article, same_article_max=model.same_article_max, k=1)
         if not picks:
             # from any article: the reply's own words say what is new ("what does that treaty
             # *require*?"), so a passage expressing all of them answers before one that only shares
             # the earlier question's names and date
-            full = ([i for i, p in enumerate(ps)
-                     if all(matcher_of(" ".join(s.text for s in _context(p, following=False))).has(c) for c in q.own)]
-                    if q.own else [])
+            full = [i for i, p in enumerate(ps) if says_own(p)] if q.own else []
             picks = choice([ps[i] for i in full], probs[full]) if full else []
     picks = picks or choice(ps, probs)
     if picks and not holds_an_amount(q, picks):

@@ -340,3 +340,30 @@ def test_an_outlet_the_question_names_is_met_by_the_article_it_published():
     kbs = _article("kbs", text, title="Pakta pertahanan mulai berlaku", outlet="KBS World")
     by_doc = {p.article.meta.doc_id: p.features["names_miss_doc"] for p in passages(q, [rmol, kbs])}
     assert by_doc["rmol"] < by_doc["kbs"]
+
+
+def test_a_reply_asking_when_something_else_happened_is_not_answered_with_the_quoted_sentences_day():
+    """The earlier answer quoted the signing of a treaty, dated June; "kapan perjanjian itu mulai
+    berlaku?" asks another day. However likely the quoted sentence, it doesn't say "berlaku", so it
+    doesn't answer again (its June would read as the day the treaty entered into force): article b's
+    sentence that says it does. "kapan itu?", with no words of its own, still gets the quoted day."""
+    from retrieval.answering.evidence import choose
+    from retrieval.types import Answer, Citation
+    from tests.unit.conftest import lexical_model
+
+    signed = "Putin dan Kim menandatangani perjanjian itu pada Juni 2024."
+    earlier = Answer(question="Apa yang ditandatangani Putin dan Kim?", language="id", answer="… [1]", refused=False,
+                     citations=[Citation(n=1, doc_id="a", title="title a", outlet=None, published=None, url=None,
+                                         quote=signed)])
+    history = [Turn(question=earlier.question, answer=earlier)]
+    arts = [_article("a", [signed, "Perjanjian itu mulai berlaku setelah diratifikasi kedua negara."]),
+            _article("b", ["Perjanjian Putin dan Kim mulai berlaku pada 4 Desember."])]
+    for asked, doc, day in (("kapan perjanjian itu mulai berlaku?", "b", "Desember"), ("kapan itu?", "a", "Juni")):
+        q = parse_question(asked, stats=_Stats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200,
+                           history=history)
+        assert q.follows is not None
+        ps = passages(q, arts)
+        probs = np.array([0.9 if p.sentence.text == signed else 0.1 if p.article.meta.doc_id == "a" else 0.8
+                          for p in ps])
+        evidence, _ = choose(lexical_model(), q, ps, probs, k=2)
+        assert evidence and evidence[0].article.doc_id == doc and day in evidence[0].focus.text, asked
