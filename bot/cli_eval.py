@@ -38,7 +38,7 @@ def cmd_eval(args, settings: Settings) -> int:
     items = [item for f in args.files for item in load_items(f, split=args.split)]
     service = _service(settings)
     _with_corpus(service, args.corpus)
-    report = score(items, lambda q: service.ask(q))
+    report = score(items, lambda q, history: service.ask(q, history=history))
     print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if args.json else report.table())
     return 0
 
@@ -48,7 +48,8 @@ def cmd_train(args, settings: Settings) -> int:
     from retrieval.evaluation.train_evidence import collect, fit_retrieve_k, write_report
 
     def questions(files: list[Path]):
-        return [i for f in files for i in load_items(f) if not i.split or i.split == args.split]
+        # a reply's evidence depends on the answer it follows: replies are scored by eval, not fit on
+        return [i for f in files for i in load_items(f) if (not i.split or i.split == args.split) and not i.history]
 
     try:
         ks = [int(k) for k in str(args.retrieve_k).split(",") if k.strip()]

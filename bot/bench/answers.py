@@ -77,7 +77,7 @@ def _quality(items: list[EvalItem], answers: list[Answer]) -> dict:
     from retrieval.evaluation.qa import score
 
     by_q = iter(answers)
-    overall = score(items, lambda _q: next(by_q)).overall
+    overall = score(items, lambda _q, _history: next(by_q)).overall
     keys = ("answer_accuracy", "citation_precision", "citation_recall", "refusal_accuracy", "retrieval_recall_at_5")
     return {k: None if getattr(overall, k) is None else round(getattr(overall, k), 3) for k in keys}
 

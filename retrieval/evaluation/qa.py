@@ -2,8 +2,10 @@
 
 The format is that of ``shared/eval/dev.jsonl`` and ``shared/eval/realdev/questions.jsonl``:
 one JSON object a line with ``question``, ``answerable``, ``facts`` (groups: a correct answer
-holds a string of every group), ``gold_docs``, and optionally ``id``, ``lang``, ``kind`` and
-``split``. Scoring follows the realdev README:
+holds a string of every group), ``gold_docs``, and optionally ``id``, ``lang``, ``kind``,
+``split`` and ``history``: the questions asked before it in the same conversation, for a reply
+("Kapan itu terjadi?"). Those are asked first, in order, each answer kept as a turn, and only
+the last answer is scored. Scoring follows the realdev README:
 
 - answer accuracy: answerable questions answered (not refused) whose answer holds every group;
 - citation precision: cited doc_ids that are gold, over all citations of answerable questions;
@@ -34,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from corpus.jsonl import JsonlError, read_objects
-from retrieval.types import Answer
+from retrieval.types import Answer, Turn
 
 APART = ("off_topic_in_corpus",)
 
@@ -53,6 +55,7 @@ class EvalItem:
     gold_docs: list[str]
     kind: str = ""
     split: str = ""
+    history: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -174,7 +177,7 @@ def load_items(path: Path, split: str | None = None) -> list[EvalItem]:
     items = [
         EvalItem(id=str(d.get("id", no)), lang=d.get("lang", ""), question=d["question"],
                  answerable=bool(d.get("answerable", True)), facts=d.get("facts", []), gold_docs=d.get("gold_docs", []),
-                 kind=str(d.get("kind", "")), split=str(d.get("split", "")))
+                 kind=str(d.get("kind", "")), split=str(d.get("split", "")), history=_history(path, no, d))
         for no, d in read_objects(path, "question record", ("question",), EvalFileError)
     ]
     if split:
@@ -182,6 +185,13 @@ def load_items(path: Path, split: str | None = None) -> list[EvalItem]:
         if not items:
             raise EvalFileError(path, 0, f"no question has split {split!r}")
     return items
+
+
+def _history(path: Path, no: int, record: dict) -> list[str]:
+    history = record.get("history", [])
+    if not isinstance(history, list) or not all(isinstance(q, str) and q.strip() for q in history):
+        raise EvalFileError(path, no, "'history' must be a list of the questions asked before, as strings")
+    return history
 
 
 def facts_match(answer: str, facts: list[list[str]]) -> bool:
@@ -239,5 +249,17 @@ def report(results: list[ItemResult]) -> EvalReport:
     )
 
 
-def score(items: Iterable[EvalItem], ask: Callable[[str], Answer]) -> EvalReport:
-    return report([judge(it, ask(it.question)) for it in items])
+Ask = Callable[[str, list[Turn]], Answer]  # a question and the conversation before it -> its answer
+
+
+def in_conversation(it: EvalItem, ask: Ask) -> Answer:
+    """The answer to an item's question asked after its ``history``, each earlier question
+    answered in turn and kept, as a chat keeps them."""
+    turns: list[Turn] = []
+    for earlier in it.history:
+        turns.append(Turn(question=earlier, answer=ask(earlier, list(turns))))
+    return ask(it.question, turns)
+
+
+def score(items: Iterable[EvalItem], ask: Ask) -> EvalReport:
+    return report([judge(it, in_conversation(it, ask)) for it in items])

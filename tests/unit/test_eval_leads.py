@@ -60,3 +60,24 @@ def test_answers_the_reader_chose_are_counted_with_how_many_are_right():
     assert (m.read, m.read_accuracy) == (2, 0.5)
     assert "reader (RNKBOT_READER): 2 answers chosen by the language model, 0.500 of them right" in report(results).table()
     assert report([judge(ITEM, answer([], ""))]).overall.read == 0
+
+
+def test_a_reply_is_asked_after_its_history_and_only_its_answer_is_scored():
+    """An item with ``history`` is a reply in a conversation: the earlier questions are asked first,
+    each with the turns before it, and the reply sees them all; the earlier answers are not scored."""
+    from retrieval.evaluation.qa import score
+
+    asked: list[tuple[str, list[str]]] = []
+
+    def ask(question: str, history: list) -> Answer:
+        asked.append((question, [t.question for t in history]))
+        if question == ITEM.question:
+            return answer([], "")
+        return Answer(question=question, language="id", answer="Maaf.", refused=True)
+
+    reply = EvalItem(id="f1", lang="id", question=ITEM.question, answerable=True, facts=ITEM.facts,
+                     gold_docs=["519_x"], kind="follow_up", history=["Apa yang ditandatangani?", "Oleh siapa?"])
+    m = score([reply], ask).overall
+    assert asked == [("Apa yang ditandatangani?", []), ("Oleh siapa?", ["Apa yang ditandatangani?"]),
+                     (ITEM.question, ["Apa yang ditandatangani?", "Oleh siapa?"])]
+    assert (m.n, m.answer_accuracy) == (1, 1.0), "the refused earlier answers are not items of their own"

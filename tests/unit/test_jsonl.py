@@ -29,6 +29,8 @@ def test_objects_with_their_line_numbers_blank_lines_skipped(tmp_path: Path):
     ('{"question": "a"}\n{nope\n', "set.jsonl:2: not a question record: invalid JSON"),
     ('{"question": "a"}\n\n["q"]\n', "set.jsonl:3: not a question record: a JSON object is needed, not list"),
     ('{"id": 1}\n', "set.jsonl:1: not a question record: missing question"),
+    ('{"question": "a"}\n{"question": "b", "history": "a"}\n',
+     "set.jsonl:2: 'history' must be a list of the questions asked before, as strings"),
 ])
 def test_a_bad_line_is_named(tmp_path: Path, text: str, why: str):
     with pytest.raises(EvalFileError) as err:
