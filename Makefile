@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # llama-cpp-python builds from source (~10 min on 2 cores); pip keeps the built wheel in its cache.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: run test test-fast lint install index eval eval-realdev train fit-events eval-events bench chat serve env-example clean
+.PHONY: run test test-fast lint install index eval eval-realdev eval-followups train fit-events eval-events bench chat serve env-example clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ REALDEV_DATA ?= data/realdev
 SPLIT ?= train
 eval-realdev: $(STAMP)
 	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot eval $(REALDEV)/questions.jsonl --split $(SPLIT) --corpus $(REALDEV)/articles
+
+# Replies in a conversation ("Kapan itu terjadi?" after an answer), written by us over realdev's pages:
+# each item's earlier questions are asked first. All train: for choosing how replies are read.
+eval-followups: $(STAMP)
+	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot eval corpus/eval/realdev_followups.jsonl --corpus $(REALDEV)/articles
 
 # Refit the evidence model (retrieval/answering/data/evidence_model.json) from the labelled training
 # questions: realdev's train split and our own questions over the same pages (asked of the seeds plus
