@@ -379,3 +379,20 @@ def test_how_long_is_a_thing_asks_for_its_length():
     assert answer_shape("How long is the Tumen River road bridge?") is None
     assert asked_measure(parse("How long is the Tumen River road bridge?")) == "length"
     assert answer_shape("How long did the talks last?") == answer_shape("Berapa lama pembicaraan itu?") == "duration"
+
+
+def test_a_reply_is_not_answered_by_the_value_the_answer_it_follows_led_with():
+    """"Who invited him?" after an answer led by "Sergei Lavrov": "him" is Lavrov, so the sentence
+    naming him doesn't make him the answer again (he was led with: a wrong name, stated first). A
+    question asked alone, or after an answer led by nothing, still gets the name."""
+    from retrieval.answering.direct import names
+
+    sentence = "Russian Foreign Minister Sergei Lavrov arrived in Pyongyang on Wednesday for a two-day visit."
+    led = Answer(question="Which Russian minister visited Pyongyang in October 2023?", language="en", refused=False,
+                 answer=f"Sergei Lavrov [1]. {sentence} [1]", direct=["Sergei Lavrov"])
+    reply = parse("Who invited him?", history=[Turn(question=led.question, answer=led)])
+    assert reply.follows is not None and names(sentence, reply) == []
+    assert names(sentence, parse("Who invited him?")) == ["Sergei Lavrov"]
+    unled = led.model_copy(update={"direct": []})
+    assert names(sentence, parse("Who invited him?", history=[Turn(question=led.question, answer=unled)])) == [
+        "Sergei Lavrov"]
