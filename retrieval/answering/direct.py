@@ -88,6 +88,12 @@ def _part_like(t: str, q: Question) -> bool:
     return _name_like(t.partition("-")[0], q)
 
 
+def _asked_part(t: str, q: Question) -> bool:
+    """A word of a name of several words the question holds ("Kim" of "Kim Jong Un"; not "Rusia",
+    after which "Alexander Matsegora" is another name)."""
+    return fold(t) in {fold(w) for c in q.concepts if c.is_name and " " in c.surface for w in c.surface.split()}
+
+
 def names(text: str, q: Question) -> list[str]:
     """Personal names the question does not already hold: runs of two to four capitalised words that
     are not ordinary words capitalised as titles ("Presiden", "Menteri", "Defense Minister") or as an
@@ -101,9 +107,15 @@ def names(text: str, q: Question) -> list[str]:
                                                                or ROLE_WORDS.fullmatch(pair))}
     runs: list[list[str]] = []
     cur: list[str] = []
+    rest = False  # within the rest of a name the question holds
     for i, t in enumerate(toks):
         # not an English word the glossary knows ("Un", "Son", shorter, are name parts)
         fresh = i > 0 and i not in in_phrase and _part_like(t, q) and not (len(t) >= 4 and translations(t))
+        # the rest of a name the question holds ("Jong Un" of "Kim Jong Un" when it asks about Kim)
+        # is no other name
+        rest = fresh and (rest or (not cur and _asked_part(toks[i - 1], q)))
+        if rest:
+            continue
         if fresh:
             cur.append(t)
         elif cur:
@@ -119,6 +131,9 @@ def names(text: str, q: Question) -> list[str]:
             and not translations(first) \
             and re.match(rf"\W*{re.escape(first)}\s+{re.escape(toks[1])}", text):  # "Sebelumnya, Choe ...": no
         runs[0] = [first, *runs[0]]
+    # a name follows its title: what a run holds up to its last title word is the title ("Council
+    # Secretary Sergei Shoigu": Sergei Shoigu)
+    runs = [r[max((i + 1 for i, t in enumerate(r) if ROLE_WORDS.fullmatch(t)), default=0):] for r in runs]
     # a run the glossary knows as a phrase is no name either ("Luar Negeri": foreign)
     return list(dict.fromkeys(" ".join(r) for r in runs if 2 <= len(r) <= 4 and english_word(" ".join(r)) is None))
 

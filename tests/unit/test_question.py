@@ -396,3 +396,23 @@ def test_a_reply_is_not_answered_by_the_value_the_answer_it_follows_led_with():
     unled = led.model_copy(update={"direct": []})
     assert names(sentence, parse("Who invited him?", history=[Turn(question=led.question, answer=unled)])) == [
         "Sergei Lavrov"]
+
+
+def test_a_who_answer_is_not_the_rest_of_a_name_asked_about_nor_a_title_before_a_name():
+    """"Who went with him?" after a question about Kim Jong Un is not answered "Jong Un" (the
+    rest of the name after "Kim", which the question holds); "Council Secretary Sergei Shoigu" is
+    Sergei Shoigu."""
+    went = parse("Who went with him?", history=[Turn(question="Which embassy did Kim Jong Un visit on 9 May 2025?")])
+    assert went.follows is not None
+    assert direct_answer(went, "Pemimpin Korea Utara Kim Jong Un mengunjungi kedutaan Rusia di Pyongyang.") is None
+    assert direct_answer(went, "Pemimpin Korea Utara Kim Jong Un mengunjungi kedutaan bersama Choe Son Hui.") == \
+        "Choe Son Hui"
+    announced = parse("Who made that announcement?")
+    assert direct_answer(announced, "It was made during Russian Security Council Secretary Sergei Shoigu's visit.") == \
+        "Sergei Shoigu"
+    # a title word the question holds is no part of a name: the name after it still answers
+    minister = parse("Which Russian minister visited Pyongyang in October 2023?")
+    assert direct_answer(minister, "Russian Foreign Minister Sergei Lavrov arrived in Pyongyang.") == "Sergei Lavrov"
+    # nor is a name after a one-word name the question holds: two names, no one answer
+    envoy = parse("Siapa duta besar Rusia yang menyambut Shoigu?")
+    assert direct_answer(envoy, "Shoigu disambut menteri Kang Sun Nam dan duta besar Rusia Alexander Matsegora.") is None
