@@ -232,9 +232,7 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         if not picks and typed:
             # the earlier answer already found these articles to be about the thing asked; "kapan
             # itu?" has too few words of its own to clear the first question's threshold, so the
-            # best of their sentences holding the asked kind of answer (a day, a number) answers.
-            # A reply with words of its own ("when did it *enter into force*?") asks the day of
-            # that, not of whatever the sentence dates (the signing): the sentence must say them
+            # best of their sentences holding the asked kind of answer (a day, a number) answers
             picks = pick([ps[i] for i in typed], probs[typed], threshold=0.0, companion=model.companion,
                          same_article=model.same_article, same_article_max=model.same_article_max, k=1)
         if not picks:
