@@ -14,7 +14,7 @@ from retrieval.answering.features import _CLAUSE, CLOCK, NUMBER_WORDS, TIME_UNIT
 from retrieval.answering.question import Question
 from retrieval.answering.when import DATE
 from retrieval.text import STOPWORDS, fold, tokens
-from retrieval.text.lexicon import english_word, english_words
+from retrieval.text.lexicon import Concept, concepts, english_word, english_words, matcher_of
 
 _NUMBER = re.compile(r"\b\d{1,3}(?:[.,]\d{3})+\b|\b\d+(?:[.,]\d+)?\b")
 QUALIFIERS = {"sekitar": "about", "lebih dari": "more than", "setidaknya": "at least", "hampir": "almost",
@@ -227,16 +227,37 @@ def _phrase(amount: str, what: str, qualifier: str, sign: str, measured: str | N
     return f"{qualifier} {phrase}" if qualifier else phrase
 
 
+# "Berapa pasal ...?", "Ada berapa banyak tentara ...?", "How many troops ...?": the noun counted
+_ASKED_NOUN = re.compile(r"\b(?:berapa|how many)\s+(?:banyak\s+|jumlah\s+)?([^\W\d_]{3,})", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def asked_noun(question: str) -> Concept | None:
+    """What a "how many" question counts, when it names it right after its question word ("berapa
+    *pasal*", "how many *troops*"), with its synonyms and translations; None when it names none
+    ("Berapa yang sudah tiba?")."""
+    m = _ASKED_NOUN.search(question)
+    if m is None or fold(m.group(1)) in STOPWORDS:
+        return None
+    found = concepts(m.group(1))
+    return found[0] if found else None
+
+
 def has_amount(text: str, q: Question) -> bool:
     """Whether ``text`` holds a number of the kind the question asks for: one :func:`counted` reads, or
-    one written in words ("delapan tentara", "setengah lusin peti mati", "ribuan pekerja")."""
+    one written in words ("delapan tentara", "setengah lusin peti mati", "ribuan pekerja"). A number
+    written in words counts what the question counts when it names that ("Ada berapa pasal ...?"
+    is not answered by "satu negara atau lebih": words such as "satu" say "one of" as often)."""
     if counted(text, q):
         return True
     asked = asked_measure(q)
+    noun = asked_noun(q.text) if asked is None else None
     toks = list(tokens(counts_only(text)))
     for i, t in enumerate(toks):
         if fold(t) in NUMBER_WORDS or fold(t) in ("lusin", "dozens"):
             after = [w for w in toks[i + 1:i + 3] if fold(w) not in NUMBER_WORDS and fold(w) not in _MAGNITUDES]
-            if not (after and fold(after[0]).startswith(TIME_UNITS)) and measure_of(after[0] if after else "") == asked:
+            if after and fold(after[0]).startswith(TIME_UNITS) or measure_of(after[0] if after else "") != asked:
+                continue
+            if noun is None or matcher_of(" ".join(toks[i + 1:i + 4])).has(noun):
                 return True
     return False

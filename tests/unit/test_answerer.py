@@ -230,6 +230,12 @@ def test_a_how_many_question_needs_evidence_holding_a_number_of_the_kind_asked()
     assert holds_an_amount(*picked("Berapa tentara yang tewas?", "Delapan tentara Rusia tewas tertembak."))
     assert holds_an_amount(*picked("Berapa peti mati yang terlihat?", "Ia menutupi setengah lusin peti mati."))
     assert not holds_an_amount(*picked("Berapa tentara yang tewas?", "Selama tiga hari tentara bertempur."))
+    # a number in words counts what the question names: "satu negara" is no count of articles
+    assert not holds_an_amount(*picked("Ada berapa pasal dalam perjanjian itu?",
+                                       "Jika salah satu negara diserang oleh satu negara atau lebih, Pasal 4 berlaku."))
+    assert holds_an_amount(*picked("Ada berapa pasal dalam perjanjian itu?", "Perjanjian itu memuat dua puluh tiga pasal."))
+    assert holds_an_amount(*picked("How many troops were sent?", "Korea Utara mengirim ribuan pasukan ke Rusia."))
+    assert holds_an_amount(*picked("Berapa yang sudah tiba?", "Ribuan telah tiba, kata NIS.")), "no noun named"
     assert holds_an_amount(*picked("How many medals were won?", "Korea Utara meraih sebelas medali emas.")), \
         "'won' in a question is a verb, not the currency"
     assert holds_an_amount(*picked("Kapan jembatan itu dibuka?", "Jembatan sepanjang 850 meter itu dibuka 2026.")), \
