@@ -144,16 +144,17 @@ class Answer(BaseModel):
     read_as: str | None = Field(default=None, description=(
         "a follow-up as it was read: together with the question it follows (what a reply to it follows in "
         "turn); in the JSON only for a follow-up"))
-    direct: list[str] = Field(default_factory=list, exclude=True, description=(
+    direct: list[str] = Field(default_factory=list, description=(
         "the values the answer leads with, read off the evidence by code (a date, a number, a name); "
-        "for `rnkbot eval`, not part of the JSON contract"))
+        "for `rnkbot eval` and for a reply to the answer (kept with the conversation), not part of the "
+        "JSON contract"))
 
     def contract(self) -> dict:
         """The JSON object other tools read: the documented keys, ``closest`` only on a refusal that
         names the closest article, ``reader`` only on an answer whose evidence the reader chose."""
-        hidden = ({"closest"} if self.closest is None else set()) | (set() if self.reader else {"reader"}) | \
+        hidden = {"direct"} | ({"closest"} if self.closest is None else set()) | (set() if self.reader else {"reader"}) | \
             ({"read_as"} if self.read_as is None else set())
-        return self.model_dump(mode="json", exclude=hidden or None)
+        return self.model_dump(mode="json", exclude=hidden)
 
 
 class Turn(BaseModel):

@@ -161,3 +161,17 @@ def test_a_flood_gets_one_notice_per_window():
     assert limiter.check(1) == 0 and limiter.check(1) == 0 and limiter.check(1) > 0 and limiter.first_refusal(1)
     limiter.forget(1)
     assert limiter.check(1) == 0
+
+
+def test_remembered_answers_keep_the_values_they_led_with(tmp_path: Path):
+    """A Telegram reply reads its conversation back from the store: the value the answer led with
+    must come back too, or "Who invited him?" after "Sergei Lavrov [1]" is led with Lavrov again
+    (it is left out of the JSON contract only)."""
+    store = AnswerStore(tmp_path / "bot.sqlite3")
+    led = Answer(question="Which Russian minister visited Pyongyang?", language="en", answer="Sergei Lavrov [1]. ...",
+                 refused=False, direct=["Sergei Lavrov"])
+    store.remember(7, [100], [Turn(question=led.question, answer=led)])
+    (back,) = store.history_for(7, 100)
+    assert back.answer is not None and back.answer.direct == ["Sergei Lavrov"]
+    assert "direct" not in back.answer.contract()
+    store.close()
