@@ -77,14 +77,15 @@ FORM_WORDS = frozenset(
     # courtesy around the question ("Please tell me: ...", "Tolong jelaskan: ..."): not content either
     "please kindly tolong mohon jelaskan explain beritahu sebutkan hi hello hey halo hai".split()
 )
-# "Di kota mana ...?", "Which country ...?": the word says what kind of place is asked for; the
-# sentence that answers names the place ("di Moskow"), not the word
-_PLACE_HEAD = re.compile(r"\b(kota|negara|city|country|town)\s+(?:mana|apa)\b|\b(?:which|what)\s+(city|country|town)\b",
-                         re.IGNORECASE)
+# "Di kota mana ...?", "Which country ...?", "Tahun berapa ...?": the word says what kind of place or
+# time is asked for; the sentence that answers names it ("di Moskow", "pada 2000"), not the word
+# (English "year" and "month" are form words already)
+_KIND_HEAD = re.compile(r"\b(kota|negara|city|country|town)\s+(?:mana|apa)\b|\b(?:which|what)\s+(city|country|town)\b"
+                         r"|\b(tahun|bulan)\s+(?:berapa|apa)\b", re.IGNORECASE)
 
 
-def _place_heads(text: str) -> frozenset[str]:
-    return frozenset(fold(w) for m in _PLACE_HEAD.finditer(text) for w in m.groups() if w)
+def _kind_heads(text: str) -> frozenset[str]:
+    return frozenset(fold(w) for m in _KIND_HEAD.finditer(text) for w in m.groups() if w)
 
 
 # A question that tries to change how the bot answers rather than ask about the articles.
@@ -308,7 +309,7 @@ def parse_question(
     lang: Language = language or detect_language(text)
     previous = history[-1] if history else None
     said = without_thanks(text)  # what is asked, without thanks around it
-    own = concepts(said, exclude=FORM_WORDS | _place_heads(said), group_names=True, question=True)
+    own = concepts(said, exclude=FORM_WORDS | _kind_heads(said), group_names=True, question=True)
     follows = previous if previous is not None and text and is_follow_up(text, own) else None
     prior = read_as(follows) if follows is not None else ""
     if len(prior) > max_chars:  # a long chain of replies: its opening question says what it is about
@@ -322,14 +323,14 @@ def parse_question(
         asked_by = follows.question if _question_word(follows.question) else prior
         qtype = question_type(asked_by)
     if follows is not None:
-        earlier = concepts(prior, exclude=FORM_WORDS | _place_heads(prior), group_names=True, question=True)
+        earlier = concepts(prior, exclude=FORM_WORDS | _kind_heads(prior), group_names=True, question=True)
         answer = follows.answer
         if (answer is not None and answer.citations and question_type(follows.question) == "other"
                 and (word := stands_for(text, earlier, answer.citations[0].quote))):
             # "What does it require?" asks about the thing the earlier answer named, as "what does that
             # treaty require?" would (in the reply's language where the glossary knows the word)
             said = with_subject(said, (english_word(word) or word) if lang == "en" else word)
-            own = concepts(said, exclude=FORM_WORDS | _place_heads(said), group_names=True, question=True)
+            own = concepts(said, exclude=FORM_WORDS | _kind_heads(said), group_names=True, question=True)
             search_text = f"{prior} {said}"
     cs = list(own)
     if follows is not None:

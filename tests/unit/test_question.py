@@ -421,10 +421,11 @@ def test_a_who_answer_is_not_the_rest_of_a_name_asked_about_nor_a_title_before_a
 @pytest.mark.parametrize("text,own", [
     ("Di kota mana dokumen ratifikasi dipertukarkan?", {"dokumen", "ratifikasi", "dipertukarkan"}),
     ("Which country vetoed the extension?", {"vetoed", "extension"}),
+    ("Tahun berapa Putin terakhir mengunjungi Pyongyang?", {"Putin", "terakhir", "mengunjungi", "Pyongyang"}),
     ("Kota itu jauh dari Vladivostok?", {"Kota", "jauh", "Vladivostok"}),  # a city talked about is content
 ])
-def test_the_kind_of_place_asked_for_is_no_word_the_answer_must_hold(text, own):
+def test_the_kind_of_place_or_time_asked_for_is_no_word_the_answer_must_hold(text, own):
     """"Di kota mana ...?" is answered by "... dipertukarkan di Moskow", which says no "kota": the
-    word beside the question word says what kind of place is asked for, as "tahun berapa" says a
-    year is."""
+    word beside the question word says what kind of place (or, "tahun berapa", time) is asked for,
+    as "in which year" does in English."""
     assert {c.surface for c in parse(text).own} == own
