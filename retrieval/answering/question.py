@@ -339,9 +339,10 @@ def parse_question(
         seen = {c.surface.lower() for c in cs}
         cs += [c for c in earlier if (c.is_name or not own) and c.surface.lower() not in seen]
     weights = weights_for(cs, stats, lang, min_docs)
-    # a reply asks something new about what the answer it follows gave: "Who invited him?" after an
-    # answer led by "Sergei Lavrov" is not answered by Lavrov again (the value is as if asked)
-    given = " ".join(follows.answer.direct) if follows is not None and follows.answer is not None else ""
+    # a reply with words of its own asks something new about what the answer it follows gave: "Who
+    # invited him?" after an answer led by "Sergei Lavrov" is not answered by Lavrov again (the value
+    # is as if asked); "kapan itu?", with none, may hear the day it was told again
+    given = " ".join(follows.answer.direct) if follows is not None and follows.answer is not None and own else ""
     stems = frozenset().union(*(stem_variants(c.surface.split()[0]) for c in cs),
                               *(stem_variants(t) for t in tokens(f"{text} {given}")))
     vector = embed(search_text) if search_text else np.zeros(0, dtype=np.float32)

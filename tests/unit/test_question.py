@@ -393,6 +393,9 @@ def test_a_reply_is_not_answered_by_the_value_the_answer_it_follows_led_with():
     reply = parse("Who invited him?", history=[Turn(question=led.question, answer=led)])
     assert reply.follows is not None and names(sentence, reply) == []
     assert names(sentence, parse("Who invited him?")) == ["Sergei Lavrov"]
+    # a reply with no words of its own asks it again ("kapan itu?" after a day): the value may answer
+    again = parse("siapa itu?", history=[Turn(question=led.question, answer=led)])
+    assert again.follows is not None and not again.own and names(sentence, again) == ["Sergei Lavrov"]
     unled = led.model_copy(update={"direct": []})
     assert names(sentence, parse("Who invited him?", history=[Turn(question=led.question, answer=unled)])) == [
         "Sergei Lavrov"]
