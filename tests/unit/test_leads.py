@@ -1,5 +1,6 @@
 """The value an answer opens with, read off the chosen sentence by code: which day a wire story's
-weekday is, and spans of time in the reader's language with what qualifies them."""
+weekday is, spans of time in the reader's language with what qualifies them, and which name a
+"who" answer opens with."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from retrieval.answering.direct import direct_answer
 from retrieval.answering.features import answer_tokens
+from retrieval.types import Turn
 from tests.unit.test_question import parse
 
 LAVROV = "SEOUL, Oct. 19 (Xinhua) -- Russian Foreign Minister Sergei Lavrov arrived in Pyongyang on Wednesday for a visit."
@@ -127,3 +129,36 @@ def test_a_short_indonesian_sentence_is_read_in_its_articles_language():
     q = parse("How many containers did North Korea send?")
     sentence = "Sebanyak 13.000 kontainer berisi amunisi dikirim."
     assert direct_answer(q, sentence, None, "id") == "13,000 containers"
+
+
+def test_a_who_answer_leads_with_a_person_not_an_institution_or_a_title():
+    """"Who did Shoigu meet?" is not answered "Russian Security Council"; the name after a title
+    written in English ("Defense Minister No Kwang Chol") or in Indonesian is the person."""
+    who = parse("Who did Shoigu meet?")
+    assert direct_answer(who, "Tass quoted the Russian Security Council as saying that Shoigu met Kim.") is None
+    assert direct_answer(who, "Shoigu walked with North Korean Defense Minister No Kwang Chol.") == "No Kwang Chol"
+    assert direct_answer(who, "Ia bertemu Menteri Luar Negeri Korea Utara Choe Son Hui di Moskow.") == "Choe Son Hui"
+    assert direct_answer(who, "He met Kim Jong Un in Pyongyang.") == "Kim Jong Un"
+    by_whom = parse("menurut siapa?")
+    assert direct_answer(by_whom, "Hal itu dikatakan oleh Juru Bicara Dewan Keamanan Nasional AS John Kirby pada "
+                                  "hari Jumat.") == "John Kirby"
+
+
+def test_a_who_answer_is_not_the_rest_of_a_name_asked_about_nor_a_title_before_a_name():
+    """"Who went with him?" after a question about Kim Jong Un is not answered "Jong Un" (the
+    rest of the name after "Kim", which the question holds); "Council Secretary Sergei Shoigu" is
+    Sergei Shoigu."""
+    went = parse("Who went with him?", history=[Turn(question="Which embassy did Kim Jong Un visit on 9 May 2025?")])
+    assert went.follows is not None
+    assert direct_answer(went, "Pemimpin Korea Utara Kim Jong Un mengunjungi kedutaan Rusia di Pyongyang.") is None
+    assert direct_answer(went, "Pemimpin Korea Utara Kim Jong Un mengunjungi kedutaan bersama Choe Son Hui.") == \
+        "Choe Son Hui"
+    announced = parse("Who made that announcement?")
+    assert direct_answer(announced, "It was made during Russian Security Council Secretary Sergei Shoigu's visit.") == \
+        "Sergei Shoigu"
+    # a title word the question holds is no part of a name: the name after it still answers
+    minister = parse("Which Russian minister visited Pyongyang in October 2023?")
+    assert direct_answer(minister, "Russian Foreign Minister Sergei Lavrov arrived in Pyongyang.") == "Sergei Lavrov"
+    # nor is a name after a one-word name the question holds: two names, no one answer
+    envoy = parse("Siapa duta besar Rusia yang menyambut Shoigu?")
+    assert direct_answer(envoy, "Shoigu disambut menteri Kang Sun Nam dan duta besar Rusia Alexander Matsegora.") is None
