@@ -151,7 +151,8 @@ class Answer(BaseModel):
 
     def contract(self) -> dict:
         """The JSON object other tools read: the documented keys, ``closest`` only on a refusal that
-        names the closest article, ``reader`` only on an answer whose evidence the reader chose."""
+        names the closest article, ``reader`` only on an answer whose evidence the reader chose;
+        never ``direct``."""
         hidden = {"direct"} | ({"closest"} if self.closest is None else set()) | (set() if self.reader else {"reader"}) | \
             ({"read_as"} if self.read_as is None else set())
         return self.model_dump(mode="json", exclude=hidden)

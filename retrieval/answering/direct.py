@@ -88,12 +88,6 @@ def _part_like(t: str, q: Question) -> bool:
     return _name_like(t.partition("-")[0], q)
 
 
-def _asked_part(t: str, q: Question) -> bool:
-    """A word of a name of several words the question holds ("Kim" of "Kim Jong Un"; not "Rusia",
-    after which "Alexander Matsegora" is another name)."""
-    return fold(t) in {fold(w) for c in q.concepts if c.is_name and " " in c.surface for w in c.surface.split()}
-
-
 def names(text: str, q: Question) -> list[str]:
     """Personal names the question does not already hold: runs of two to four capitalised words that
     are not ordinary words capitalised as titles ("Presiden", "Menteri", "Defense Minister") or as an
@@ -105,6 +99,9 @@ def names(text: str, q: Question) -> list[str]:
     in_phrase = {j for i in range(len(toks) - 1) for j in (i, i + 1)
                  if (pair := f"{toks[i]} {toks[i + 1]}") and (english_word(pair) or translations(pair)
                                                                or ROLE_WORDS.fullmatch(pair))}
+    # the words of the names of several words the question holds ("Kim" of "Kim Jong Un"; not "Rusia",
+    # after which "Alexander Matsegora" is another name)
+    asked_parts = {fold(w) for c in q.concepts if c.is_name and " " in c.surface for w in c.surface.split()}
     runs: list[list[str]] = []
     cur: list[str] = []
     rest = False  # within the rest of a name the question holds
@@ -113,7 +110,7 @@ def names(text: str, q: Question) -> list[str]:
         fresh = i > 0 and i not in in_phrase and _part_like(t, q) and not (len(t) >= 4 and translations(t))
         # the rest of a name the question holds ("Jong Un" of "Kim Jong Un" when it asks about Kim)
         # is no other name
-        rest = fresh and (rest or (not cur and _asked_part(toks[i - 1], q)))
+        rest = fresh and (rest or (not cur and fold(toks[i - 1]) in asked_parts))
         if rest:
             continue
         if fresh:

@@ -84,8 +84,11 @@ _KIND_HEAD = re.compile(r"\b(kota|negara|city|country|town)\s+(?:mana|apa)\b|\b(
                          r"|\b(tahun|bulan)\s+(?:berapa|apa)\b", re.IGNORECASE)
 
 
-def _kind_heads(text: str) -> frozenset[str]:
-    return frozenset(fold(w) for m in _KIND_HEAD.finditer(text) for w in m.groups() if w)
+def _asked_concepts(text: str) -> list[Concept]:
+    """What a question (or the one a reply follows) asks about: its concepts, without the words that
+    only say what kind of answer is asked for (form words, "kota" of "di kota mana")."""
+    heads = frozenset(fold(w) for m in _KIND_HEAD.finditer(text) for w in m.groups() if w)
+    return concepts(text, exclude=FORM_WORDS | heads, group_names=True, question=True)
 
 
 # A question that tries to change how the bot answers rather than ask about the articles.
@@ -309,7 +312,7 @@ def parse_question(
     lang: Language = language or detect_language(text)
     previous = history[-1] if history else None
     said = without_thanks(text)  # what is asked, without thanks around it
-    own = concepts(said, exclude=FORM_WORDS | _kind_heads(said), group_names=True, question=True)
+    own = _asked_concepts(said)
     follows = previous if previous is not None and text and is_follow_up(text, own) else None
     prior = read_as(follows) if follows is not None else ""
     if len(prior) > max_chars:  # a long chain of replies: its opening question says what it is about
@@ -323,14 +326,14 @@ def parse_question(
         asked_by = follows.question if _question_word(follows.question) else prior
         qtype = question_type(asked_by)
     if follows is not None:
-        earlier = concepts(prior, exclude=FORM_WORDS | _kind_heads(prior), group_names=True, question=True)
+        earlier = _asked_concepts(prior)
         answer = follows.answer
         if (answer is not None and answer.citations and question_type(follows.question) == "other"
                 and (word := stands_for(text, earlier, answer.citations[0].quote))):
             # "What does it require?" asks about the thing the earlier answer named, as "what does that
             # treaty require?" would (in the reply's language where the glossary knows the word)
             said = with_subject(said, (english_word(word) or word) if lang == "en" else word)
-            own = concepts(said, exclude=FORM_WORDS | _kind_heads(said), group_names=True, question=True)
+            own = _asked_concepts(said)
             search_text = f"{prior} {said}"
     cs = list(own)
     if follows is not None:
