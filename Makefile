@@ -58,11 +58,13 @@ eval-followups: $(STAMP)
 
 # Refit the evidence model (retrieval/answering/data/evidence_model.json) from the labelled training
 # questions: realdev's train split and our own questions over the same pages (asked of the seeds plus
-# realdev's pages), and the seed set (asked of the seeds alone, the corpus it was written for).
+# realdev's pages), and the seed set (asked of the seeds alone, the corpus it was written for); then its
+# reply floor on our labelled replies (rnkbot fit-replies).
 train: $(STAMP)
 	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot train $(REALDEV)/questions.jsonl corpus/eval/realdev_extra.jsonl \
 		--seed-questions ../shared/eval/dev.jsonl --corpus $(REALDEV)/articles \
 		--report retrieval/answering/data/evidence_model.report.json
+	RNKBOT_DATA_DIR=$(REALDEV_DATA) $(BIN)/rnkbot fit-replies corpus/eval/realdev_followups.jsonl
 
 # The digest's event grouping: fit on realdev's train pages (retrieval/digest/data/event_model.json), scored
 # pairwise against the pages' event labels. The split is by a hash of doc_id (retrieval/evaluation/events.py).

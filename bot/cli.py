@@ -34,7 +34,7 @@ from retrieval.settings import Settings, env_example, setting_name
 from retrieval.text.times import parse_since, parse_timezone
 
 from .cli_common import UsageError, _service
-from .cli_eval import cmd_eval, cmd_eval_events, cmd_eval_topic, cmd_fit_events, cmd_train
+from .cli_eval import cmd_eval, cmd_eval_events, cmd_eval_topic, cmd_fit_events, cmd_fit_replies, cmd_train
 from .inputs import clean_question
 from .logsetup import configure, redact
 from .textui import format_answer
@@ -95,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
                          "accuracy + refusal accuracy is kept in the model")
     tr.add_argument("--target-precision", type=float, default=0.9,
                     help="least share of right answers among answered training questions (cross-validated)")
+
+    fr = sub.add_parser("fit-replies", help="fit the evidence model's reply floor on labelled replies (writes the model)")
+    fr.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                    help="conversations (JSONL, as for eval, each item with a 'history' of earlier questions)")
+    fr.add_argument("--split", default="train", help="use only this split of files that have one (default: train)")
+    fr.add_argument("--corpus", type=Path, action="append", default=[], metavar="PATH",
+                    help="ingest these files or folders into the index first (repeatable)")
+    fr.add_argument("--model", type=Path, help="the evidence model to fit it for (default: the packaged one)")
+    fr.add_argument("--out", type=Path, help="where to write the model (default: the file it was read from)")
 
     dg = sub.add_parser("digest", help="what is new, grouped by event, every line cited (as subscribers get it)")
     dg.add_argument("--since", metavar="DATE",
@@ -302,6 +311,7 @@ def cmd_run(args, settings: Settings) -> int:
 
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "ingest": cmd_ingest, "eval": cmd_eval, "train": cmd_train,
             "eval-topic": cmd_eval_topic, "eval-events": cmd_eval_events, "fit-events": cmd_fit_events,
+            "fit-replies": cmd_fit_replies,
             "serve": cmd_serve, "run": cmd_run, "about": cmd_about, "digest": cmd_digest}
 
 

@@ -1,5 +1,5 @@
 """The ``rnkbot`` commands that measure and fit: ``eval``, ``eval-topic``, ``train``,
-``eval-events`` and ``fit-events`` (the parser and :func:`~bot.cli.main` are :mod:`bot.cli`'s).
+``fit-replies``, ``eval-events`` and ``fit-events`` (the parser and :func:`~bot.cli.main` are :mod:`bot.cli`'s).
 """
 
 from __future__ import annotations
@@ -82,6 +82,34 @@ def cmd_train(args, settings: Settings) -> int:
         write_report(report, args.report)
     print(json.dumps({k: v for k, v in report.items() if k != "thresholds"}, indent=1))
     print(f"model written to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_fit_replies(args, settings: Settings) -> int:
+    import dataclasses
+
+    from retrieval.answering.answerer import Answerer
+    from retrieval.answering.model import MODEL_PATH, load_model
+    from retrieval.evaluation.train_replies import fit_reply_floor
+
+    items = [i for f in args.files for i in load_items(f) if (not i.split or i.split == args.split) and i.history]
+    if not items:
+        raise UsageError(f"no {args.split} item of {', '.join(map(str, args.files))} has a 'history': nothing to fit on")
+    path = args.model or MODEL_PATH
+    model = load_model(path)
+    service = _service(settings, with_llm=False)
+    _with_corpus(service, args.corpus)
+
+    def ask_at(floor: float):
+        answerer = Answerer(settings, service.retriever, service.store, None, dataclasses.replace(model, reply_floor=floor))
+        return lambda question, history: answerer.answer(question, history=history)
+
+    floor, report = fit_reply_floor(items, ask_at)
+    fitted = dataclasses.replace(model, reply_floor=floor, info=model.info | {"replies": report})
+    out = args.out or path
+    fitted.save(out)
+    print(json.dumps({k: v for k, v in report.items() if k != "tried"}, indent=1))
+    print(f"reply floor {floor} written to {out}", file=sys.stderr)
     return 0
 
 

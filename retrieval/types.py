@@ -144,6 +144,9 @@ class Answer(BaseModel):
     read_as: str | None = Field(default=None, description=(
         "a follow-up as it was read: together with the question it follows (what a reply to it follows in "
         "turn); in the JSON only for a follow-up"))
+    confidence: float | None = Field(default=None, description=(
+        "the evidence model's probability that the best passage quoted answers the question (calibrated on the "
+        "training questions); None where it scored none; for `rnkbot fit-replies`, not part of the JSON contract"))
     direct: list[str] = Field(default_factory=list, description=(
         "the values the answer leads with, read off the evidence by code (a date, a number, a name); "
         "for `rnkbot eval` and for a reply to the answer (kept with the conversation), not part of the "
@@ -152,9 +155,9 @@ class Answer(BaseModel):
     def contract(self) -> dict:
         """The JSON object other tools read: the documented keys, ``closest`` only on a refusal that
         names the closest article, ``reader`` only on an answer whose evidence the reader chose;
-        never ``direct``."""
-        hidden = {"direct"} | ({"closest"} if self.closest is None else set()) | (set() if self.reader else {"reader"}) | \
-            ({"read_as"} if self.read_as is None else set())
+        never ``direct`` nor ``confidence``."""
+        hidden = {"direct", "confidence"} | ({"closest"} if self.closest is None else set()) | \
+            (set() if self.reader else {"reader"}) | ({"read_as"} if self.read_as is None else set())
         return self.model_dump(mode="json", exclude=hidden)
 
 

@@ -183,6 +183,7 @@ class Answerer:
         return Answer(
             question=q.text, language=q.language, answer=composed.text, refused=False, citations=citations,
             retrieved=refs, direct=composed.direct,
+            confidence=chosen[0].probability,
             timings=Timings(retrieve_s=round(t1 - t0, 4), generate_s=round(t2 - t1, 4), total_s=round(t2 - t0, 4)),
         )
 

@@ -233,7 +233,8 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
             # the earlier answer already found these articles to be about the thing asked; "kapan
             # itu?" has too few words of its own to clear the first question's threshold, so the
             # best of their sentences holding the asked kind of answer (a day, a number) answers
-            picks = pick([ps[i] for i in typed], probs[typed], threshold=0.0, companion=model.companion,
+            # when it reaches the floor fit on labelled replies
+            picks = pick([ps[i] for i in typed], probs[typed], threshold=model.reply_floor, companion=model.companion,
                          same_article=model.same_article, same_article_max=model.same_article_max, k=1)
         if not picks:
             # from any article: the reply's own words say what is new ("what does that treaty

@@ -47,6 +47,10 @@ class EvidenceModel:
     pointer: float = field(default=1.01, metadata={
         "doc": "least probability of the best passage for a refusal to name its article as the closest report "
                "(above 1: never)"})
+    reply_floor: float = field(default=0.0, metadata={
+        "doc": "least probability of the best sentence of the articles an answer cited, holding the kind of answer "
+               "a reply asks for (a day, a number), for that reply to be answered from it when it clears no threshold "
+               "of its own (\"kapan itu?\"); fit on labelled replies by `rnkbot fit-replies`"})
     info: dict = field(default_factory=dict, repr=False)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
@@ -58,7 +62,7 @@ class EvidenceModel:
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
             "companion": self.companion, "same_article": self.same_article,
             "same_article_max": self.same_article_max, "corpus_docs": self.corpus_docs,
-            "retrieve_k": self.retrieve_k, "pointer": self.pointer,
+            "retrieve_k": self.retrieve_k, "pointer": self.pointer, "reply_floor": self.reply_floor,
             "info": self.info,
         }
 
@@ -67,7 +71,8 @@ class EvidenceModel:
         return cls(tuple(d["features"]), np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]),
                    float(d["intercept"]), float(d["threshold"]), float(d["companion"]),
                    float(d.get("same_article", 0.5)), int(d.get("same_article_max", 1)), int(d.get("corpus_docs", 1)),
-                   int(d.get("retrieve_k", 8)), float(d.get("pointer", 1.01)), d.get("info", {}))
+                   int(d.get("retrieve_k", 8)), float(d.get("pointer", 1.01)), float(d.get("reply_floor", 0.0)),
+                   d.get("info", {}))
 
     def save(self, path: Path = MODEL_PATH) -> None:
         write_model(path, self.to_json())

@@ -50,3 +50,37 @@ def test_train_fits_on_both_sets_and_leaves_the_index_as_it_was(monkeypatch, tmp
     assert written["retrieve_k"] == model.retrieve_k
     service.retriever.refresh()
     assert service.retriever.stats.n_docs() == docs_before  # the seed index was built elsewhere
+
+
+def _conversations(path, rows):
+    path.write_text("".join(
+        json.dumps({"id": f"c{i}", "lang": "id", "question": reply, "history": [first], "answerable": gold is not None,
+                    "facts": facts, "gold_docs": [gold] if gold else []}) + "\n"
+        for i, (first, reply, facts, gold) in enumerate(rows)), encoding="utf-8")
+    return path
+
+
+REPLIES = [  # over the seeds, written for this test
+    ("Berapa pasukan yang dikirim Korea Utara ke Rusia?", "Kapan itu dilaporkan?", [["2024"]], "000_9a6ab7c0c6407063"),
+    ("When did Putin visit Pyongyang?", "Who did he meet there?", [["Kim Jong Un", "Kim Jong-un"]],
+     "004_b44b09399d88959f"),
+    ("Siapa Menteri Sumber Daya Alam Rusia yang berkunjung ke Pyongyang?", "Apa warna dasinya?", [], None),
+]
+
+
+def test_fit_replies_writes_the_floor_beside_the_model_it_was_fit_for(monkeypatch, tmp_path, service):
+    """Replies are asked after their earlier questions on the real stack; the floor chosen and how
+    each floor tried scored go into a copy of the model, which is otherwise the packaged one."""
+    monkeypatch.setenv("RNKBOT_DATA_DIR", str(service.settings.store.data_dir))
+    monkeypatch.setenv("RNKBOT_LLM_BACKEND", "none")
+    out = tmp_path / "model.json"
+    assert main(["fit-replies", str(_conversations(tmp_path / "replies.jsonl", REPLIES)), "--out", str(out)]) == 0
+    fitted, packaged = load_model(out), load_model()
+    report = fitted.info["replies"]
+    assert report["replies"] == 3 and fitted.reply_floor == report["floor"]
+    assert fitted.reply_floor in {t["floor"] for t in report["tried"]}
+    assert (fitted.threshold, fitted.pointer, fitted.coef.tolist()) == (packaged.threshold, packaged.pointer,
+                                                                         packaged.coef.tolist())
+    questions = _write(tmp_path / "questions.jsonl", OURS, "o")  # no history: nothing to fit on
+    assert main(["fit-replies", str(questions), "--out", str(tmp_path / "none.json")]) == 2
+    assert not (tmp_path / "none.json").exists()
