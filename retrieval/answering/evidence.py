@@ -8,8 +8,8 @@
    other articles that are nearly as likely (the companion threshold) are cited beside it, so
    reports that agree, or disagree, are all shown.
 4. A question that tries to instruct the bot, or whose best passage comes from an article that
-   is not about the topic, is refused; so is a "how many" question whose chosen passages hold no
-   number of the kind asked (:func:`holds_an_amount`).
+   is not about the topic, is refused. A "how many" question is answered only by passages holding
+   a number of the kind asked (:func:`with_an_amount`).
 """
 
 from __future__ import annotations
@@ -154,6 +154,23 @@ def holds_an_amount(q: Question, picks: list[Pick]) -> bool:
     return any(has_amount(s.text, q) for p in picks for s in p.quoted)
 
 
+def with_an_amount(q: Question, ps: list[Passage], probs: np.ndarray) -> tuple[list[Passage], np.ndarray]:
+    """The candidates that can answer a "how many / how much" question: those holding a number of
+    the kind asked, in the sentence or what is quoted with it (:func:`holds_an_amount`'s test). The
+    likeliest of them answers, rather than the question being refused because a likelier passage
+    about the thing holds none ("Berapa pasal ...?": the sentence saying the treaty has 23
+    articles, below one about KCNA reporting the treaty). Other questions keep every candidate."""
+    keep = np.flatnonzero(amount_mask(q, ps))
+    return ([ps[i] for i in keep], probs[keep]) if len(keep) < len(ps) else (ps, probs)
+
+
+def amount_mask(q: Question, ps: list[Passage]) -> np.ndarray:
+    """Which candidates :func:`with_an_amount` keeps (all of them for other questions)."""
+    if q.qtype != "number" or q.shape is not None:
+        return np.ones(len(ps), dtype=bool)
+    return np.array([any(has_amount(s.text, q) for s in _context(p)) for p in ps], dtype=bool)
+
+
 def score(model: EvidenceModel, q: Question, articles: list[ArticleView]) -> tuple[list[Passage], np.ndarray]:
     """Every candidate passage with the model's probability that it answers the question."""
     ps = passages(q, articles)
@@ -199,6 +216,8 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         # then by one name, and "Kim" or "Jong" alone is as much Kim Jong Un as Kim Yo Jong
         full = [i for i, p in enumerate(ps) if named <= {fold(t) for s in _context(p) for t in tokens(s.text)}]
         ps, probs = [ps[i] for i in full], probs[full]
+    touched = ps  # what the articles say at all, for why a refusal refuses
+    ps, probs = with_an_amount(q, ps, probs)
     picks: list[Pick] = []
     before = q.follows.answer.citations if q.follows and q.follows.answer else []
     if before:
@@ -243,8 +262,6 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
             full = [i for i, p in enumerate(ps) if says_own(p)] if q.own else []
             picks = choice([ps[i] for i in full], probs[full]) if full else []
     picks = picks or choice(ps, probs)
-    if picks and not holds_an_amount(q, picks):
-        picks = []
     if not picks:
-        return [], refusal_reason(q, ps)
+        return [], refusal_reason(q, touched)
     return as_evidence(picks), ""

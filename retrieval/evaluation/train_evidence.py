@@ -15,8 +15,9 @@
    product is held to, and with it how many further sentences of the best article are quoted (the
    fewest within one question of the best); the companion threshold (a second article cited beside
    the best) the one with the best answer accuracy among those that keep citations on gold articles
-   at least ``target_precision`` of the time. The replay applies the answerer's amount check too
-   (:func:`retrieval.answering.evidence.holds_an_amount`), so the thresholds are fit with it.
+   at least ``target_precision`` of the time. The replay keeps only the candidates the answerer
+   keeps for a "how many" question (:func:`retrieval.answering.evidence.amount_mask`), so the
+   thresholds are fit with that rule.
 
 The same data give the same model: folds are seeded, and nothing is sampled at random otherwise.
 """
@@ -27,12 +28,13 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
-from retrieval.answering.evidence import Pick, article_views, closest, holds_an_amount, pick, refusal_reason
+from retrieval.answering.evidence import Pick, amount_mask, article_views, closest, pick, refusal_reason
 from retrieval.answering.features import FEATURES, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
@@ -49,6 +51,12 @@ class QuestionData:
     question: Question
     passages: list[Passage] = field(repr=False)
     labels: np.ndarray = field(repr=False)
+
+    @cached_property
+    def can_answer(self) -> np.ndarray:
+        """The candidates the answerer keeps (:func:`~retrieval.answering.evidence.amount_mask`),
+        read once: the replay asks for them at every setting tried."""
+        return amount_mask(self.question, self.passages)
 
 
 def label(item: EvalItem, p: Passage) -> int:
@@ -120,10 +128,10 @@ class Outcome:
 def _answered(d: QuestionData, p: np.ndarray, threshold: float, companion: float, same_article: float,
               same_article_max: int) -> list[Pick]:
     """What the answerer would quote for this question at this setting (none: it refuses): the
-    evidence it picks, unless a "how many" question finds no amount of the kind asked there."""
-    chosen = pick(d.passages, p, threshold=threshold, companion=companion, same_article=same_article,
-                  same_article_max=same_article_max)
-    return chosen if chosen and holds_an_amount(d.question, chosen) else []
+    evidence it picks among the candidates that can answer (for "how many", those with an amount)."""
+    keep = np.flatnonzero(d.can_answer)
+    return pick([d.passages[i] for i in keep], p[keep], threshold=threshold, companion=companion, same_article=same_article,
+                same_article_max=same_article_max)
 
 
 def replay(data: list[QuestionData], probs: list[np.ndarray], threshold: float, companion: float,

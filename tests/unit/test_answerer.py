@@ -250,6 +250,22 @@ def test_a_how_many_question_needs_evidence_holding_a_number_of_the_kind_asked()
     assert reason == "" and "9 miliar rubel" in " ".join(s.text for e in evidence for s in e.sentences)
 
 
+def test_a_how_many_question_is_answered_by_the_likeliest_passage_holding_an_amount():
+    """"Berapa pasal ...?": the sentence about KCNA reporting the treaty is likelier than the one
+    saying it has 23 articles, but holds no count of articles; the count answers, above the
+    threshold, rather than the question being refused for the likelier one. Below the threshold
+    it is still refused, as a question the articles touch (not one off the subject)."""
+    q = parse_question("Ada berapa pasal dalam perjanjian itu?", stats=_Stats(),
+                       embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
+    arts = [_article("a", ["KCNA melaporkan isi perjanjian secara lengkap.", "Kim menyambut Putin di bandara.",
+                           "Dokumen kemitraan memuat 23 pasal."])]
+    ps = passages(q, arts)
+    model = lexical_model()
+    evidence, reason = choose(model, q, ps, np.array([0.9, 0.1, 0.6]), k=3)
+    assert reason == "" and evidence[0].focus.text == "Dokumen kemitraan memuat 23 pasal."
+    assert choose(model, q, ps, np.array([0.9, 0.1, 0.4]), k=3) == ([], "refusal")
+
+
 def test_every_feature_is_computed_for_every_passage():
     for p in _passages():
         assert set(p.features) == set(FEATURES) and all(np.isfinite(v) for v in p.features.values())
