@@ -149,24 +149,29 @@ def holds_an_amount(q: Question, picks: list[Pick]) -> bool:
     money for a cost, a length for how far...): passages about the thing asked that hold no such
     number do not answer it ("how much did the bridge cost?" is not answered by its length, "how
     many passengers?" by the distance travelled). Other questions pass."""
-    if q.qtype != "number" or q.shape is not None:
-        return True
-    return any(has_amount(s.text, q) for p in picks for s in p.quoted)
+    return not asks_an_amount(q) or any(has_amount(s.text, q) for p in picks for s in p.quoted)
 
 
-def with_an_amount(q: Question, ps: list[Passage], probs: np.ndarray) -> tuple[list[Passage], np.ndarray]:
+def asks_an_amount(q: Question) -> bool:
+    """A "how many / how much" question (not a finer shape of number: a duration, a clause...)."""
+    return q.qtype == "number" and q.shape is None
+
+
+def with_an_amount(q: Question, ps: list[Passage], probs: np.ndarray,
+                   mask: np.ndarray | None = None) -> tuple[list[Passage], np.ndarray]:
     """The candidates that can answer a "how many / how much" question: those holding a number of
     the kind asked, in the sentence or what is quoted with it (:func:`holds_an_amount`'s test). The
     likeliest of them answers, rather than the question being refused because a likelier passage
     about the thing holds none ("Berapa pasal ...?": the sentence saying the treaty has 23
-    articles, below one about KCNA reporting the treaty). Other questions keep every candidate."""
-    keep = np.flatnonzero(amount_mask(q, ps))
+    articles, below one about KCNA reporting the treaty). Other questions keep every candidate.
+    ``mask``: :func:`amount_mask` of these candidates, when already read (training replays it)."""
+    keep = np.flatnonzero(amount_mask(q, ps) if mask is None else mask)
     return ([ps[i] for i in keep], probs[keep]) if len(keep) < len(ps) else (ps, probs)
 
 
 def amount_mask(q: Question, ps: list[Passage]) -> np.ndarray:
     """Which candidates :func:`with_an_amount` keeps (all of them for other questions)."""
-    if q.qtype != "number" or q.shape is not None:
+    if not asks_an_amount(q):
         return np.ones(len(ps), dtype=bool)
     return np.array([any(has_amount(s.text, q) for s in _context(p)) for p in ps], dtype=bool)
 

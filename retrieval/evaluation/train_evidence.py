@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from retrieval.answering.evidence import Pick, amount_mask, article_views, closest, pick, refusal_reason
+from retrieval.answering.evidence import Pick, amount_mask, article_views, closest, pick, refusal_reason, with_an_amount
 from retrieval.answering.features import FEATURES, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
@@ -129,8 +129,8 @@ def _answered(d: QuestionData, p: np.ndarray, threshold: float, companion: float
               same_article_max: int) -> list[Pick]:
     """What the answerer would quote for this question at this setting (none: it refuses): the
     evidence it picks among the candidates that can answer (for "how many", those with an amount)."""
-    keep = np.flatnonzero(d.can_answer)
-    return pick([d.passages[i] for i in keep], p[keep], threshold=threshold, companion=companion, same_article=same_article,
+    ps, p = with_an_amount(d.question, d.passages, p, mask=d.can_answer)
+    return pick(ps, p, threshold=threshold, companion=companion, same_article=same_article,
                 same_article_max=same_article_max)
 
 

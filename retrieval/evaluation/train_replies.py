@@ -58,19 +58,19 @@ def fit_reply_floor(items: Sequence[EvalItem], ask_at: Callable[[float], Ask]) -
     table: dict[float, list[Answer]] = {0.0: lowest, NEVER: off}
     for floor in floors:
         if floor not in table:
-            answers = list(off)
+            ask, answers = ask_at(floor), list(off)
             for i in differ:  # the others answer alike at every floor
-                answers[i] = in_conversation(replies[i], ask_at(floor))
+                answers[i] = in_conversation(replies[i], ask)
             table[floor] = answers
 
     def fit_on(idx: Sequence[int]) -> FloorOutcome:
         chosen = [replies[i] for i in idx]
         return _best([_outcome(f, chosen, [table[f][i] for i in idx]) for f in floors])
 
-    every = range(len(replies))
     outcomes = [_outcome(f, replies, table[f]) for f in floors]
     best = _best(outcomes)
-    halves = (list(every)[: len(replies) // 2], list(every)[len(replies) // 2:])
+    half = len(replies) // 2
+    halves = (list(range(half)), list(range(half, len(replies))))
     check = []
     for fit_idx, other in (halves, halves[::-1]):
         if fit_idx and other:
