@@ -9,7 +9,8 @@
    reports that agree, or disagree, are all shown.
 4. A question that tries to instruct the bot, or whose best passage comes from an article that
    is not about the topic, is refused. A "how many" question is answered only by passages holding
-   a number of the kind asked (:func:`with_an_amount`).
+   a number of the kind asked, a "what is the name of X?" question only by passages naming X
+   (:func:`that_can_answer`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 from retrieval.answering.amounts import has_amount
 from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
+from retrieval.answering.naming import asked_thing, names_the_thing
 from retrieval.answering.question import Question, identity_name
 from retrieval.index.topic import TopicFilter
 from retrieval.text import fold, tokens
@@ -157,23 +159,27 @@ def asks_an_amount(q: Question) -> bool:
     return q.qtype == "number" and q.shape is None
 
 
-def with_an_amount(q: Question, ps: list[Passage], probs: np.ndarray,
-                   mask: np.ndarray | None = None) -> tuple[list[Passage], np.ndarray]:
-    """The candidates that can answer a "how many / how much" question: those holding a number of
-    the kind asked, in the sentence or what is quoted with it (:func:`holds_an_amount`'s test). The
-    likeliest of them answers, rather than the question being refused because a likelier passage
-    about the thing holds none ("Berapa pasal ...?": the sentence saying the treaty has 23
-    articles, below one about KCNA reporting the treaty). Other questions keep every candidate.
-    ``mask``: :func:`amount_mask` of these candidates, when already read (training replays it)."""
-    keep = np.flatnonzero(amount_mask(q, ps) if mask is None else mask)
+def that_can_answer(q: Question, ps: list[Passage], probs: np.ndarray,
+                    mask: np.ndarray | None = None) -> tuple[list[Passage], np.ndarray]:
+    """The candidates that can answer the question, with their probabilities (:func:`answer_mask`):
+    the likeliest of them answers, rather than the question being refused because a likelier passage
+    about the thing holds no answer of the kind asked ("Berapa pasal ...?": the sentence saying the
+    treaty has 23 articles, below one about KCNA reporting the treaty). ``mask``: :func:`answer_mask`
+    of these candidates, when already read (training replays it)."""
+    keep = np.flatnonzero(answer_mask(q, ps) if mask is None else mask)
     return ([ps[i] for i in keep], probs[keep]) if len(keep) < len(ps) else (ps, probs)
 
 
-def amount_mask(q: Question, ps: list[Passage]) -> np.ndarray:
-    """Which candidates :func:`with_an_amount` keeps (all of them for other questions)."""
-    if not asks_an_amount(q):
-        return np.ones(len(ps), dtype=bool)
-    return np.array([any(has_amount(s.text, q) for s in _context(p)) for p in ps], dtype=bool)
+def answer_mask(q: Question, ps: list[Passage]) -> np.ndarray:
+    """Which candidates can answer, in the sentence or what is quoted with it: for a "how many / how
+    much" question those holding a number of the kind asked (:func:`holds_an_amount`'s test), for a
+    "what is the name of X?" question those giving X a name
+    (:func:`~retrieval.answering.naming.names_the_thing`); every candidate for other questions."""
+    if asks_an_amount(q):
+        return np.array([any(has_amount(s.text, q) for s in _context(p)) for p in ps], dtype=bool)
+    if thing := asked_thing(q):
+        return np.array([any(names_the_thing(q, s.text, thing) for s in _context(p)) for p in ps], dtype=bool)
+    return np.ones(len(ps), dtype=bool)
 
 
 def score(model: EvidenceModel, q: Question, articles: list[ArticleView]) -> tuple[list[Passage], np.ndarray]:
@@ -222,7 +228,7 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         full = [i for i, p in enumerate(ps) if named <= {fold(t) for s in _context(p) for t in tokens(s.text)}]
         ps, probs = [ps[i] for i in full], probs[full]
     touched = ps  # what the articles say at all, for why a refusal refuses
-    ps, probs = with_an_amount(q, ps, probs)
+    ps, probs = that_can_answer(q, ps, probs)
     picks: list[Pick] = []
     before = q.follows.answer.citations if q.follows and q.follows.answer else []
     if before:

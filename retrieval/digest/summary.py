@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from retrieval.answering.features import EN_MONTHS, ID_MONTHS
+from retrieval.answering.naming import COUNTRIES
 from retrieval.text import fold, tokens
 from retrieval.text.lexicon import english_word
 
@@ -53,14 +54,6 @@ ROLES: dict[str, str] = {
     "sekretaris jenderal": "secretary-general", "kepala staf": "chief of staff", "kepala intelijen": "intelligence chief",
     "juru bicara": "spokesperson", "duta besar": "ambassador", "dubes": "ambassador", "ketua": "chairman",
     "kepala": "head", "panglima": "commander", "jenderal": "general", "komandan": "commander",
-}
-# Country names (folded) -> (the country in English, its adjective).
-COUNTRIES: dict[str, tuple[str, str]] = {
-    "rusia": ("Russia", "Russian"), "korea utara": ("North Korea", "North Korean"), "korut": ("North Korea", "North Korean"),
-    "korea selatan": ("South Korea", "South Korean"), "korsel": ("South Korea", "South Korean"),
-    "amerika serikat": ("the United States", "US"), "as": ("the United States", "US"),
-    "ukraina": ("Ukraine", "Ukrainian"), "china": ("China", "Chinese"), "tiongkok": ("China", "Chinese"),
-    "jepang": ("Japan", "Japanese"),
 }
 _ROLE = "|".join(sorted((re.escape(r) for r in ROLES), key=len, reverse=True))
 _COUNTRY = "|".join(sorted((re.escape(c) for c in COUNTRIES), key=len, reverse=True))

@@ -16,8 +16,8 @@
    fewest within one question of the best); the companion threshold (a second article cited beside
    the best) the one with the best answer accuracy among those that keep citations on gold articles
    at least ``target_precision`` of the time. The replay keeps only the candidates the answerer
-   keeps for a "how many" question (:func:`retrieval.answering.evidence.amount_mask`), so the
-   thresholds are fit with that rule.
+   keeps for a "how many" or a "what is the name of X?" question
+   (:func:`retrieval.answering.evidence.answer_mask`), so the thresholds are fit with those rules.
 
 The same data give the same model: folds are seeded, and nothing is sampled at random otherwise.
 """
@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from retrieval.answering.evidence import Pick, amount_mask, article_views, closest, pick, refusal_reason, with_an_amount
+from retrieval.answering.evidence import Pick, answer_mask, article_views, closest, pick, refusal_reason, that_can_answer
 from retrieval.answering.features import FEATURES, Passage, matrix, passages
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.question import Question
@@ -54,9 +54,9 @@ class QuestionData:
 
     @cached_property
     def can_answer(self) -> np.ndarray:
-        """The candidates the answerer keeps (:func:`~retrieval.answering.evidence.amount_mask`),
+        """The candidates the answerer keeps (:func:`~retrieval.answering.evidence.answer_mask`),
         read once: the replay asks for them at every setting tried."""
-        return amount_mask(self.question, self.passages)
+        return answer_mask(self.question, self.passages)
 
 
 def label(item: EvalItem, p: Passage) -> int:
@@ -128,8 +128,9 @@ class Outcome:
 def _answered(d: QuestionData, p: np.ndarray, threshold: float, companion: float, same_article: float,
               same_article_max: int) -> list[Pick]:
     """What the answerer would quote for this question at this setting (none: it refuses): the
-    evidence it picks among the candidates that can answer (for "how many", those with an amount)."""
-    ps, p = with_an_amount(d.question, d.passages, p, mask=d.can_answer)
+    evidence it picks among the candidates that can answer (for "how many", those with an amount;
+    for "the name of X", those naming X)."""
+    ps, p = that_can_answer(d.question, d.passages, p, mask=d.can_answer)
     return pick(ps, p, threshold=threshold, companion=companion, same_article=same_article,
                 same_article_max=same_article_max)
 
