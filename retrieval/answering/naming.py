@@ -10,7 +10,9 @@ a name stands next to the thing asked (its head noun, read from the question):
   "the operation, dubbed Kursk"; after a comma only when the name is set off ("putrinya, Kim Ju
   Ae, ..."; not "pembangunan jembatan, Mishustin menyampaikan ...");
 - right before it when the thing is part of the name ("the Friendship Bridge", "Nordwind
-  Airlines"), or before a comma ("Kim Ju Ae, putri ...").
+  Airlines"), or before a comma ("Kim Ju Ae, putri ...");
+- after a naming phrase a few words on in the same clause ("satelit itu, yang diberi nama ...",
+  "the operation, known as ...").
 
 A name is a capitalised word that does not open a sentence and is none of the question's own
 words, a day, a month, a country or a title ("Presiden", "Menteri"). Out of fold on the 400
@@ -48,6 +50,10 @@ _ENDS_PHRASE = frozenset("the a an who whom whose that which where when in on at
 _IRREGULAR_PARTICIPLES = frozenset("held made sent built given taken led known seen found shot caught brought bought "
                                    "told said won lost flown run driven written chosen".split())
 _LINKERS = frozenset("bernama named called dubbed yakni yaitu adalah dijuluki berjudul titled".split())
+# a phrase that gives a name, a few words after the thing in the same clause: "satelit itu, yang diberi
+# *nama* X", "kapal yang *dinamai* X", "the operation, *known as* X"
+_NAMING = frozenset("bernama dinamai dinamakan dijuluki berjudul named called dubbed titled nama".split())
+_NAMING_AFTER = {"as": "known", "sebagai": "dikenal"}
 
 
 def thing_named(text: str) -> str | None:
@@ -108,6 +114,11 @@ def names_the_thing(q: Question, text: str, thing: tuple[Concept, ...]) -> bool:
             j += 1
         return False
 
+    def names_after(j: int) -> bool:  # a naming phrase ends at j and a name follows it
+        word = fold(bare[j])
+        named = word in _NAMING or (word in _NAMING_AFTER and fold(bare[j - 1]) == _NAMING_AFTER[word])
+        return named and a_name(j + 1)
+
     for i, word in enumerate(bare):
         if not word or not any(matcher_of(word).has(c) for c in thing):
             continue
@@ -115,5 +126,8 @@ def names_the_thing(q: Question, text: str, thing: tuple[Concept, ...]) -> bool:
         if a_name(after) and (not raw[i].endswith(",") or set_off(after)):
             return True
         if a_name(i - 1) and (word[:1].isupper() or raw[i - 1].endswith(",")):
+            return True
+        if any(names_after(j) for j in range(i + 1, min(i + 7, len(raw)))
+               if not any(raw[k].endswith((".", ";", ":")) for k in range(i, j))):
             return True
     return False

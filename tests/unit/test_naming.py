@@ -44,6 +44,9 @@ DAUGHTER = "What is the name of Kim's daughter?"
     (DAUGHTER, "Kim datang bersama putrinya, Kim Ju Ae, ke kedutaan.", True),  # set off by commas
     (DAUGHTER, "Kim datang bersama putrinya pada hari Jumat ke kedutaan Rusia.", False),  # a day is no name
     (BRIDGE, "Dalam seremoni pembangunan jembatan, Mishustin menyampaikan pidato.", False),  # the speaker, not the bridge
+    (BRIDGE, "Jembatan baru itu, yang diberi nama Persahabatan II, dibuka 2026.", True),  # a naming phrase
+    (BRIDGE, "The second bridge, known as Tumen Two, opens in 2026.", True),
+    (BRIDGE, "Jembatan itu dibangun. Sebuah kapal bernama Angara lewat.", False),  # another sentence's name
     (BRIDGE, "Jembatan Rusia itu dibangun di atas sungai.", False),  # a country is no name
     (BRIDGE, "Presiden Putin meresmikan jembatan baru.", False),  # nothing names the bridge
 ])
