@@ -49,9 +49,9 @@ _ENDS_PHRASE = frozenset("the a an who whom whose that which where when in on at
                          "after before as and or than".split())
 _IRREGULAR_PARTICIPLES = frozenset("held made sent built given taken led known seen found shot caught brought bought "
                                    "told said won lost flown run driven written chosen".split())
-_LINKERS = frozenset("bernama named called dubbed yakni yaitu adalah dijuluki berjudul titled".split())
-# a phrase that gives a name, a few words after the thing in the same clause: "satelit itu, yang diberi
-# *nama* X", "kapal yang *dinamai* X", "the operation, *known as* X"
+_LINKERS = frozenset("yakni yaitu adalah".split())  # "komandannya *yakni* X", right after the thing
+# a phrase that gives a name, right after the thing or a few words on in the same clause: "kapal
+# *bernama* X", "satelit itu, yang diberi *nama* X", "the operation, *known as* X"
 _NAMING = frozenset("bernama dinamai dinamakan dijuluki berjudul named called dubbed titled nama".split())
 _NAMING_AFTER = {"as": "known", "sebagai": "dikenal"}
 
