@@ -145,13 +145,11 @@ def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: f
     return chosen
 
 
-def holds_an_amount(q: Question, picks: list[Pick]) -> bool:
-    """A "how many / how much" question is answered only by evidence holding a number of the kind
-    asked (:func:`~retrieval.answering.amounts.has_amount`: a count of things, in figures or words, or
-    money for a cost, a length for how far...): passages about the thing asked that hold no such
-    number do not answer it ("how much did the bridge cost?" is not answered by its length, "how
-    many passengers?" by the distance travelled). Other questions pass."""
-    return not asks_an_amount(q) or any(has_amount(s.text, q) for p in picks for s in p.quoted)
+def can_answer(q: Question, chosen: Pick) -> bool:
+    """Can this pick answer the question (:func:`answer_mask`'s test of its passage: an amount of
+    the kind asked for "how many", a name of the thing for "what is the name of X?")? For a pick
+    made outside :func:`choose`, such as the reader's."""
+    return bool(answer_mask(q, [chosen.passage])[0])
 
 
 def asks_an_amount(q: Question) -> bool:
@@ -172,8 +170,10 @@ def that_can_answer(q: Question, ps: list[Passage], probs: np.ndarray,
 
 def answer_mask(q: Question, ps: list[Passage]) -> np.ndarray:
     """Which candidates can answer, in the sentence or what is quoted with it: for a "how many / how
-    much" question those holding a number of the kind asked (:func:`holds_an_amount`'s test), for a
-    "what is the name of X?" question those giving X a name
+    much" question those holding a number of the kind asked (a count of things, in figures or words,
+    or money for a cost, a length for how far...: :func:`~retrieval.answering.amounts.has_amount`;
+    the bridge's length is no answer to its cost, nor the distance a train travels to how many rode
+    it), for a "what is the name of X?" question those giving X a name
     (:func:`~retrieval.answering.naming.names_the_thing`); every candidate for other questions."""
     if asks_an_amount(q):
         return np.array([any(has_amount(s.text, q) for s in _context(p)) for p in ps], dtype=bool)

@@ -10,7 +10,7 @@ date, and names the one that answers, or none.
 
 What it may do is bounded by code: it only chooses among passages the evidence model put
 forward, on-topic ones above the floor; the chosen passage is quoted and cited as any evidence is
-(the amount check of "how many" questions included), and every sentence the model then writes is
+(the checks of "how many" and "what is the name of X?" questions included), and every sentence the model then writes is
 verified against it. A reply that is no passage number keeps the refusal. Only chat-style models
 read (an instruction-tuned GGUF or a server): a base model has no instructions to follow.
 """
@@ -22,7 +22,7 @@ import re
 import numpy as np
 
 from prompts import template
-from retrieval.answering.evidence import Pick, holds_an_amount, quoted_pick
+from retrieval.answering.evidence import Pick, can_answer, quoted_pick
 from retrieval.answering.features import Passage
 from retrieval.answering.question import Question
 from retrieval.models.llm import Generator
@@ -67,7 +67,8 @@ def parse_choice(reply: str, n: int) -> int | None:
 def read(generator: Generator, q: Question, ps: list[Passage], probs: np.ndarray, *, floor: float,
          n: int) -> Pick | None:
     """The passage the model reads as answering ``q``, quoted as evidence, or None (it names none,
-    or what it names holds no amount of the kind a "how many" question asks for). Raises
+    or what it names cannot answer: no amount of the kind a "how many" question asks for, no name of
+    the thing a "what is the name of X?" question asks about). Raises
     :class:`~retrieval.models.llm.LLMError` when the model fails; the caller keeps the refusal."""
     shown = candidates(ps, probs, floor=floor, n=n)
     if not shown:
@@ -79,4 +80,4 @@ def read(generator: Generator, q: Question, ps: list[Passage], probs: np.ndarray
     if choice is None:
         return None
     chosen = picks[choice - 1]
-    return chosen if holds_an_amount(q, [chosen]) else None
+    return chosen if can_answer(q, chosen) else None
