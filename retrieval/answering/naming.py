@@ -127,7 +127,7 @@ def names_the_thing(q: Question, text: str, thing: tuple[Concept, ...]) -> bool:
             return True
         if a_name(i - 1) and (word[:1].isupper() or raw[i - 1].endswith(",")):
             return True
-        if any(names_after(j) for j in range(i + 1, min(i + 7, len(raw)))
-               if not any(raw[k].endswith((".", ";", ":")) for k in range(i, j))):
+        clause_end = next((k for k in range(i, len(raw)) if raw[k].endswith((".", ";", ":"))), len(raw) - 1)
+        if any(names_after(j) for j in range(i + 1, min(i + 7, clause_end + 1))):
             return True
     return False

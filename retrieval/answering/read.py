@@ -10,8 +10,8 @@ date, and names the one that answers, or none.
 
 What it may do is bounded by code: it only chooses among passages the evidence model put
 forward, on-topic ones above the floor; the chosen passage is quoted and cited as any evidence is
-(the checks of "how many" and "what is the name of X?" questions included), and every sentence the model then writes is
-verified against it. A reply that is no passage number keeps the refusal. Only chat-style models
+(the checks of "how many" and "what is the name of X?" questions included), and every sentence the
+model then writes is verified against it. A reply that is no passage number keeps the refusal. Only chat-style models
 read (an instruction-tuned GGUF or a server): a base model has no instructions to follow.
 """
 

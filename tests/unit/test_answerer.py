@@ -12,12 +12,11 @@ import numpy as np
 from prompts import message
 from retrieval.answering.evidence import can_answer, choose, closest, pick
 from retrieval.answering.features import FEATURES, passages
-from retrieval.answering.question import parse_question
 from retrieval.models.llm import LLMError
 from retrieval.service import AnswerService
 from retrieval.types import Turn
 from tests.fakes.generator import FakeGenerator
-from tests.fakes.passages import FlatStats, article_view
+from tests.fakes.passages import article_view, flat_question
 from tests.unit.conftest import KOMPAS_000, SEOUL_FEARED, TROOPS_ID, WHO_LED, fake_service, lexical_model
 
 
@@ -148,8 +147,7 @@ def test_a_forced_language_and_a_long_question(core: AnswerService, generator: F
 
 # --- the choice itself, on hand-made passages ----------------------------------------------------
 def _passages():
-    q = parse_question("Kapan perjanjian itu berlaku?", stats=FlatStats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2,
-                       max_chars=200)
+    q = flat_question("Kapan perjanjian itu berlaku?")
     a = article_view("a", ["Perjanjian itu dibahas lama.", "Ia mulai berlaku pada Rabu (4/12).", "Lain hal."])
     b = article_view("b", ["Perjanjian itu berlaku 4 Desember."])
     return passages(q, [a, b])
@@ -171,8 +169,7 @@ def test_a_pronoun_brings_the_sentence_before_and_a_second_article_joins_above_t
 
 def test_a_sentence_that_goes_on_about_the_best_one_is_quoted_after_it():
     """The card is described, then "Dokumen tersebut" says what it shows: the answer is often there."""
-    q = parse_question("Profesi sipil apa yang tercantum pada kartu identitas itu?", stats=FlatStats(),
-                       embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
+    q = flat_question("Profesi sipil apa yang tercantum pada kartu identitas itu?")
     a = article_view("a", ["Pasukan masuk Kursk.", "Seorang tawanan membawa kartu identitas militer Rusia.",
                        "Dokumen tersebut menunjukkan profesi sipilnya (penjahit).", "He was then questioned.",
                        "Ukraina menahannya di Kursk."])
@@ -190,8 +187,7 @@ def test_a_sentence_that_goes_on_about_the_best_one_is_quoted_after_it():
 
 
 def test_further_sentences_of_the_best_article_are_quoted_most_likely_first_in_the_articles_order():
-    q = parse_question("Siapa yang hadir?", stats=FlatStats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2,
-                       max_chars=200)
+    q = flat_question("Siapa yang hadir?")
     a = article_view("a", ["Gala digelar di Pyongyang.", "Kim menangis.", "Menteri Lyubimova hadir.", "Lain hal.", "Penutup."])
     ps = passages(q, [a])
     probs = np.array([0.30, 0.80, 0.25, 0.20, 0.05])  # s1 best, then s0, s2, s3; s4 below the share
@@ -205,7 +201,7 @@ def test_further_sentences_of_the_best_article_are_quoted_most_likely_first_in_t
 def test_a_how_many_question_needs_evidence_holding_a_number_of_the_kind_asked():
     """The bridge's length is no answer to its cost, the distance travelled none to how many rode."""
     def picked(question: str, text: str):
-        q = parse_question(question, stats=FlatStats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
+        q = flat_question(question)
         ps = passages(q, [article_view("a", ["Jembatan itu dibangun di atas Sungai Tumen.", text])])
         return q, pick(ps, np.array([0.4, 0.9]), threshold=0.3, companion=0.9, same_article=0.2, same_article_max=3)[0]
 
@@ -241,8 +237,7 @@ def test_a_how_many_question_is_answered_by_the_likeliest_passage_holding_an_amo
     saying it has 23 articles, but holds no count of articles; the count answers, above the
     threshold, rather than the question being refused for the likelier one. Below the threshold
     it is still refused, as a question the articles touch (not one off the subject)."""
-    q = parse_question("Ada berapa pasal dalam perjanjian itu?", stats=FlatStats(),
-                       embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
+    q = flat_question("Ada berapa pasal dalam perjanjian itu?")
     arts = [article_view("a", ["KCNA melaporkan isi perjanjian secara lengkap.", "Kim menyambut Putin di bandara.",
                            "Dokumen kemitraan memuat 23 pasal."])]
     ps = passages(q, arts)
@@ -291,8 +286,7 @@ def test_a_reply_asking_for_a_day_is_answered_from_the_cited_article_even_below_
             article_view("b", ["Perjanjian Putin dan Kim berlaku 4 Desember."])]
     model = lexical_model()
     for asked, doc in (("kapan itu?", "a"), ("lalu apa?", "b")):
-        q = parse_question(asked, stats=FlatStats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200,
-                           history=history)
+        q = flat_question(asked, history)
         assert q.follows is not None
         ps = passages(q, arts)
         probs = np.array([0.1 if p.article.meta.doc_id == "a" else 0.8 for p in ps])
@@ -341,8 +335,7 @@ def test_who_is_x_is_answered_by_a_passage_naming_x_in_full(tmp_path):
 def test_an_outlet_the_question_names_is_met_by_the_article_it_published():
     """"According to RMOL, ...": the outlet is met by the article RMOL published (its header), as a
     question's "in December 2024" is met by its date; another outlet's report of the same misses it."""
-    q = parse_question("According to RMOL, when did the defence pact take effect?", stats=FlatStats(),
-                       embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
+    q = flat_question("According to RMOL, when did the defence pact take effect?")
     text = ["Pakta pertahanan itu mulai berlaku pada hari Rabu, 4 Desember 2024."]
     rmol = article_view("rmol", text, title="Pakta pertahanan mulai berlaku", outlet="RMOL")
     kbs = article_view("kbs", text, title="Pakta pertahanan mulai berlaku", outlet="KBS World")
@@ -367,8 +360,7 @@ def test_a_reply_asking_when_something_else_happened_is_not_answered_with_the_qu
     arts = [article_view("a", [signed, "Perjanjian itu mulai berlaku setelah diratifikasi kedua negara."]),
             article_view("b", ["Perjanjian Putin dan Kim mulai berlaku pada 4 Desember."])]
     for asked, doc, day in (("kapan perjanjian itu mulai berlaku?", "b", "Desember"), ("kapan itu?", "a", "Juni")):
-        q = parse_question(asked, stats=FlatStats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200,
-                           history=history)
+        q = flat_question(asked, history)
         assert q.follows is not None
         ps = passages(q, arts)
         probs = np.array([0.9 if p.sentence.text == signed else 0.1 if p.article.meta.doc_id == "a" else 0.8

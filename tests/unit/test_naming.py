@@ -9,13 +9,8 @@ import pytest
 from retrieval.answering.evidence import answer_mask, choose
 from retrieval.answering.features import passages
 from retrieval.answering.naming import asked_thing, names_the_thing, thing_named
-from retrieval.answering.question import parse_question
-from tests.fakes.passages import FlatStats, article_view
+from tests.fakes.passages import article_view, flat_question
 from tests.unit.conftest import lexical_model
-
-
-def _q(text: str):
-    return parse_question(text, stats=FlatStats(), embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
 
 
 @pytest.mark.parametrize(("question", "thing"), [
@@ -51,7 +46,7 @@ DAUGHTER = "What is the name of Kim's daughter?"
     (BRIDGE, "Presiden Putin meresmikan jembatan baru.", False),  # nothing names the bridge
 ])
 def test_a_sentence_names_the_thing_only_with_a_name_next_to_it(question: str, sentence: str, named: bool):
-    q = _q(question)
+    q = flat_question(question)
     assert names_the_thing(q, sentence, asked_thing(q)) is named
 
 
@@ -60,7 +55,7 @@ def test_a_name_question_is_answered_by_the_sentence_that_names_the_thing_or_ref
     her answers when it clears the threshold; without one the question is refused, as one the
     articles touch (a pointer may still name the closest report). Other questions keep every
     candidate."""
-    q = _q("What is the name of the daughter who accompanied Kim to the embassy?")
+    q = flat_question("What is the name of the daughter who accompanied Kim to the embassy?")
     told = "Kim mengunjungi kedutaan Rusia bersama putrinya pada hari Jumat."
     arts = [article_view("a", [told, "Putin tidak hadir.", "Di kedutaan ia disambut putrinya, Kim Ju Ae, dan diplomat."])]
     ps = passages(q, arts)
@@ -69,5 +64,5 @@ def test_a_name_question_is_answered_by_the_sentence_that_names_the_thing_or_ref
     assert reason == "" and evidence[0].focus.text.startswith("Di kedutaan ia disambut putrinya, Kim Ju Ae")
     unnamed = passages(q, [article_view("a", [told, "Putin tidak hadir."])])
     assert choose(lexical_model(), q, unnamed, np.array([0.9, 0.1]), k=3) == ([], "refusal")
-    other = _q("Who accompanied Kim to the embassy?")
+    other = flat_question("Who accompanied Kim to the embassy?")
     assert answer_mask(other, passages(other, arts)).all()

@@ -14,12 +14,11 @@ import pytest
 
 from prompts import message
 from retrieval.answering.features import passages
-from retrieval.answering.question import parse_question
 from retrieval.answering.read import parse_choice, read
 from retrieval.models.llm import LLMError
 from retrieval.service import AnswerService
 from tests.fakes.generator import FakeGenerator
-from tests.fakes.passages import FlatStats, article_view
+from tests.fakes.passages import article_view, flat_question
 from tests.unit.conftest import KOMPAS_000, SEOUL_FEARED, TROOPS_ID, fake_service, lexical_model
 
 
@@ -124,8 +123,7 @@ def test_the_reply_names_a_passage_by_its_number(reply, n, expected):
 def test_a_name_question_is_not_answered_by_a_passage_that_does_not_name_the_thing():
     """The reader's pick is checked as the evidence model's are: "Kim came with his daughter" does
     not answer what her name is, the sentence that gives it does."""
-    q = parse_question("What is the name of the daughter who came with Kim?", stats=FlatStats(),
-                       embed=lambda t: np.ones(4, dtype=np.float32) / 2, max_chars=200)
+    q = flat_question("What is the name of the daughter who came with Kim?")
     ps = passages(q, [article_view("a", ["Kim datang bersama putrinya pada hari Jumat.", "Putin tidak hadir.",
                                          "Di kedutaan ia disambut putrinya, Kim Ju Ae, dan diplomat."])])
     probs = np.array([0.2, 0.01, 0.1])
