@@ -174,12 +174,22 @@ def answer_mask(q: Question, ps: list[Passage]) -> np.ndarray:
     or money for a cost, a length for how far...: :func:`~retrieval.answering.amounts.has_amount`;
     the bridge's length is no answer to its cost, nor the distance a train travels to how many rode
     it), for a "what is the name of X?" question those giving X a name
-    (:func:`~retrieval.answering.naming.names_the_thing`); every candidate for other questions."""
+    (:func:`~retrieval.answering.naming.names_the_thing`), for a "who is X?" question those naming X
+    in full (:func:`names_in_full`); every candidate for other questions."""
     if asks_an_amount(q):
         return np.array([any(has_amount(s.text, q) for s in _context(p)) for p in ps], dtype=bool)
     if thing := asked_thing(q):
         return np.array([any(names_the_thing(q, s.text, thing) for s in _context(p)) for p in ps], dtype=bool)
+    if named := identity_name(q):
+        return np.array([names_in_full(named, p) for p in ps], dtype=bool)
     return np.ones(len(ps), dtype=bool)
+
+
+def names_in_full(named: frozenset[str], p: Passage) -> bool:
+    """Does the passage (with what is quoted with it) name the person a "who is X?" question asks
+    about in full? Articles name a person once, then by one name, and "Kim" or "Jong" alone is as
+    much Kim Jong Un as Kim Yo Jong."""
+    return named <= {fold(t) for s in _context(p) for t in tokens(s.text)}
 
 
 def score(model: EvidenceModel, q: Question, articles: list[ArticleView]) -> tuple[list[Passage], np.ndarray]:
@@ -222,11 +232,6 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         return pick(candidates, p, threshold=model.threshold, companion=model.companion,
                     same_article=model.same_article, same_article_max=model.same_article_max, k=k)
 
-    if named := identity_name(q):
-        # "who is X?" is answered by a passage that names X in full: articles name a person once,
-        # then by one name, and "Kim" or "Jong" alone is as much Kim Jong Un as Kim Yo Jong
-        full = [i for i, p in enumerate(ps) if named <= {fold(t) for s in _context(p) for t in tokens(s.text)}]
-        ps, probs = [ps[i] for i in full], probs[full]
     touched = ps  # what the articles say at all, for why a refusal refuses
     ps, probs = that_can_answer(q, ps, probs)
     picks: list[Pick] = []

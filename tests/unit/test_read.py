@@ -133,3 +133,19 @@ def test_a_name_question_is_not_answered_by_a_passage_that_does_not_name_the_thi
     generator.enqueue("2")
     found = read(generator, q, ps, probs, floor=0.05, n=3)
     assert found is not None and "Kim Ju Ae" in found.passage.sentence.text
+
+
+def test_a_who_is_question_is_not_answered_by_a_passage_that_does_not_name_the_person_in_full():
+    """"Who is Kim Yo Jong?" read by a chat model: a sentence about "Kim" alone may be Kim Jong Un,
+    so the reader's pick of it is refused, as the evidence model's would be; one naming her in full
+    answers."""
+    q = flat_question("Who is Kim Yo Jong?")
+    ps = passages(q, [article_view("a", ["Kim adalah pemimpin tertinggi negara itu.", "Putin tidak hadir.",
+                                         "Kim Yo Jong adalah adik perempuan pemimpin Korea Utara."])])
+    probs = np.array([0.2, 0.01, 0.1])
+    generator = FakeGenerator(style="chat")
+    generator.enqueue("1")
+    assert read(generator, q, ps, probs, floor=0.05, n=3) is None, "the first passage names only \"Kim\""
+    generator.enqueue("2")
+    found = read(generator, q, ps, probs, floor=0.05, n=3)
+    assert found is not None and "Kim Yo Jong" in found.passage.sentence.text
