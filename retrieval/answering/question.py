@@ -75,7 +75,10 @@ FORM_WORDS = frozenset(
     "day days week date time year month hari tanggal pukul waktu minggu pekan jumlah many much kind sort "
     "happen happened terjadi isi contain contains content contents why reason alasan mengapa kenapa "
     # courtesy around the question ("Please tell me: ...", "Tolong jelaskan: ..."): not content either
-    "please kindly tolong mohon jelaskan explain beritahu sebutkan hi hello hey halo hai".split()
+    "please kindly tolong mohon jelaskan explain beritahu sebutkan hi hello hey halo hai "
+    # "Berapa *di antaranya* ...?" (of them), "*Dalam rangka* apa ...?" (on what occasion): the
+    # question's frame, never a word of the sentence that answers
+    "antaranya diantaranya rangka".split()
 )
 # "Di kota mana ...?", "Which country ...?", "Tahun berapa ...?": the word says what kind of place or
 # time is asked for; the sentence that answers names it ("di Moskow", "pada 2000"), not the word

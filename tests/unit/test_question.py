@@ -294,3 +294,13 @@ def test_the_kind_of_place_or_time_asked_for_is_no_word_the_answer_must_hold(tex
     word beside the question word says what kind of place (or, "tahun berapa", time) is asked for,
     as "in which year" does in English."""
     assert {c.surface for c in parse(text).own} == own
+
+
+@pytest.mark.parametrize("text,own", [
+    ("Berapa di antaranya yang datang untuk belajar?", {"datang", "belajar"}),
+    ("Dalam rangka apa kunjungan itu?", {"kunjungan"}),
+])
+def test_the_frame_of_a_question_is_no_word_the_answer_must_hold(text, own):
+    """"Berapa *di antaranya* ...?" (how many of them) and "*Dalam rangka* apa ...?" (on what
+    occasion) frame the question; the sentence that answers says neither."""
+    assert {c.surface for c in parse(text).own} == own
