@@ -26,9 +26,10 @@ from retrieval.answering.features import ANAPHORA, ArticleView, Passage, matrix,
 from retrieval.answering.model import EvidenceModel
 from retrieval.answering.naming import asked_thing, names_the_thing
 from retrieval.answering.question import Question, identity_name
+from retrieval.answering.replies import referent_words
 from retrieval.index.topic import TopicFilter
 from retrieval.text import fold, tokens
-from retrieval.text.lexicon import matcher_of
+from retrieval.text.lexicon import Concept, matcher_of
 from retrieval.types import ArticleMeta, Evidence, RetrievedChunk, Sentence
 
 
@@ -245,16 +246,25 @@ def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarr
         def holds_asked_kind(p: Passage) -> bool:
             return q.qtype in ("time", "number", "person", "place") and bool(p.features.get("type_ok"))
 
-        def says_own(p: Passage) -> bool:
+        def says_all(p: Passage, words: Iterable[Concept]) -> bool:
             context = matcher_of(" ".join(s.text for s in _context(p, following=False)))
-            return all(context.has(c) for c in q.own)
+            return all(context.has(c) for c in words)
+
+        def says_own(p: Passage) -> bool:
+            return says_all(p, q.own)
 
         # A day there is the day of what that sentence tells ("When did it enter into force?" is not
         # answered by the signing's June), so a "when" reply with words of its own needs them said;
         # a number or a name there is mostly about the same event ("How far is that city?": "about
         # 40 km from Vladivostok"): asking the same of those lost 3 of the 40 labelled replies
+        # and a sentence quoted already that says every word the reply asks with answers it too
+        # ("Which aircraft fires it?" after "... hypersonic Kinzhal, which is fired from MiG-31 fighter
+        # jets"); the words naming what the reply points back to ask nothing ("Apa isi pasal tiga itu?")
+        about = referent_words(q.text)
+        asks = [c for c in q.own if not {fold(t) for t in tokens(c.surface)} <= about]
         fresh = [i for i, p in enumerate(ps)
-                 if p.sentence.text not in said or (holds_asked_kind(p) and (q.qtype != "time" or says_own(p)))]
+                 if p.sentence.text not in said or (holds_asked_kind(p) and (q.qtype != "time" or says_own(p)))
+                 or (q.qtype == "other" and asks and says_all(p, asks))]
         ps, probs = [ps[i] for i in fresh], probs[fresh]
         # the cited articles can say it when they hold the reply's own words somewhere, title
         # included: "kapan perjanjian itu mulai berlaku?" after an answer about a visit that

@@ -131,3 +131,26 @@ def read_as(turn: Turn) -> str:
     """An earlier turn's question as it was read: a reply together with the question it followed
     (so a third "kapan?" after "who said so?" is still about the first question), else as asked."""
     return turn.answer.read_as if turn.answer is not None and turn.answer.read_as else turn.question
+
+
+# "pasal tiga *itu*", "kunjungan *tersebut*", "*that* treaty": the words naming what a reply refers
+# back to, before an Indonesian demonstrative or after an English one.
+_ID_DEMONSTRATIVE = frozenset({"itu", "ini", "tersebut"})
+_EN_DEMONSTRATIVE = frozenset({"that", "this", "these", "those"})
+_REFERENT_SPAN = 2
+
+
+def referent_words(text: str) -> frozenset[str]:
+    """The content words of a reply that name the thing it points back to ("Apa isi *pasal tiga*
+    itu?", "Which aircraft does *that plant* build?"): what it is about, not what it asks."""
+    words = [fold(w) for w in tokens(text)]
+    out: set[str] = set()
+    for i, w in enumerate(words):
+        if w in _ID_DEMONSTRATIVE:
+            span = words[max(0, i - _REFERENT_SPAN):i]
+        elif w in _EN_DEMONSTRATIVE:
+            span = words[i + 1:i + 1 + _REFERENT_SPAN]
+        else:
+            continue
+        out |= {t for t in span if t not in STOPWORDS}
+    return frozenset(out)
