@@ -54,7 +54,9 @@ class _Recorder:
         return str(rec["text"])
 
 
-def _timed_answers(ask: Callable[[str, OnToken], Answer], items: list[EvalItem]) -> tuple[list[Answer], list[dict]]:
+def _timed_answers(ask: Callable[[str, OnToken], Answer], items: list[EvalItem],
+                   after: Callable[[], None] | None = None) -> tuple[list[Answer], list[dict]]:
+    """Each question asked and timed; ``after`` runs after each one, outside its time."""
     answers: list[Answer] = []
     rows: list[dict] = []
     for it in items:
@@ -70,7 +72,44 @@ def _timed_answers(ask: Callable[[str, OnToken], Answer], items: list[EvalItem])
         answers.append(a)
         rows.append({"id": it.id, "retrieve_s": a.timings.retrieve_s, "total_s": total,
                      "ttft_s": (first[0] - t0) if first else None, "refused": a.refused})
+        if after is not None:
+            after()
     return answers, rows
+
+
+def _raw(llm: Any, call: dict[str, Any], max_tokens: int | None = None) -> str:
+    """One recorded prompt through llama-cpp-python itself (the same ``Llama``, greedy, streamed)."""
+    n = call["max_tokens"] if max_tokens is None else max_tokens
+    if call["kind"] == "complete":
+        return "".join(p["choices"][0]["text"] for p in llm(call["prompt"], max_tokens=n, temperature=0.0,
+                                                             stop=call["stop"], stream=True))
+    messages = [{"role": "system", "content": call["system"]}, {"role": "user", "content": call["user"]}]
+    return "".join(p["choices"][0]["delta"].get("content") or ""
+                   for p in llm.create_chat_completion(messages=messages, max_tokens=n, temperature=0.0, stream=True))
+
+
+class _Engine:
+    """The pipeline's prompts through llama-cpp-python alone, each replayed right after the question
+    that made it, so a machine whose speed drifts (a shared one) slows both sides alike; replayed
+    all at the end, the engine's time was read minutes after the pipeline's. Before each replay
+    the prompt the pipeline's call came after is read again (untimed): llama.cpp reuses the longest
+    prefix shared with the previous prompt (the few-shot examples), for it and for us alike. The
+    replay then leaves the state the pipeline's own call did."""
+
+    def __init__(self, llm: Any, last: dict[str, Any] | None) -> None:
+        self.llm, self.last = llm, last
+        self.seconds, self.prompts, self.same = 0.0, 0, 0
+
+    def replay(self, calls: list[dict[str, Any]]) -> None:
+        for call in calls:
+            if self.last is not None:
+                _raw(self.llm, self.last, max_tokens=1)
+            t0 = time.perf_counter()
+            text = _raw(self.llm, call)
+            self.seconds += time.perf_counter() - t0
+            self.prompts += 1
+            self.same += text == call["text"]
+            self.last = call
 
 
 def _quality(items: list[EvalItem], answers: list[Answer]) -> dict:
@@ -103,40 +142,28 @@ def section_answers(work: Path, args: argparse.Namespace) -> dict:
     warm = list(rec.calls)
     rec.calls.clear()
 
-    answers, rows = _timed_answers(lambda q, cb: svc.ask(q, on_partial=cb), items)
+    # the service's generator is wrapped in a time limit (retrieval.models.guard): the Llama is inside
+    llm = getattr(getattr(generator, "inner", generator), "_llm", None)
+    engine = _Engine(llm, warm[-1] if warm else None) if llm is not None else None
+    replayed = 0
+
+    def replay_new_prompts() -> None:
+        nonlocal replayed
+        if engine is not None:
+            engine.replay(rec.calls[replayed:])
+            replayed = len(rec.calls)
+
+    answers, rows = _timed_answers(lambda q, cb: svc.ask(q, on_partial=cb), items, after=replay_new_prompts)
     rss = _rss_mb()
     gens = [c for c in rec.calls if len(c["times"]) > 1]
     tok_s = [(len(c["times"]) - 1) / (c["times"][-1] - c["times"][0]) for c in gens if c["times"][-1] > c["times"][0]]
     out: dict[str, Any] = {"questions": len(items), "splits": args.split, "phrase": args.phrase, "latency": _latency(rows),
                            "peak_rss_mb": round(rss), "tokens_per_s": _stats(tok_s), "quality": _quality(items, answers)}
-
-    # The same prompts through llama-cpp-python alone (same Llama object, same settings).
-    # the service's generator is wrapped in a time limit (retrieval.models.guard): the Llama is inside
-    llm = getattr(getattr(generator, "inner", generator), "_llm", None)
-    if llm is not None and rec.calls:
-        engine = 0.0
-        same = 0
-        # Replay from the state the pipeline started in: llama.cpp reuses the longest common
-        # prefix of the previous prompt (the few-shot examples), for it and for us alike.
-        llm.reset()
-        for c in warm:
-            for _ in llm(c["prompt"], max_tokens=1, temperature=0.0, stream=True) if c["kind"] == "complete" else ():
-                pass
-        for c in rec.calls:
-            t0 = time.perf_counter()
-            if c["kind"] == "complete":
-                text = "".join(p["choices"][0]["text"] for p in llm(c["prompt"], max_tokens=c["max_tokens"],
-                                                                     temperature=0.0, stop=c["stop"], stream=True))
-            else:
-                text = "".join(p["choices"][0]["delta"].get("content") or "" for p in llm.create_chat_completion(
-                    messages=[{"role": "system", "content": c["system"]}, {"role": "user", "content": c["user"]}],
-                    max_tokens=c["max_tokens"], temperature=0.0, stream=True))
-            engine += time.perf_counter() - t0
-            same += text == c["text"]
+    if engine is not None and engine.prompts:
         pipeline = sum(r["total_s"] for r in rows if r["ttft_s"])
-        out["engine"] = {"prompts": len(rec.calls), "same_text": same, "engine_s": round(engine, 3),
+        out["engine"] = {"prompts": engine.prompts, "same_text": engine.same, "engine_s": round(engine.seconds, 3),
                          "pipeline_s": round(pipeline, 3),
-                         "overhead_ratio": round(pipeline / engine, 3) if engine else None}
+                         "overhead_ratio": round(pipeline / engine.seconds, 3) if engine.seconds else None}
 
     # The usual recipe, on the same questions, corpus, model and embeddings.
     try:
