@@ -120,32 +120,25 @@ def test_the_reply_names_a_passage_by_its_number(reply, n, expected):
     assert parse_choice(reply, n) == expected
 
 
-def test_a_name_question_is_not_answered_by_a_passage_that_does_not_name_the_thing():
-    """The reader's pick is checked as the evidence model's are: "Kim came with his daughter" does
-    not answer what her name is, the sentence that gives it does."""
-    q = flat_question("What is the name of the daughter who came with Kim?")
-    ps = passages(q, [article_view("a", ["Kim datang bersama putrinya pada hari Jumat.", "Putin tidak hadir.",
-                                         "Di kedutaan ia disambut putrinya, Kim Ju Ae, dan diplomat."])])
+@pytest.mark.parametrize(("asked", "sentences", "named"), [
+    # "Kim came with his daughter" does not answer what her name is; the sentence that gives it does
+    ("What is the name of the daughter who came with Kim?",
+     ["Kim datang bersama putrinya pada hari Jumat.", "Putin tidak hadir.",
+      "Di kedutaan ia disambut putrinya, Kim Ju Ae, dan diplomat."], "Kim Ju Ae"),
+    # a sentence about "Kim" alone may be Kim Jong Un; one naming her in full answers
+    ("Who is Kim Yo Jong?",
+     ["Kim adalah pemimpin tertinggi negara itu.", "Putin tidak hadir.",
+      "Kim Yo Jong adalah adik perempuan pemimpin Korea Utara."], "Kim Yo Jong"),
+])
+def test_the_readers_pick_is_checked_by_the_evidence_models_rules(asked, sentences, named):
+    """The reader's pick must pass the rules the evidence model's picks pass (``can_answer``): a
+    name question needs a sentence naming the thing, "who is X?" one naming X in full."""
+    q = flat_question(asked)
+    ps = passages(q, [article_view("a", sentences)])
     probs = np.array([0.2, 0.01, 0.1])
     generator = FakeGenerator(style="chat")
     generator.enqueue("1")
-    assert read(generator, q, ps, probs, floor=0.05, n=3) is None, "the first passage names no daughter"
+    assert read(generator, q, ps, probs, floor=0.05, n=3) is None, "the likeliest passage does not name it"
     generator.enqueue("2")
     found = read(generator, q, ps, probs, floor=0.05, n=3)
-    assert found is not None and "Kim Ju Ae" in found.passage.sentence.text
-
-
-def test_a_who_is_question_is_not_answered_by_a_passage_that_does_not_name_the_person_in_full():
-    """"Who is Kim Yo Jong?" read by a chat model: a sentence about "Kim" alone may be Kim Jong Un,
-    so the reader's pick of it is refused, as the evidence model's would be; one naming her in full
-    answers."""
-    q = flat_question("Who is Kim Yo Jong?")
-    ps = passages(q, [article_view("a", ["Kim adalah pemimpin tertinggi negara itu.", "Putin tidak hadir.",
-                                         "Kim Yo Jong adalah adik perempuan pemimpin Korea Utara."])])
-    probs = np.array([0.2, 0.01, 0.1])
-    generator = FakeGenerator(style="chat")
-    generator.enqueue("1")
-    assert read(generator, q, ps, probs, floor=0.05, n=3) is None, "the first passage names only \"Kim\""
-    generator.enqueue("2")
-    found = read(generator, q, ps, probs, floor=0.05, n=3)
-    assert found is not None and "Kim Yo Jong" in found.passage.sentence.text
+    assert found is not None and named in found.passage.sentence.text
