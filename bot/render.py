@@ -70,10 +70,12 @@ def _article(title: str, url: str | None, outlet: str | None, published: str | N
 
 
 def _closest(c: Closest, lang: Language) -> str:
-    """"The closest report I have: “<linked title>” — Outlet, date." for a refusal that named one."""
+    """"The closest report I have: “<linked title>” — Outlet, date." for a refusal that named one,
+    and under it what that report says (its sentence most likely to answer), when the core gave it."""
     outlet = outlet_name(c.outlet, lang, c.language) if c.outlet else None
     title, source = _article(inner_quotes(c.title), c.url, outlet, c.published, lang)
-    return closest_report(lang, c.language, title=title, source=source)
+    line = closest_report(lang, c.language, title=title, source=source)
+    return f"{line}\n{message(lang, 'closest_says', escape=esc, quote=quotable(c.quote))}" if c.quote else line
 
 
 def source_line(c: Citation, lang: Language) -> str:

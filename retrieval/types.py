@@ -103,7 +103,8 @@ class Citation(BaseModel):
 
 class Closest(BaseModel):
     """The article nearest to a refused question: shown with the refusal ("the closest report I
-    have is ..."), so the reader can look for themselves. It supports no claim and is no citation."""
+    have is ..."), with the sentence of it most likely to answer ("that report says: ..."), so the
+    reader can look for themselves. It answers nothing, so it is no citation of the answer."""
 
     doc_id: str
     title: str
@@ -111,6 +112,9 @@ class Closest(BaseModel):
     published: str | None
     url: str | None
     language: str | None = Field(default=None, description="the article's language (`id`/`en`), named to a reader of the other")
+    quote: str | None = Field(default=None, description=(
+        "its sentence most likely to answer, verbatim, shown as what that report says: what the articles do "
+        "report (a question whose premise they contradict is told the fact they state), never as the answer"))
 
 
 class Timings(BaseModel):

@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from prompts import closest_report, inner_quotes, message
+from prompts import closest_report, inner_quotes, message, quotable
 from retrieval.answering.compose import article_language, compose, source_label
-from retrieval.answering.evidence import article_views, as_evidence, choose, closest, score
+from retrieval.answering.evidence import article_views, as_evidence, choose, closest, quoted_pick, score
 from retrieval.answering.features import Passage
 from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import Question, parse_question
@@ -148,9 +148,10 @@ class Answerer:
             text, pointer = message(q.language, why), None
             if near is not None:  # the article nearest to an answer, for the reader to look into
                 meta = near.article.meta
-                pointer = _closest(meta)
+                pointer = _closest(meta).model_copy(update={"quote": " ".join(s.text for s in quoted_pick(near, 0).quoted)})
                 text += " " + closest_report(q.language, pointer.language, title=inner_quotes(meta.title),
                                              source=f" — {source_label(meta, q.language)}" if meta.outlet else "")
+                text += " " + message(q.language, "closest_says", quote=quotable(pointer.quote or ""))
             return Answer(
                 question=q.text, language=q.language, answer=text, refused=True, retrieved=refs, closest=pointer,
                 timings=Timings(retrieve_s=round(t1 - t0, 4), total_s=round(time.perf_counter() - t0, 4)),

@@ -101,6 +101,10 @@ def test_a_refusal_naming_the_closest_article_links_it_in_the_readers_language()
     assert "The closest report I have, in Indonesian: “Kim & <Putin> meet” — KBS" in in_en
     unsafe = answer("x", [], refused=True, closest=closest.model_copy(update={"url": "javascript:alert(1)"}))
     assert [e for e in parse_html(render_answer(unsafe, "en")).entities if e["type"] == "text_link"] == []
+    # what the named report says, under it, in the article's words (escaped; its quotes nested in ours)
+    says = refusal.model_copy(update={"closest": closest.model_copy(update={"quote": 'Kim <tiba> & "berkata" siap.'})})
+    lines = parse_html(render_answer(says, "en")).text.split("\n")
+    assert lines[3] == "That report says: “Kim <tiba> & ‘berkata’ siap.”", lines
 
 
 def test_sources_view_lists_doc_ids_and_quotes():
