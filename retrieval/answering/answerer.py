@@ -21,7 +21,7 @@ import numpy as np
 
 from prompts import closest_report, inner_quotes, message, quotable
 from retrieval.answering.compose import article_language, compose, source_label
-from retrieval.answering.evidence import article_views, as_evidence, choose, closest, quoted_pick, score
+from retrieval.answering.evidence import answer_mask, article_views, as_evidence, choose, closest, quoted_pick, score
 from retrieval.answering.features import Passage
 from retrieval.answering.model import EvidenceModel, load_model
 from retrieval.answering.question import Question, parse_question
@@ -144,7 +144,7 @@ class Answerer:
             answer = self._composed(q, chosen, refs, t0, t1, on_partial)
             return answer.model_copy(update={"reader": True})
         if not chosen:
-            near = closest(ps, probs, why, self.model.pointer)
+            near = closest(ps, probs, why, self.model.pointer, mask=answer_mask(q, ps) if ps else None)
             text, pointer = message(q.language, why), None
             if near is not None:  # the article nearest to an answer, for the reader to look into
                 meta = near.article.meta

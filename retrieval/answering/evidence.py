@@ -210,18 +210,31 @@ def refusal_reason(q: Question, ps: list[Passage]) -> str:
     return "refusal" if any(p.features.get("cov_doc", 0.0) > 0 for p in ps) else "off_topic"
 
 
-def closest(ps: list[Passage], probs: np.ndarray, why: str, floor: float) -> Passage | None:
+def closest(ps: list[Passage], probs: np.ndarray, why: str, floor: float,
+            mask: np.ndarray | None = None) -> Passage | None:
     """The passage whose article a refusal names as the closest report: the most likely one, when
     the question was refused for want of an answer (``why``, :func:`refusal_reason`: not an
     instruction to the bot, nor a question no article touches), that passage is at least ``floor``
     likely (the evidence model's fitted ``pointer``) and its article is about the subject (the
     topic filter's: a recipe in the index is no report to point a question about Kim's favourite
     food at). A quarter of the answerable training questions are refused, and for two in three of
-    those the most likely article is one that answers: better read than a dead end."""
+    those the most likely article is one that answers: better read than a dead end.
+
+    With ``mask`` (:func:`answer_mask`: those holding an amount for "how many", a name of the thing
+    for "the name of X"...), the passage named and quoted is the likeliest of those when it is on the
+    subject and clears ``floor`` itself: the sentence saying the treaty has 23 articles, not a
+    likelier one about KCNA. Whether to name one at all is still the best passage's probability
+    against ``floor``, as it was fit."""
     if why != "refusal" or probs.size == 0:
         return None
     best = int(np.argmax(probs))
-    return ps[best] if probs[best] >= floor and ps[best].article.on_topic else None
+    if probs[best] < floor:
+        return None
+    if mask is not None and mask.any() and not mask.all():
+        kept = int(np.argmax(np.where(mask, probs, -1.0)))
+        if probs[kept] >= floor and ps[kept].article.on_topic:
+            return ps[kept]
+    return ps[best] if ps[best].article.on_topic else None
 
 
 def choose(model: EvidenceModel, q: Question, ps: list[Passage], probs: np.ndarray, *, k: int) -> tuple[list[Evidence], str]:

@@ -201,7 +201,7 @@ def fit_pointer(data: list[QuestionData], probs: list[np.ndarray], chosen: Outco
     for d, p in zip(data, probs, strict=True):
         if _answered(d, p, chosen.threshold, 1.0, chosen.same_article, chosen.same_article_max):
             continue
-        near = closest(d.passages, p, refusal_reason(d.question, d.passages), floor=0.0)
+        near = closest(d.passages, p, refusal_reason(d.question, d.passages), floor=0.0, mask=d.can_answer)
         if near is not None:  # a refusal that may name an article: whether it does is the floor's to say
             refused.append((float(p.max()), d, near.article.meta.doc_id in d.item.gold_docs))
     off = [r[0] for r in refused if r[1].item.kind == "off_topic"]

@@ -132,6 +132,12 @@ def test_the_closest_passage_is_named_only_for_want_of_an_answer():
     assert closest(ps, probs, "off_topic", 0.3) is None and closest(ps, probs, "instruction", 0.3) is None
     assert closest(ps, np.array([0.1, 0.25, 0.05, 0.2]), "refusal", 0.3) is None
     assert closest([], np.zeros(0), "refusal", 0.3) is None
+    # of the passages that can answer ("how many": those with an amount), the likeliest is named and
+    # quoted when it clears the floor itself; whether to name one is still the best passage's call
+    can = np.array([False, False, False, True])
+    assert closest(ps, probs, "refusal", 0.15, mask=can) is ps[3]
+    assert closest(ps, probs, "refusal", 0.3, mask=can) is ps[1], "0.2 is below the floor: the best is named"
+    assert closest(ps, np.array([0.1, 0.25, 0.05, 0.2]), "refusal", 0.3, mask=can) is None
     for p in ps:
         p.article.on_topic = False  # a recipe in the index is no report to point at
     assert closest(ps, probs, "refusal", 0.3) is None
