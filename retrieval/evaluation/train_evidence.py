@@ -197,23 +197,27 @@ def fit_pointer(data: list[QuestionData], probs: list[np.ndarray], chosen: Outco
     training questions about other subjects at an article. Instructions to the bot, questions no
     article touches, and those whose best passage is in an article off the subject are refused with
     no pointer at all, as the answerer does."""
-    refused: list[tuple[float, QuestionData, bool]] = []
+    refused: list[tuple[float, QuestionData, np.ndarray]] = []
     for d, p in zip(data, probs, strict=True):
         if _answered(d, p, chosen.threshold, 1.0, chosen.same_article, chosen.same_article_max):
             continue
-        near = closest(d.passages, p, refusal_reason(d.question, d.passages), floor=0.0, mask=d.can_answer)
-        if near is not None:  # a refusal that may name an article: whether it does is the floor's to say
-            refused.append((float(p.max()), d, near.article.meta.doc_id in d.item.gold_docs))
+        if closest(d.passages, p, refusal_reason(d.question, d.passages), floor=0.0) is not None:
+            refused.append((float(p.max()), d, p))  # a refusal that may name an article: the floor's to say
     off = [r[0] for r in refused if r[1].item.kind == "off_topic"]
     allowed = int(off_topic_share * len(off))
     floor = next(f for f in [*sorted({round(r[0], 3) for r in refused}), 1.01] if sum(q >= f for q in off) <= allowed)
     pointed = [r for r in refused if r[0] >= floor]
+
+    def to_gold(d: QuestionData, p: np.ndarray) -> bool:  # the article named at that floor, as answering names it
+        near = closest(d.passages, p, "refusal", floor, mask=d.can_answer)
+        return near is not None and near.article.meta.doc_id in d.item.gold_docs
+
     answerable = [r for r in pointed if r[1].item.answerable]
     return floor, {
         "floor": floor, "off_topic_share": off_topic_share, "refused": len(refused),
         "refused_answerable": sum(r[1].item.answerable for r in refused), "refused_off_topic": len(off),
         "pointed": len(pointed), "pointed_off_topic": sum(q >= floor for q in off),
-        "pointed_answerable": len(answerable), "pointed_answerable_to_gold": sum(r[2] for r in answerable),
+        "pointed_answerable": len(answerable), "pointed_answerable_to_gold": sum(to_gold(d, p) for _, d, p in answerable),
     }
 
 
