@@ -148,8 +148,8 @@ def pick(ps: list[Passage], probs: np.ndarray, *, threshold: float, companion: f
 
 def can_answer(q: Question, chosen: Pick) -> bool:
     """Can this pick answer the question (:func:`answer_mask`'s test of its passage: an amount of
-    the kind asked for "how many", a name of the thing for "what is the name of X?")? For a pick
-    made outside :func:`choose`, such as the reader's."""
+    the kind asked for "how many", a name of the thing for "what is the name of X?", X named in full
+    for "who is X?")? For a pick made outside :func:`choose`, such as the reader's."""
     return bool(answer_mask(q, [chosen.passage])[0])
 
 

@@ -10,7 +10,7 @@ date, and names the one that answers, or none.
 
 What it may do is bounded by code: it only chooses among passages the evidence model put
 forward, on-topic ones above the floor; the chosen passage is quoted and cited as any evidence is
-(the checks of "how many" and "what is the name of X?" questions included), and every sentence the
+(the checks of "how many", "what is the name of X?" and "who is X?" questions included), and every sentence the
 model then writes is verified against it. A reply that is no passage number keeps the refusal. Only chat-style models
 read (an instruction-tuned GGUF or a server): a base model has no instructions to follow.
 """
@@ -68,7 +68,7 @@ def read(generator: Generator, q: Question, ps: list[Passage], probs: np.ndarray
          n: int) -> Pick | None:
     """The passage the model reads as answering ``q``, quoted as evidence, or None (it names none,
     or what it names cannot answer: no amount of the kind a "how many" question asks for, no name of
-    the thing a "what is the name of X?" question asks about). Raises
+    the thing a "what is the name of X?" question asks about, not X in full for "who is X?"). Raises
     :class:`~retrieval.models.llm.LLMError` when the model fails; the caller keeps the refusal."""
     shown = candidates(ps, probs, floor=floor, n=n)
     if not shown:
